@@ -1,0 +1,130 @@
+package io.cmis.platform.cli;
+
+import io.cmis.platform.logging.CrashLog;
+import io.cmis.platform.logging.SecretMasker;
+import picocli.CommandLine;
+import picocli.CommandLine.IFactory;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.lang.reflect.Constructor;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One run of the command line: parse, execute, map every failure to an exit code and one line on
+ * stderr. Runs in-process for tests, with its own streams, environment and clock.
+ */
+public final class Cli {
+    private final CliContext context;
+    private final PrintWriter out;
+    private final PrintWriter err;
+
+    private Cli(CliContext context, PrintWriter out, PrintWriter err) {
+        this.context = context;
+        this.out = out;
+        this.err = err;
+    }
+
+    public static Cli create(Map<String, String> environment, Path home, PrintStream out, PrintStream err, Clock clock) {
+        PrintWriter outWriter = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+        PrintWriter errWriter = new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+        return new Cli(new CliContext(environment, home, outWriter, errWriter, err, clock), outWriter, errWriter);
+    }
+
+    public int run(String... args) {
+        CommandLine commandLine = new CommandLine(RootCommand.class, new ContextFactory(context));
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setParameterExceptionHandler(this::usageError);
+        commandLine.setExecutionExceptionHandler(this::executionError);
+        try {
+            return commandLine.execute(args);
+        } finally {
+            try {
+                context.close();
+            } catch (RuntimeException e) {
+                err.println("warning: could not close the database cleanly: " + SecretMasker.mask(e.getMessage()));
+            }
+            out.flush();
+            err.flush();
+        }
+    }
+
+    private int usageError(ParameterException e, String[] args) {
+        String command = e.getCommandLine().getCommandSpec().qualifiedName();
+        err.println("error: " + SecretMasker.mask(e.getMessage()) + " (see '" + command + " --help')");
+        return ExitCodes.USAGE;
+    }
+
+    private int executionError(Exception e, CommandLine commandLine, ParseResult parseResult) {
+        String message = SecretMasker.mask(Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName()));
+        if (OperatorErrors.isOperatorError(e)) {
+            err.println("error: " + message);
+            if (context.options().verbose()) {
+                e.printStackTrace(new PrintWriter(new MaskingWriter(err), true));
+            }
+            return ExitCodes.USAGE;
+        }
+        String command = commandLine.getCommandSpec().qualifiedName();
+        Optional<Path> logged = context.dataDirIfKnown().flatMap(dir -> CrashLog.record(dir, command, e));
+        err.println("error: unexpected " + e.getClass().getSimpleName() + ": " + message
+                + logged.map(p -> "; details in " + p).orElse("; run with --verbose for details"));
+        if (context.options().verbose()) {
+            e.printStackTrace(new PrintWriter(new MaskingWriter(err), true));
+        }
+        return ExitCodes.SOME_FAILED;
+    }
+
+    /** Passes text through {@link SecretMasker} line by line. */
+    private static final class MaskingWriter extends java.io.Writer {
+        private final PrintWriter target;
+        private final StringBuilder line = new StringBuilder();
+
+        MaskingWriter(PrintWriter target) {
+            this.target = target;
+        }
+
+        @Override
+        public void write(char[] buf, int off, int len) {
+            for (int i = off; i < off + len; i++) {
+                line.append(buf[i]);
+                if (buf[i] == '\n') {
+                    flush();
+                }
+            }
+        }
+
+        @Override
+        public void flush() {
+            target.print(SecretMasker.mask(line.toString()));
+            target.flush();
+            line.setLength(0);
+        }
+
+        @Override
+        public void close() {
+            flush();
+        }
+    }
+
+    /** Builds commands, handing those that take one the run's {@link CliContext}. */
+    private record ContextFactory(CliContext context) implements IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            for (Constructor<?> constructor : type.getDeclaredConstructors()) {
+                Class<?>[] params = constructor.getParameterTypes();
+                if (params.length == 1 && params[0] == CliContext.class) {
+                    constructor.setAccessible(true);
+                    return type.cast(constructor.newInstance(context));
+                }
+            }
+            return CommandLine.defaultFactory().create(type);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.cmis.platform.cli;
+
+import io.cmis.platform.config.AppConfig;
+import io.cmis.platform.config.ConfigLoader;
+import io.cmis.platform.crypto.KeySource;
+import io.cmis.platform.crypto.Keyring;
+import io.cmis.platform.crypto.TokenVault;
+import io.cmis.platform.logging.Logging;
+import io.cmis.platform.store.Database;
+import io.cmis.platform.store.Schema;
+import io.cmis.platform.tenancy.Tenancy;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What commands share within one run, each part made on first use: a command that needs no
+ * database never starts one. Closed at the end of the run.
+ */
+public final class CliContext implements AutoCloseable {
+    final GlobalOptions options = new GlobalOptions();
+    private final Map<String, String> environment;
+    private final Path home;
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final PrintStream logStream;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+
+    private AppConfig config;
+    private Database database;
+    private Keyring keyring;
+
+    public CliContext(Map<String, String> environment, Path home, PrintWriter out, PrintWriter err,
+                      PrintStream logStream, Clock clock) {
+        this.environment = environment;
+        this.home = home;
+        this.out = out;
+        this.err = err;
+        this.logStream = logStream;
+        this.clock = clock;
+    }
+
+    public GlobalOptions options() {
+        return options;
+    }
+
+    public AppConfig config() {
+        if (config == null) {
+            config = new ConfigLoader(environment, home).load(options.configFile);
+            Logging.configure(config.log(), options.verbose, logStream);
+            for (String name : config.unknownVariables()) {
+                notice("ignoring environment variable " + name + ": it names no configuration key");
+            }
+        }
+        return config;
+    }
+
+    /** The data dir if the configuration could be loaded, for the crash log. */
+    Optional<Path> dataDirIfKnown() {
+        return Optional.ofNullable(config).map(AppConfig::dataDir);
+    }
+
+    /** The database at the schema this build expects; the embedded one is migrated on the way. */
+    public Database database() {
+        if (database == null) {
+            Database opened = openDatabase();
+            try {
+                if (opened.embedded() && !Schema.currentVersion(opened.jdbi()).equals(
+                        Optional.of(Schema.EXPECTED_VERSION))) {
+                    Schema.migrate(opened.dataSource());
+                }
+                Schema.requireCurrent(opened.jdbi());
+            } catch (RuntimeException e) {
+                opened.close();
+                throw e;
+            }
+            database = opened;
+        }
+        return database;
+    }
+
+    /** The database as it is, for {@code db migrate}. */
+    public Database databaseForMigration() {
+        if (database == null) {
+            database = openDatabase();
+        }
+        return database;
+    }
+
+    private Database openDatabase() {
+        keyring(); // an external database without keys is refused before connecting
+        return Database.open(config().database(), config().dataDir());
+    }
+
+    public Keyring keyring() {
+        if (keyring == null) {
+            AppConfig c = config();
+            keyring = KeySource.resolve(c.keyring(), c.database().embedded(), c.dataDir(), random, this::notice);
+        }
+        return keyring;
+    }
+
+    public Tenancy tenancy() {
+        return new Tenancy(database().jdbi());
+    }
+
+    public TokenVault vault() {
+        return new TokenVault(keyring(), random);
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public Printer printer() {
+        return new Printer(out, options.json);
+    }
+
+    /** A message for the person at the terminal (stderr), not data. */
+    public void notice(String message) {
+        err.println(message);
+        err.flush();
+    }
+
+    @Override
+    public void close() {
+        if (database != null) {
+            database.close();
+            database = null;
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.cmis.platform.cli;
+
+import io.cmis.platform.store.Database;
+import io.cmis.platform.store.Schema;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.MigrateResult;
+import picocli.CommandLine.Command;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code db migrate} and {@code db status}. */
+@Command(name = "db", description = "Create, upgrade or inspect the database schema.",
+        subcommands = {DbCommand.Migrate.class, DbCommand.Status.class})
+final class DbCommand {
+
+    @Command(name = "migrate", description = "Create or upgrade the schema; safe to run again and from several hosts.")
+    static final class Migrate implements Callable<Integer> {
+        private final CliContext context;
+
+        Migrate(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            Database database = context.databaseForMigration();
+            MigrateResult result;
+            try {
+                result = Schema.migrate(database.dataSource());
+            } catch (FlywayException e) {
+                throw new UsageException("migration failed: " + firstLine(e.getMessage()));
+            }
+            int version = Schema.currentVersion(database.jdbi()).orElse(0);
+            Printer printer = context.printer();
+            if (printer.json()) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("schema_version", version);
+                out.put("migrations_applied", result.migrationsExecuted);
+                printer.json(out);
+            } else if (result.migrationsExecuted == 0) {
+                printer.line("schema is up to date at version " + version);
+            } else {
+                printer.line("applied " + result.migrationsExecuted + " migration(s); schema is at version " + version);
+            }
+            return ExitCodes.OK;
+        }
+
+        private static String firstLine(String text) {
+            return text == null ? "unknown error" : text.strip().lines().findFirst().orElse(text);
+        }
+    }
+
+    @Command(name = "status", description = "Show the schema version of the database and of this build.")
+    static final class Status implements Callable<Integer> {
+        private final CliContext context;
+
+        Status(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            Database database = context.databaseForMigration();
+            Optional<Integer> version = Schema.currentVersion(database.jdbi());
+            Printer printer = context.printer();
+            boolean current = version.equals(Optional.of(Schema.EXPECTED_VERSION));
+            if (printer.json()) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("schema_version", version.orElse(null));
+                out.put("expected_version", Schema.EXPECTED_VERSION);
+                out.put("up_to_date", current);
+                out.put("embedded", database.embedded());
+                printer.json(out);
+            } else {
+                printer.line("database: " + (database.embedded() ? "embedded" : "external")
+                        + ", schema version " + version.map(String::valueOf).orElse("none")
+                        + ", this build expects " + Schema.EXPECTED_VERSION
+                        + (current ? " (up to date)" : " (run 'cmis-platform db migrate')"));
+            }
+            return current ? ExitCodes.OK : ExitCodes.SOME_FAILED;
+        }
+    }
+}

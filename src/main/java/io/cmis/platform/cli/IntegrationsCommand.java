@@ -1,0 +1,230 @@
+package io.cmis.platform.cli;
+
+import io.cmis.platform.crypto.Secret;
+import io.cmis.platform.integrations.ImportedToken;
+import io.cmis.platform.integrations.Integration;
+import io.cmis.platform.integrations.IntegrationFilter;
+import io.cmis.platform.integrations.IntegrationService;
+import io.cmis.platform.integrations.IntegrationStatus;
+import io.cmis.platform.tenancy.OrgId;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+/** {@code integrations add | list | show | disable}. */
+@Command(name = "integrations", description = "Operate on connected platform accounts.",
+        subcommands = {IntegrationsCommand.Add.class, IntegrationsCommand.ListIntegrations.class,
+                IntegrationsCommand.Show.class, IntegrationsCommand.Disable.class})
+final class IntegrationsCommand {
+    private static final long MAX_EXPIRES_IN = Duration.ofDays(3650).toSeconds();
+
+    static IntegrationService service(CliContext context) {
+        return new IntegrationService(context.tenancy(), context.vault(), context.clock());
+    }
+
+    @Command(name = "add", description = "Import an existing token (e.g. from the prototype). Replaces the tokens "
+            + "of the same org, platform and account; never prints them.")
+    static final class Add implements Callable<Integer> {
+        private final CliContext context;
+
+        @Parameters(index = "0", paramLabel = "PLATFORM", converter = Converters.Platform.class,
+                description = "meta, google or tiktok.")
+        String platform;
+
+        @Option(names = "--org", required = true, paramLabel = "ORG", converter = Converters.Org.class,
+                description = "The organization's UUID.")
+        OrgId org;
+
+        @Option(names = "--access-token", required = true, paramLabel = "T",
+                description = "The access token; '-' reads it from the first line of stdin (keeps it out of ps).")
+        String accessToken;
+
+        @Option(names = "--refresh-token", paramLabel = "R", description = "The refresh token, if the platform issued one.")
+        String refreshToken;
+
+        @Option(names = "--expires-in", paramLabel = "SECONDS",
+                description = "Seconds until the access token expires; omit for tokens that do not expire.")
+        Long expiresIn;
+
+        @Option(names = "--external-id", required = true, paramLabel = "ID",
+                description = "The platform's id of the account (Meta user, Google account, TikTok advertiser or user).")
+        String externalId;
+
+        Add(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            ImportedToken token = new ImportedToken(org, platform, externalId(), secret("--access-token", readToken()),
+                    Optional.ofNullable(refreshToken).map(r -> secret("--refresh-token", r)), expiresIn());
+            IntegrationService.AddResult result = service(context).add(token);
+            Printer printer = context.printer();
+            if (printer.json()) {
+                printer.json(new AddOutput(result.integration(), result.created()));
+            } else {
+                Integration i = result.integration();
+                printer.line((result.created() ? "added" : "updated") + " integration " + i.id() + " ("
+                        + i.platform() + " account " + i.externalAccountId() + ", org " + i.orgId() + ", expires "
+                        + Printer.time(i.tokenExpiresAt()) + ")");
+            }
+            return ExitCodes.OK;
+        }
+
+        private String externalId() {
+            String id = externalId.trim();
+            if (id.isEmpty() || id.length() > 255) {
+                throw new UsageException("--external-id must be 1 to 255 characters");
+            }
+            return id;
+        }
+
+        private Optional<Duration> expiresIn() {
+            if (expiresIn == null) {
+                return Optional.empty();
+            }
+            if (expiresIn <= 0 || expiresIn > MAX_EXPIRES_IN) {
+                throw new UsageException("--expires-in must be a positive number of seconds (at most "
+                        + MAX_EXPIRES_IN + "), got " + expiresIn);
+            }
+            return Optional.of(Duration.ofSeconds(expiresIn));
+        }
+
+        private String readToken() {
+            if (!"-".equals(accessToken)) {
+                return accessToken;
+            }
+            try {
+                String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+                if (line == null) {
+                    throw new UsageException("--access-token - expects the token on stdin, which was empty");
+                }
+                return line;
+            } catch (IOException e) {
+                throw new UsageException("cannot read the access token from stdin: " + e.getMessage());
+            }
+        }
+
+        private static Secret secret(String option, String value) {
+            String trimmed = value.trim();
+            if (trimmed.isEmpty() || trimmed.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+                throw new UsageException(option + " must be a non-empty token of printable characters without spaces");
+            }
+            return Secret.of(trimmed);
+        }
+    }
+
+    /** The integration plus whether {@code add} created it. */
+    record AddOutput(@com.fasterxml.jackson.annotation.JsonUnwrapped Integration integration, boolean created) {
+    }
+
+    @Command(name = "list", description = "List integrations, newest last.")
+    static final class ListIntegrations implements Callable<Integer> {
+        private final CliContext context;
+
+        @Option(names = "--org", paramLabel = "ORG", converter = Converters.Org.class, description = "Only this organization.")
+        OrgId org;
+
+        @Option(names = "--platform", paramLabel = "PLATFORM", converter = Converters.Platform.class,
+                description = "Only this platform.")
+        String platform;
+
+        @Option(names = "--status", paramLabel = "STATUS", converter = Converters.Status.class,
+                description = "Only this status: active, needs_reauth, disabled, revoked.")
+        IntegrationStatus status;
+
+        ListIntegrations(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            List<Integration> integrations = service(context).list(new IntegrationFilter(
+                    Optional.ofNullable(org), Optional.ofNullable(platform), Optional.ofNullable(status)));
+            Printer printer = context.printer();
+            if (printer.json()) {
+                printer.json(integrations);
+                return ExitCodes.OK;
+            }
+            printer.table(List.of("ID", "ORG", "PLATFORM", "ACCOUNT", "STATUS", "TOKEN EXPIRES", "LAST REFRESHED"),
+                    integrations.stream().map(i -> List.of(i.id().toString(), i.orgId().toString(), i.platform(),
+                            i.externalAccountId(), i.status().dbValue(), Printer.time(i.tokenExpiresAt()),
+                            Printer.time(i.lastRefreshedAt()))).toList(),
+                    "no integrations match");
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "show", description = "Show one integration (never its tokens).")
+    static final class Show implements Callable<Integer> {
+        private final CliContext context;
+
+        @Parameters(index = "0", paramLabel = "ID", converter = Converters.Id.class)
+        UUID id;
+
+        Show(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            Integration i = service(context).show(id);
+            Printer printer = context.printer();
+            if (printer.json()) {
+                printer.json(i);
+                return ExitCodes.OK;
+            }
+            printer.fields(List.of(
+                    List.of("id", i.id().toString()),
+                    List.of("org", i.orgId().toString()),
+                    List.of("platform", i.platform()),
+                    List.of("account", i.externalAccountId()),
+                    List.of("name", String.valueOf(Optional.ofNullable(i.accountName()).orElse(""))),
+                    List.of("status", i.status().dbValue()
+                            + Optional.ofNullable(i.statusReason()).map(r -> " (" + r + ")").orElse("")),
+                    List.of("refresh token", i.hasRefreshToken() ? "stored" : "none"),
+                    List.of("token expires", Printer.time(i.tokenExpiresAt())),
+                    List.of("last refreshed", Printer.time(i.lastRefreshedAt())),
+                    List.of("refresh count", String.valueOf(i.refreshCount())),
+                    List.of("last synced", Printer.time(i.lastSyncedAt())),
+                    List.of("created", Printer.time(i.createdAt())),
+                    List.of("updated", Printer.time(i.updatedAt()))));
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "disable", description = "Stop using an integration (sync, refresh and webhooks skip it).")
+    static final class Disable implements Callable<Integer> {
+        private final CliContext context;
+
+        @Parameters(index = "0", paramLabel = "ID", converter = Converters.Id.class)
+        UUID id;
+
+        Disable(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            IntegrationService service = service(context);
+            boolean changed = service.disable(id);
+            Printer printer = context.printer();
+            if (printer.json()) {
+                printer.json(service.show(id));
+            } else {
+                printer.line(changed ? "disabled integration " + id : "integration " + id + " was already disabled");
+            }
+            return ExitCodes.OK;
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.cmis.platform.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
+
+/** {@code cmis-platform}: the root command; its options are accepted anywhere on the line. */
+@Command(name = "cmis-platform",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Keeps the connections of many organizations to Meta, Google and TikTok correct and healthy.",
+        subcommands = {
+                DbCommand.class,
+                IntegrationsCommand.class,
+                TokensCommand.class,
+                ConfigCommand.class,
+        },
+        footer = {"", "Exit codes: 0 all done, 1 some items failed, 2 usage or configuration error."})
+public final class RootCommand implements Runnable {
+    private final CliContext context;
+
+    @Spec
+    CommandSpec spec;
+
+    public RootCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "Configuration file overriding the defaults (environment variables override both).")
+    void setConfig(Path file) {
+        context.options.configFile = file;
+    }
+
+    @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print one JSON document on stdout.")
+    void setJson(boolean json) {
+        context.options.json = json;
+    }
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "Debug logging, and stack traces with errors.")
+    void setVerbose(boolean verbose) {
+        context.options.verbose = verbose;
+    }
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a command");
+    }
+}

@@ -1,0 +1,19 @@
+package io.cmis.platform.config;
+
+/** One effective setting and where it came from. */
+public record ConfigValue(String key, String value, Source source) {
+    public enum Source { DEFAULT, FILE, ENVIRONMENT }
+
+    /** Keys whose values are credentials: masked in {@code config show}. */
+    public boolean isSecret() {
+        return key.endsWith("secret") || key.endsWith("password") || key.endsWith("token")
+                || key.equals("encryption.keys");
+    }
+
+    public String displayValue() {
+        if (isSecret() && !value.isEmpty()) {
+            return "****";
+        }
+        return value;
+    }
+}

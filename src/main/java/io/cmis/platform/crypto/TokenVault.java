@@ -1,0 +1,76 @@
+package io.cmis.platform.crypto;
+
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * The one class that turns secrets into ciphertext and back: AES-256-GCM with a random 96-bit nonce.
+ * Stored form: {@code v1.<key id>.<base64url(nonce | ciphertext | tag)>}.
+ */
+public final class TokenVault {
+    private static final String VERSION = "v1";
+    private static final int NONCE_BYTES = 12;
+    private static final int TAG_BITS = 128;
+
+    private final Keyring keyring;
+    private final SecureRandom random;
+
+    public TokenVault(Keyring keyring, SecureRandom random) {
+        this.keyring = keyring;
+        this.random = random;
+    }
+
+    public String encrypt(Secret secret, SecretSlot slot) {
+        EncryptionKey key = keyring.active();
+        byte[] nonce = new byte[NONCE_BYTES];
+        random.nextBytes(nonce);
+        try {
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.ENCRYPT_MODE, key.key(), new GCMParameterSpec(TAG_BITS, nonce));
+            cipher.updateAAD(slot.associatedData());
+            byte[] sealed = cipher.doFinal(secret.reveal().getBytes(StandardCharsets.UTF_8));
+            byte[] out = ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array();
+            return VERSION + "." + key.id() + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(out);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM is not available in this JVM", e);
+        }
+    }
+
+    public Secret decrypt(String stored, SecretSlot slot) {
+        String[] parts = stored.split("\\.", 3);
+        if (parts.length != 3 || !VERSION.equals(parts[0])) {
+            throw new DecryptionException("secret in " + where(slot) + " is not in the v1 format");
+        }
+        EncryptionKey key = keyring.find(parts[1]).orElseThrow(() -> new DecryptionException(
+                "secret in " + where(slot) + " was encrypted with key '" + parts[1]
+                        + "', which is not in encryption.keys"));
+        try {
+            byte[] in = Base64.getUrlDecoder().decode(parts[2]);
+            if (in.length <= NONCE_BYTES) {
+                throw new DecryptionException("secret in " + where(slot) + " is truncated");
+            }
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.DECRYPT_MODE, key.key(), new GCMParameterSpec(TAG_BITS, in, 0, NONCE_BYTES));
+            cipher.updateAAD(slot.associatedData());
+            byte[] plain = cipher.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES);
+            return Secret.of(new String(plain, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException | GeneralSecurityException e) {
+            throw new DecryptionException("secret in " + where(slot)
+                    + " does not decrypt: tampered, or copied from another row");
+        }
+    }
+
+    /** True when the stored value was made with a key other than the active one. */
+    public boolean needsReencryption(String stored) {
+        return !stored.startsWith(VERSION + "." + keyring.active().id() + ".");
+    }
+
+    private static String where(SecretSlot slot) {
+        return slot.table() + "." + slot.column() + " of row " + slot.rowId();
+    }
+}

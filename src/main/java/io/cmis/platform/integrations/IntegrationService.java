@@ -1,0 +1,81 @@
+package io.cmis.platform.integrations;
+
+import io.cmis.platform.crypto.SecretColumns;
+import io.cmis.platform.crypto.TokenVault;
+import io.cmis.platform.tenancy.OrgId;
+import io.cmis.platform.tenancy.Tenancy;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** Operator work on integrations: import a token, list, show, disable. */
+public final class IntegrationService {
+    private final Tenancy tenancy;
+    private final TokenVault vault;
+    private final Clock clock;
+
+    public IntegrationService(Tenancy tenancy, TokenVault vault, Clock clock) {
+        this.tenancy = tenancy;
+        this.vault = vault;
+        this.clock = clock;
+    }
+
+    /**
+     * Stores an imported token, replacing the credentials of the same (org, platform, account) if it
+     * exists: one transaction, so the row never exists without its encrypted token.
+     */
+    public AddResult add(ImportedToken token) {
+        Instant now = clock.instant();
+        Instant expiresAt = token.expiresIn().map(now::plus).orElse(null);
+        return tenancy.inOrg(token.org(), handle -> {
+            IntegrationRepository repository = new IntegrationRepository(handle);
+            IntegrationRepository.UpsertResult row = repository.upsertAccount(UUID.randomUUID(),
+                    token.org().value(), token.platform(), token.externalAccountId(), expiresAt, now);
+            String access = vault.encrypt(token.accessToken(), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(row.id()));
+            String refresh = token.refreshToken()
+                    .map(r -> vault.encrypt(r, SecretColumns.INTEGRATION_REFRESH_TOKEN.slot(row.id())))
+                    .orElse(null);
+            repository.storeTokens(row.id(), access, refresh);
+            return new AddResult(repository.find(row.id()).orElseThrow(), row.inserted());
+        });
+    }
+
+    public List<Integration> list(IntegrationFilter filter) {
+        if (filter.org().isPresent()) {
+            return tenancy.inOrg(filter.org().get(), h -> new IntegrationRepository(h).list(filter));
+        }
+        return tenancy.systemWide("operator lists the integrations of every org",
+                h -> new IntegrationRepository(h).list(filter));
+    }
+
+    public Integration show(UUID id) {
+        return tenancy.systemWide("operator shows an integration by id",
+                h -> new IntegrationRepository(h).find(id)).orElseThrow(() -> new IntegrationNotFoundException(id));
+    }
+
+    /** Disables the integration; returns false when it already was. */
+    public boolean disable(UUID id) {
+        OrgId org = orgOf(id);
+        return tenancy.inOrg(org, handle -> {
+            IntegrationRepository repository = new IntegrationRepository(handle);
+            Integration current = repository.find(id).orElseThrow(() -> new IntegrationNotFoundException(id));
+            if (current.status() == IntegrationStatus.DISABLED) {
+                return false;
+            }
+            repository.setStatus(id, IntegrationStatus.DISABLED, "disabled by an operator", clock.instant());
+            return true;
+        });
+    }
+
+    private OrgId orgOf(UUID id) {
+        return tenancy.systemWide("find the org of an integration an operator named",
+                h -> new IntegrationRepository(h).orgOf(id))
+                .map(OrgId::new)
+                .orElseThrow(() -> new IntegrationNotFoundException(id));
+    }
+
+    public record AddResult(Integration integration, boolean created) {
+    }
+}
