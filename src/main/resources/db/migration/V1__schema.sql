@@ -19,17 +19,28 @@ EXCEPTION WHEN duplicate_object THEN
 END
 $$;
 
--- The application switches to these roles with SET LOCAL ROLE, which needs membership. A superuser
--- has it implicitly; an owner with CREATEROLE that created the roles may grant them to itself.
+-- The application switches to these roles with SET LOCAL ROLE, which needs membership with the
+-- SET option. A superuser needs none. An owner with CREATEROLE that created the roles may grant them
+-- to itself; on PostgreSQL 16+ its implicit ADMIN grant alone does not allow SET ROLE.
 DO $$
+DECLARE
+    r text;
+    can_set boolean;
 BEGIN
-    IF NOT pg_has_role(current_user, 'cmis_tenant', 'MEMBER') THEN
-        EXECUTE format('GRANT cmis_tenant TO %I', current_user);
+    IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+        RETURN;
     END IF;
-    IF NOT pg_has_role(current_user, 'cmis_system', 'MEMBER') THEN
-        EXECUTE format('GRANT cmis_system TO %I', current_user);
-    END IF;
-EXCEPTION WHEN insufficient_privilege THEN
+    FOREACH r IN ARRAY ARRAY['cmis_tenant', 'cmis_system'] LOOP
+        IF current_setting('server_version_num')::int >= 160000 THEN
+            EXECUTE 'SELECT pg_has_role(current_user, $1, ''SET'')' INTO can_set USING r;
+        ELSE
+            can_set := pg_has_role(current_user, r, 'MEMBER');
+        END IF;
+        IF NOT can_set THEN
+            EXECUTE format('GRANT %I TO %I', r, current_user);
+        END IF;
+    END LOOP;
+EXCEPTION WHEN insufficient_privilege OR invalid_grant_operation THEN
     RAISE EXCEPTION 'role % cannot be granted cmis_tenant and cmis_system', current_user
         USING HINT = format('ask an administrator to run: GRANT cmis_tenant, cmis_system TO %I', current_user);
 END
@@ -251,7 +262,10 @@ BEGIN
         EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
         EXECUTE format('CREATE POLICY tenant_isolation ON %I TO cmis_tenant '
                        'USING (org_id = current_org()) WITH CHECK (org_id = current_org())', t);
-        EXECUTE format('CREATE POLICY system_path ON %I TO cmis_system USING (true) WITH CHECK (true)', t);
+        -- Only an explicit SET ROLE opens the system path: a member that merely inherits
+        -- cmis_system (the owner, say) does not see every org.
+        EXECUTE format('CREATE POLICY system_path ON %I TO cmis_system '
+                       'USING (current_user = ''cmis_system'') WITH CHECK (current_user = ''cmis_system'')', t);
     END LOOP;
 END
 $$;

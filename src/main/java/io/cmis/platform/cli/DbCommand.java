@@ -4,6 +4,8 @@ import io.cmis.platform.store.Database;
 import io.cmis.platform.store.Schema;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
 import picocli.CommandLine.Command;
 
 import java.util.LinkedHashMap;
@@ -31,7 +33,7 @@ final class DbCommand {
             try {
                 result = Schema.migrate(database.dataSource());
             } catch (FlywayException e) {
-                throw new UsageException("migration failed: " + firstLine(e.getMessage()));
+                throw new UsageException("migration failed: " + reason(e));
             }
             int version = Schema.currentVersion(database.jdbi()).orElse(0);
             Printer printer = context.printer();
@@ -48,8 +50,16 @@ final class DbCommand {
             return ExitCodes.OK;
         }
 
-        private static String firstLine(String text) {
-            return text == null ? "unknown error" : text.strip().lines().findFirst().orElse(text);
+        /** The database's own words (message and hint), not Flyway's wrapper. */
+        private static String reason(Throwable e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof PSQLException sql && sql.getServerErrorMessage() != null) {
+                    ServerErrorMessage server = sql.getServerErrorMessage();
+                    return server.getMessage() + (server.getHint() == null ? "" : "; " + server.getHint());
+                }
+            }
+            String text = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            return text.strip().lines().findFirst().orElse(text);
         }
     }
 

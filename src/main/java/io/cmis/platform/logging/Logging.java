@@ -61,7 +61,8 @@ public final class Logging {
         root.setLevel(verbose ? Level.DEBUG : Level.toLevel(settings.level(), Level.WARN));
         // Libraries chatter at INFO about things an operator never needs (pool start, migrations scanned).
         quiet(context, "com.zaxxer.hikari", verbose);
-        quiet(context, "org.flywaydb", verbose);
+        // Flyway reports a failed migration at ERROR; the command already says why, in one line.
+        context.getLogger("org.flywaydb").setLevel(verbose ? Level.INFO : Level.OFF);
         quiet(context, "io.zonky", verbose);
         quiet(context, "org.jdbi", verbose);
     }
