@@ -32,6 +32,7 @@ public final class Cli {
     }
 
     public static Cli create(Map<String, String> environment, Path home, PrintStream out, PrintStream err, Clock clock) {
+        io.cmis.platform.logging.Logging.silenceDriverLogging();
         PrintWriter outWriter = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         PrintWriter errWriter = new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
         return new Cli(new CliContext(environment, home, outWriter, errWriter, err, clock), outWriter, errWriter);

@@ -66,9 +66,13 @@ final class IntegrationsCommand {
 
         @Override
         public Integer call() {
-            ImportedToken token = new ImportedToken(org, platform, externalId(), secret("--access-token", readToken()),
-                    Optional.ofNullable(refreshToken).map(r -> secret("--refresh-token", r)), expiresIn());
-            IntegrationService.AddResult result = service(context).add(token);
+            String account = externalId();
+            Optional<Duration> expiry = expiresIn();
+            Optional<Secret> refresh = Optional.ofNullable(refreshToken).map(r -> secret("--refresh-token", r));
+            IntegrationService service = service(context);
+            ImportedToken token = new ImportedToken(org, platform, account, secret("--access-token", readToken()),
+                    refresh, expiry);
+            IntegrationService.AddResult result = service.add(token);
             Printer printer = context.printer();
             if (printer.json()) {
                 printer.json(new AddOutput(result.integration(), result.created()));

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 /** {@code cmis-platform}: the root command; its options are accepted anywhere on the line. */
 @Command(name = "cmis-platform",
         mixinStandardHelpOptions = true,
+        scope = ScopeType.INHERIT,
         versionProvider = VersionProvider.class,
         description = "Keeps the connections of many organizations to Meta, Google and TikTok correct and healthy.",
         subcommands = {

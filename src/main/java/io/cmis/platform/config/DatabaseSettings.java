@@ -12,6 +12,10 @@ public record DatabaseSettings(Optional<String> url, String user, String passwor
             throw new ConfigException("database.url: '" + redact(url)
                     + "' is not a PostgreSQL JDBC URL; write jdbc:postgresql://HOST:PORT/DATABASE");
         }
+        if (!url.isEmpty() && org.postgresql.Driver.parseURL(url, null) == null) {
+            throw new ConfigException("database.url: '" + redact(url)
+                    + "' is not a valid PostgreSQL JDBC URL (check host, port and database name)");
+        }
         return new DatabaseSettings(url.isEmpty() ? Optional.empty() : Optional.of(url),
                 config.value("database.user"), config.value("database.password"),
                 config.positiveInt("database.pool-size", MAX_POOL_SIZE));

@@ -22,7 +22,18 @@ import java.util.List;
 public final class Logging {
     private static final String TEXT_PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{0}: %msg%n";
 
+    /** Held so the JDK does not collect the configured logger (java.util.logging keeps weak references). */
+    private static final java.util.logging.Logger POSTGRES_JUL = java.util.logging.Logger.getLogger("org.postgresql");
+
     private Logging() {
+    }
+
+    /**
+     * The PostgreSQL driver logs through java.util.logging straight to stderr; its warnings repeat
+     * what our own error line says. Called before anything touches the driver.
+     */
+    public static void silenceDriverLogging() {
+        POSTGRES_JUL.setLevel(java.util.logging.Level.OFF);
     }
 
     public static void configure(LogSettings settings, boolean verbose, PrintStream stderr) {

@@ -2,7 +2,6 @@ package io.cmis.platform.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.pool.HikariPool;
 import io.cmis.platform.config.DatabaseSettings;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.postgres.PostgresPlugin;
@@ -51,7 +50,7 @@ public final class Database implements AutoCloseable {
             config.addDataSourceProperty("ApplicationName", "cmis-platform");
             config.addDataSourceProperty("connectTimeout", "5");
             return new Database(new HikariDataSource(config), embedded);
-        } catch (HikariPool.PoolInitializationException | IllegalArgumentException e) {
+        } catch (RuntimeException e) {
             if (embedded != null) {
                 embedded.close();
             }
