@@ -44,9 +44,18 @@ public final class Cli {
         commandLine.setErr(err);
         commandLine.setParameterExceptionHandler(this::usageError);
         commandLine.setExecutionExceptionHandler(this::executionError);
+        // On SIGTERM (a cron timeout, systemd stop) the database is still left properly: the embedded
+        // server is stopped if this was its last user. A SIGKILL skips this; the next run recovers.
+        Thread onTerm = new Thread(context::close, "cmis-shutdown");
+        Runtime.getRuntime().addShutdownHook(onTerm);
         try {
             return commandLine.execute(args);
         } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onTerm);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is already running
+            }
             try {
                 context.close();
             } catch (RuntimeException e) {
@@ -64,7 +73,8 @@ public final class Cli {
     }
 
     private int executionError(Exception e, CommandLine commandLine, ParseResult parseResult) {
-        String message = SecretMasker.mask(Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName()));
+        String text = Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName()).strip();
+        String message = SecretMasker.mask(text.lines().findFirst().orElse(text));
         if (OperatorErrors.isOperatorError(e)) {
             err.println("error: " + message);
             if (context.options().verbose()) {

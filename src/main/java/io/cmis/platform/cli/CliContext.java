@@ -35,6 +35,7 @@ public final class CliContext implements AutoCloseable {
     private AppConfig config;
     private Database database;
     private Keyring keyring;
+    private boolean schemaChecked;
 
     public CliContext(Map<String, String> environment, Path home, PrintWriter out, PrintWriter err,
                       PrintStream logStream, Clock clock) {
@@ -68,25 +69,19 @@ public final class CliContext implements AutoCloseable {
 
     /** The database at the schema this build expects; the embedded one is migrated on the way. */
     public Database database() {
-        if (database == null) {
-            Database opened = openDatabase();
-            try {
-                if (opened.embedded() && !Schema.currentVersion(opened.jdbi()).equals(
-                        Optional.of(Schema.EXPECTED_VERSION))) {
-                    Schema.migrate(opened.dataSource());
-                }
-                Schema.requireCurrent(opened.jdbi());
-            } catch (RuntimeException e) {
-                opened.close();
-                throw e;
+        Database opened = databaseForMigration();
+        if (!schemaChecked) {
+            if (opened.embedded() && !Schema.currentVersion(opened.jdbi()).equals(Optional.of(Schema.EXPECTED_VERSION))) {
+                Schema.migrate(opened.dataSource());
             }
-            database = opened;
+            Schema.requireCurrent(opened.jdbi());
+            schemaChecked = true;
         }
-        return database;
+        return opened;
     }
 
-    /** The database as it is, for {@code db migrate}. */
-    public Database databaseForMigration() {
+    /** The database as it is, for {@code db migrate}. Held at once, so a SIGTERM from here on closes it. */
+    public synchronized Database databaseForMigration() {
         if (database == null) {
             database = openDatabase();
         }
@@ -129,7 +124,7 @@ public final class CliContext implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (database != null) {
             database.close();
             database = null;

@@ -108,6 +108,7 @@ final class IntegrationsCommand {
             if (!"-".equals(accessToken)) {
                 return accessToken;
             }
+            context.notice("reading the access token from stdin (one line)...");
             try {
                 String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
                 if (line == null) {

@@ -39,7 +39,7 @@ class EmbeddedDatabaseSharingTest {
         String org = UUID.randomUUID().toString();
         CliProcess holder = start("integrations", "add", "meta", "--org", org, "--access-token", "-",
                 "--external-id", "page-owner");
-        awaitServer();
+        holder.awaitOutput(TOKEN_PROMPT);
 
         CliRun.Result beside = start("integrations", "list").finish();
         assertThat(beside.exitCode()).as(beside.toString()).isZero();
@@ -56,7 +56,7 @@ class EmbeddedDatabaseSharingTest {
     void a_command_killed_while_it_holds_the_database_leaves_nothing_stuck() throws Exception {
         CliProcess victim = start("integrations", "add", "meta", "--org", UUID.randomUUID().toString(),
                 "--access-token", "-", "--external-id", "never");
-        awaitServer();
+        victim.awaitOutput(TOKEN_PROMPT);
 
         victim.kill();
 
@@ -64,6 +64,18 @@ class EmbeddedDatabaseSharingTest {
         assertThat(next.exitCode()).as(next.toString()).isZero();
         assertThat(next.stdout()).contains("no integrations match");
         assertThat(pidFile()).as("the orphaned server was adopted and stopped").doesNotExist();
+    }
+
+    @Test
+    void a_command_stopped_with_sigterm_stops_the_server_it_was_the_last_user_of() throws Exception {
+        CliProcess stopped = start("integrations", "add", "meta", "--org", UUID.randomUUID().toString(),
+                "--access-token", "-", "--external-id", "never");
+        stopped.awaitOutput(TOKEN_PROMPT);
+
+        stopped.process().toHandle().destroy(); // SIGTERM, as cron's timeout or systemd would send
+        assertThat(stopped.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        assertThat(pidFile()).doesNotExist();
     }
 
     @Test
@@ -76,6 +88,8 @@ class EmbeddedDatabaseSharingTest {
         assertThat(result.exitCode()).as(result.toString()).isZero();
     }
 
+    private static final String TOKEN_PROMPT = "reading the access token from stdin";
+
     private CliProcess start(String... args) {
         return CliProcess.start(Map.of("CMIS_DATA_DIR", dataDir.toString()), args);
     }
@@ -84,21 +98,4 @@ class EmbeddedDatabaseSharingTest {
         return dataDir.resolve("postgres/postmaster.pid");
     }
 
-    /** Polls for the condition the test needs (the server up), with a deadline; no fixed sleep. */
-    private void awaitServer() throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(dataDir.resolve("postgres/cmis-initialized")) && Files.exists(pidFile())
-                    && schemaReady()) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("the embedded server did not come up");
-    }
-
-    private boolean schemaReady() {
-        // The holder migrates before it reads stdin; the key file appears before the server starts.
-        return Files.exists(dataDir.resolve("encryption.key"));
-    }
 }

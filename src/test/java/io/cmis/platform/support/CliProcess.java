@@ -1,6 +1,5 @@
 package io.cmis.platform.support;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -12,9 +11,40 @@ import java.util.concurrent.TimeUnit;
 /** The real command line as a separate JVM process, for tests about several processes and kills. */
 public final class CliProcess {
     private final Process process;
+    private final StringBuffer output = new StringBuffer();
+    private final Thread reader;
 
     private CliProcess(Process process) {
         this.process = process;
+        this.reader = new Thread(() -> {
+            try (var in = new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)) {
+                char[] buf = new char[4096];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    output.append(buf, 0, n);
+                }
+            } catch (IOException ignored) {
+                // the process went away
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Waits until the process has printed {@code text} (a deadline, not a fixed sleep). */
+    public void awaitOutput(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!output.toString().contains(text)) {
+            if (System.nanoTime() > deadline || !process.isAlive() && !output.toString().contains(text)) {
+                if (!process.isAlive()) {
+                    reader.join(1000);
+                }
+                if (output.toString().contains(text)) {
+                    return;
+                }
+                throw new AssertionError("never printed '" + text + "'; printed: " + output);
+            }
+            Thread.sleep(20);
+        }
     }
 
     public static CliProcess start(Map<String, String> environment, String... args) {
@@ -47,20 +77,16 @@ public final class CliProcess {
 
     /** Waits for the exit; returns the exit code and everything it printed. */
     public CliRun.Result finish() throws Exception {
-        byte[] output = process.getInputStream().readAllBytes();
         if (!process.waitFor(120, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new AssertionError("process did not finish: " + new String(output, StandardCharsets.UTF_8));
+            throw new AssertionError("process did not finish: " + output);
         }
-        return new CliRun.Result(process.exitValue(), new String(output, StandardCharsets.UTF_8), "");
+        reader.join(10_000);
+        return new CliRun.Result(process.exitValue(), output.toString(), "");
     }
 
     public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
-    }
-
-    static String pathSeparator() {
-        return File.pathSeparator;
     }
 }
