@@ -50,7 +50,12 @@ public final class CliProcess {
     public static CliProcess start(Map<String, String> environment, String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        // Child processes report coverage too: JaCoCo's agent appends to the same file under a lock.
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-javaagent:") && a.contains("jacoco"))
+                .forEach(command::add);
+        command.addAll(List.of(
                 "-cp", System.getProperty("java.class.path"),
                 "io.cmis.platform.Main"));
         command.addAll(List.of(args));
