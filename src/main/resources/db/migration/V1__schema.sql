@@ -193,6 +193,7 @@ CREATE TABLE circuit_breakers (
     failure_count   integer NOT NULL DEFAULT 0,
     success_count   integer NOT NULL DEFAULT 0,
     opened_at       timestamptz,
+    wait_seconds    integer NOT NULL DEFAULT 60,
     last_failure    text,
     updated_at      timestamptz NOT NULL DEFAULT now()
 );

@@ -1,7 +1,7 @@
 package io.cmis.platform.cli;
 
 import io.cmis.platform.integrations.IntegrationStatus;
-import io.cmis.platform.platforms.PlatformIds;
+import io.cmis.platform.platforms.ConnectorRegistry;
 import io.cmis.platform.tenancy.OrgId;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -28,7 +28,7 @@ final class Converters {
         @Override
         public String convert(String value) {
             try {
-                return PlatformIds.require(value);
+                return ConnectorRegistry.requireKnown(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }

@@ -1,0 +1,203 @@
+package io.cmis.platform.http;
+
+import com.google.api.client.http.ByteArrayContent;
+import com.google.api.client.http.GenericUrl;
+import com.google.api.client.http.HttpContent;
+import com.google.api.client.http.HttpHeaders;
+import com.google.api.client.http.HttpRequest;
+import com.google.api.client.http.HttpRequestFactory;
+import com.google.api.client.http.HttpResponse;
+import com.google.api.client.http.javanet.NetHttpTransport;
+import io.cmis.platform.platforms.PlatformException;
+import io.cmis.platform.platforms.RateLimitExceededException;
+import io.cmis.platform.platforms.TransientPlatformException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The one path of every platform call: rate-limit state, circuit breaker, timeouts, retries of
+ * idempotent reads, classification into typed exceptions, and the API-call log.
+ */
+public final class GuardedHttpClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GuardedHttpClient.class);
+    /** Usage is written at most this often per scope: health needs the trend, not every call. */
+    private static final Duration USAGE_WRITE_INTERVAL = Duration.ofSeconds(30);
+
+    private final HttpRequestFactory factory = new NetHttpTransport().createRequestFactory();
+    private final PlatformCircuitBreakers breakers;
+    private final RateLimitStore rateLimits;
+    private final ApiCallLog callLog;
+    private final RetryPolicy retry;
+    private final Duration timeout;
+    private final Clock clock;
+    private final Map<String, Instant> usageWrittenAt = new ConcurrentHashMap<>();
+
+    public GuardedHttpClient(PlatformCircuitBreakers breakers, RateLimitStore rateLimits, ApiCallLog callLog,
+                             RetryPolicy retry, Duration timeout, Clock clock) {
+        this.breakers = breakers;
+        this.rateLimits = rateLimits;
+        this.callLog = callLog;
+        this.retry = retry;
+        this.timeout = timeout;
+        this.clock = clock;
+    }
+
+    public PlatformResponse execute(PlatformRequest request, ResponseClassifier classifier) {
+        refuseIfRateLimited(request);
+        for (int attempt = 1; ; attempt++) {
+            breakers.acquire(request.platform(), request.endpoint());
+            Instant calledAt = clock.instant();
+            long start = System.nanoTime();
+            PlatformResponse response = null;
+            PlatformException failure;
+            try {
+                response = send(request);
+                failure = classifier.classify(request, response).orElse(null);
+            } catch (IOException e) {
+                failure = new TransientPlatformException(request.platform(), request.endpoint(),
+                        e instanceof SocketTimeoutException || e instanceof InterruptedIOException ? "timeout" : "network",
+                        "no answer: " + e.getClass().getSimpleName());
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            record(request, response, failure, took, calledAt);
+            if (failure == null) {
+                breakers.success(request.platform(), took);
+                observeUsage(request, response, classifier);
+                return response;
+            }
+            if (failure.transientFailure()) {
+                breakers.failure(request.platform(), took, failure);
+            } else {
+                breakers.success(request.platform(), took); // the platform answered; the request was the problem
+            }
+            if (failure instanceof RateLimitExceededException limited) {
+                rateLimits.limit(request.platform(), limited.scope(), clock.instant().plus(limited.retryAfter()),
+                        limited.errorCode(), clock.instant());
+            }
+            Optional<Duration> delay = failure.transientFailure() && request.idempotent()
+                    ? retry.delayAfter(attempt, retryAfter(response)) : Optional.empty();
+            if (delay.isEmpty()) {
+                failure.inOrg(request.orgId());
+                log.debug("{} failed after {} attempt(s): {}", request, attempt, failure.getMessage());
+                throw failure;
+            }
+            pause(delay.get());
+        }
+    }
+
+    private void refuseIfRateLimited(PlatformRequest request) {
+        Instant now = clock.instant();
+        for (String scope : scopes(request)) {
+            Optional<Instant> until = rateLimits.limitedUntil(request.platform(), scope).filter(now::isBefore);
+            if (until.isPresent()) {
+                throw (RateLimitExceededException) new RateLimitExceededException(request.platform(), request.endpoint(),
+                        "limited", scope, Duration.between(now, until.get()),
+                        "rate limited (" + scope + ") until " + until.get() + "; no call made").inOrg(request.orgId());
+            }
+        }
+    }
+
+    private static List<String> scopes(PlatformRequest request) {
+        List<String> scopes = new ArrayList<>(List.of("app"));
+        if (!"app".equals(request.rateLimitScope())) {
+            scopes.add(request.rateLimitScope());
+        }
+        return scopes;
+    }
+
+    private PlatformResponse send(PlatformRequest request) throws IOException {
+        HttpContent content = request.body() == null ? null
+                : new ByteArrayContent(request.contentType(), request.body().getBytes(StandardCharsets.UTF_8));
+        HttpRequest http = factory.buildRequest(request.method(), new GenericUrl(request.url()), content);
+        int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        http.setConnectTimeout(millis).setReadTimeout(millis).setNumberOfRetries(0)
+                .setThrowExceptionOnExecuteError(false).setFollowRedirects(false)
+                .setLoggingEnabled(false).setCurlLoggingEnabled(false);
+        HttpHeaders headers = new HttpHeaders().setUserAgent("cmis-platform").setAccept("application/json");
+        request.headers().forEach(headers::set);
+        http.setHeaders(headers);
+        HttpResponse response = http.execute();
+        try {
+            return new PlatformResponse(response.getStatusCode(), headers(response.getHeaders()),
+                    response.parseAsString());
+        } finally {
+            response.disconnect();
+        }
+    }
+
+    private static Map<String, List<String>> headers(HttpHeaders headers) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        headers.forEach((name, value) -> {
+            List<String> values = new ArrayList<>();
+            if (value instanceof List<?> list) {
+                list.forEach(v -> values.add(String.valueOf(v)));
+            } else if (value != null) {
+                values.add(String.valueOf(value));
+            }
+            out.put(name.toLowerCase(Locale.ROOT), values);
+        });
+        return out;
+    }
+
+    private void record(PlatformRequest request, PlatformResponse response, PlatformException failure,
+                        Duration took, Instant calledAt) {
+        callLog.record(new ApiCallLog.ApiCall(request.orgId(), request.integrationId(), request.platform(),
+                request.method(), request.endpoint(), response == null ? null : response.status(),
+                failure == null ? "success" : failure.outcome(),
+                failure == null ? null : failure.errorCode(), took.toMillis(), calledAt));
+    }
+
+    private void observeUsage(PlatformRequest request, PlatformResponse response, ResponseClassifier classifier) {
+        classifier.usage(request, response).forEach(usage -> {
+            Instant now = clock.instant();
+            String key = request.platform() + "|" + usage.scope();
+            Instant last = usageWrittenAt.get(key);
+            if (last == null || !now.isBefore(last.plus(USAGE_WRITE_INTERVAL)) || usage.percent() >= 80) {
+                usageWrittenAt.put(key, now);
+                rateLimits.usage(request.platform(), usage.scope(), usage.percent(), usage.detail(), now);
+            }
+        });
+    }
+
+    private static Optional<Duration> retryAfter(PlatformResponse response) {
+        if (response == null) {
+            return Optional.empty();
+        }
+        return response.header("retry-after").flatMap(value -> {
+            try {
+                return Optional.of(Duration.ofSeconds(Long.parseLong(value.trim())));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    private void pause(Duration delay) {
+        try {
+            retry.sleeper().sleep(delay);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransientPlatformException("-", "-", "interrupted", "interrupted while waiting to retry");
+        }
+    }
+
+    @Override
+    public void close() {
+        callLog.flush();
+    }
+}

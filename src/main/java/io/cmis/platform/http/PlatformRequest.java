@@ -1,0 +1,248 @@
+package io.cmis.platform.http;
+
+import io.cmis.platform.crypto.Secret;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * One call to a platform, described before it is made. {@link #endpoint()} is the template
+ * ({@code /{version}/me/accounts}) that goes into logs and the call log; the resolved path, the
+ * query and the headers may hold ids and secrets and never leave the HTTP layer.
+ */
+public final class PlatformRequest {
+    private final String platform;
+    private final String method;
+    private final String baseUrl;
+    private final String endpoint;
+    private final String path;
+    private final Map<String, String> query;
+    private final Map<String, String> headers;
+    private final Map<String, Secret> secretHeaders;
+    private final Map<String, Secret> secretQuery;
+    private final String body;
+    private final String contentType;
+    private final boolean idempotent;
+    private final String rateLimitScope;
+    private final UUID orgId;
+    private final UUID integrationId;
+
+    private PlatformRequest(Builder b) {
+        this.platform = b.platform;
+        this.method = b.method;
+        this.baseUrl = b.baseUrl;
+        this.endpoint = b.label == null ? b.endpoint : b.label;
+        this.path = b.resolvePath();
+        this.query = Map.copyOf(b.query);
+        this.headers = Map.copyOf(b.headers);
+        this.secretHeaders = Map.copyOf(b.secretHeaders);
+        this.secretQuery = Map.copyOf(b.secretQuery);
+        this.body = b.body;
+        this.contentType = b.contentType;
+        this.idempotent = b.idempotent;
+        this.rateLimitScope = b.rateLimitScope;
+        this.orgId = b.orgId;
+        this.integrationId = b.integrationId;
+    }
+
+    public static Builder get(String platform, String baseUrl, String endpoint) {
+        return new Builder(platform, "GET", baseUrl, endpoint).idempotent(true);
+    }
+
+    public static Builder post(String platform, String baseUrl, String endpoint) {
+        return new Builder(platform, "POST", baseUrl, endpoint);
+    }
+
+    public String platform() {
+        return platform;
+    }
+
+    public String method() {
+        return method;
+    }
+
+    public String endpoint() {
+        return endpoint;
+    }
+
+    String url() {
+        StringBuilder url = new StringBuilder(stripTrailingSlash(baseUrl)).append(path);
+        Map<String, String> all = new LinkedHashMap<>(query);
+        secretQuery.forEach((k, v) -> all.put(k, v.reveal()));
+        String sep = path.contains("?") ? "&" : "?";
+        for (Map.Entry<String, String> e : all.entrySet()) {
+            url.append(sep).append(encode(e.getKey())).append('=').append(encode(e.getValue()));
+            sep = "&";
+        }
+        return url.toString();
+    }
+
+    Map<String, String> headers() {
+        Map<String, String> all = new LinkedHashMap<>(headers);
+        secretHeaders.forEach((k, v) -> all.put(k, v.reveal()));
+        return all;
+    }
+
+    String body() {
+        return body;
+    }
+
+    String contentType() {
+        return contentType;
+    }
+
+    public boolean idempotent() {
+        return idempotent;
+    }
+
+    public String rateLimitScope() {
+        return rateLimitScope;
+    }
+
+    public UUID orgId() {
+        return orgId;
+    }
+
+    public UUID integrationId() {
+        return integrationId;
+    }
+
+    @Override
+    public String toString() {
+        return method + " " + platform + " " + endpoint;
+    }
+
+    static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    private static String stripTrailingSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /** Builds a request; values set here are bound, never concatenated by callers. */
+    public static final class Builder {
+        private final String platform;
+        private final String method;
+        private final String baseUrl;
+        private final String endpoint;
+        private final Map<String, String> pathParams = new LinkedHashMap<>();
+        private final Map<String, String> query = new LinkedHashMap<>();
+        private final Map<String, String> headers = new LinkedHashMap<>();
+        private final Map<String, Secret> secretHeaders = new LinkedHashMap<>();
+        private final Map<String, Secret> secretQuery = new LinkedHashMap<>();
+        private String body;
+        private String contentType;
+        private String label;
+        private boolean idempotent;
+        private String rateLimitScope = "app";
+        private UUID orgId;
+        private UUID integrationId;
+
+        private Builder(String platform, String method, String baseUrl, String endpoint) {
+            this.platform = Objects.requireNonNull(platform);
+            this.method = method;
+            this.baseUrl = Objects.requireNonNull(baseUrl);
+            this.endpoint = Objects.requireNonNull(endpoint);
+        }
+
+        public Builder path(String name, String value) {
+            pathParams.put(name, value);
+            return this;
+        }
+
+        public Builder query(String name, String value) {
+            if (value != null) {
+                query.put(name, value);
+            }
+            return this;
+        }
+
+        public Builder secretQuery(String name, Secret value) {
+            secretQuery.put(name, value);
+            return this;
+        }
+
+        public Builder header(String name, String value) {
+            headers.put(name, value);
+            return this;
+        }
+
+        public Builder secretHeader(String name, Secret value) {
+            secretHeaders.put(name, value);
+            return this;
+        }
+
+        public Builder bearer(Secret token) {
+            return secretHeader("Authorization", Secret.of("Bearer " + token.reveal()));
+        }
+
+        public Builder json(String json) {
+            this.body = json;
+            this.contentType = "application/json";
+            return this;
+        }
+
+        public Builder form(Map<String, String> fields, Map<String, Secret> secretFields) {
+            StringBuilder sb = new StringBuilder();
+            fields.forEach((k, v) -> append(sb, k, v));
+            secretFields.forEach((k, v) -> append(sb, k, v.reveal()));
+            this.body = sb.toString();
+            this.contentType = "application/x-www-form-urlencoded";
+            return this;
+        }
+
+        /** The name of the endpoint in logs, when the path is empty because the base is a full URL. */
+        public Builder label(String label) {
+            this.label = label;
+            return this;
+        }
+
+        /** A read that may be sent again on a transient error (GETs are; a token exchange never is). */
+        public Builder idempotent(boolean idempotent) {
+            this.idempotent = idempotent;
+            return this;
+        }
+
+        public Builder rateLimitScope(String scope) {
+            this.rateLimitScope = scope;
+            return this;
+        }
+
+        public Builder context(UUID orgId, UUID integrationId) {
+            this.orgId = orgId;
+            this.integrationId = integrationId;
+            return this;
+        }
+
+        public PlatformRequest build() {
+            return new PlatformRequest(this);
+        }
+
+        private String resolvePath() {
+            String resolved = endpoint;
+            for (Map.Entry<String, String> p : pathParams.entrySet()) {
+                resolved = resolved.replace("{" + p.getKey() + "}", encodePathSegment(p.getValue()));
+            }
+            if (resolved.contains("{")) {
+                throw new IllegalArgumentException("unbound path parameter in " + endpoint);
+            }
+            return resolved;
+        }
+
+        private static String encodePathSegment(String value) {
+            return encode(value).replace("+", "%20").replace("%3A", ":");
+        }
+
+        private static void append(StringBuilder sb, String k, String v) {
+            if (sb.length() > 0) {
+                sb.append('&');
+            }
+            sb.append(encode(k)).append('=').append(encode(v));
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.cmis.platform.http;
+
+import io.cmis.platform.tenancy.Tenancy;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What the platforms said about their limits, shared by every process through {@code rate_limits}:
+ * a scope limited until a time is not called again before then, by any process.
+ */
+public final class RateLimitStore {
+    private final Tenancy tenancy;
+
+    public RateLimitStore(Tenancy tenancy) {
+        this.tenancy = tenancy;
+    }
+
+    public Optional<Instant> limitedUntil(String platform, String scope) {
+        return tenancy.systemWide("read the rate-limit state of a platform scope", h -> h.createQuery("""
+                        SELECT limited_until FROM rate_limits WHERE platform = :platform AND scope = :scope
+                        """)
+                .bind("platform", platform)
+                .bind("scope", scope)
+                .mapTo(Timestamp.class)
+                .findOne()
+                .map(Timestamp::toInstant));
+    }
+
+    /** Records that the scope may not be called before {@code until} (keeps a later existing limit). */
+    public void limit(String platform, String scope, Instant until, String detail, Instant now) {
+        tenancy.systemWide("record a rate limit", h -> h.createUpdate("""
+                        INSERT INTO rate_limits (platform, scope, limited_until, detail, updated_at)
+                        VALUES (:platform, :scope, :until, :detail, :now)
+                        ON CONFLICT (platform, scope) DO UPDATE
+                           SET limited_until = GREATEST(rate_limits.limited_until, EXCLUDED.limited_until),
+                               detail = EXCLUDED.detail, updated_at = EXCLUDED.updated_at
+                        """)
+                .bind("platform", platform)
+                .bind("scope", scope)
+                .bind("until", Timestamp.from(until))
+                .bind("detail", detail)
+                .bind("now", Timestamp.from(now))
+                .execute());
+    }
+
+    public void usage(String platform, String scope, double percent, String detail, Instant now) {
+        tenancy.systemWide("record platform usage", h -> h.createUpdate("""
+                        INSERT INTO rate_limits (platform, scope, usage_pct, detail, updated_at)
+                        VALUES (:platform, :scope, :usage, :detail, :now)
+                        ON CONFLICT (platform, scope) DO UPDATE
+                           SET usage_pct = EXCLUDED.usage_pct, detail = EXCLUDED.detail, updated_at = EXCLUDED.updated_at
+                        """)
+                .bind("platform", platform)
+                .bind("scope", scope)
+                .bind("usage", Math.min(999.99, Math.max(0, percent)))
+                .bind("detail", detail)
+                .bind("now", Timestamp.from(now))
+                .execute());
+    }
+}

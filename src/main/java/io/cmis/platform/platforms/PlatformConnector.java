@@ -1,0 +1,36 @@
+package io.cmis.platform.platforms;
+
+import io.cmis.platform.http.ResponseClassifier;
+
+import java.net.URI;
+import java.util.List;
+
+/**
+ * Everything that differs between platforms, behind one interface: OAuth and the platform's real
+ * token lifecycle, discovery of channels and ad accounts, and error classification. One
+ * implementation per package under {@code platforms/<name>}; looked up in {@link ConnectorRegistry}.
+ */
+public interface PlatformConnector {
+    String id();
+
+    /** The token kinds this platform issues (e.g. TikTok: advertiser, tt_user); the first is the default. */
+    List<String> tokenKinds();
+
+    RefreshMode refreshMode(String tokenKind);
+
+    URI authorizationUrl(AuthorizationRequest request);
+
+    /** Redeems a code and applies the platform's follow-up (Meta: exchange for the long-lived token). */
+    TokenGrant exchangeCode(CodeExchange exchange);
+
+    /** A fresh grant for a stored one, per {@link #refreshMode}; throws {@link ReauthRequiredException} when dead. */
+    TokenGrant refresh(StoredGrant grant);
+
+    Account identify(CallContext context);
+
+    List<DiscoveredChannel> channels(CallContext context);
+
+    List<DiscoveredAdAccount> adAccounts(CallContext context);
+
+    ResponseClassifier classifier();
+}

@@ -1,0 +1,271 @@
+package io.cmis.platform.platforms.google;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cmis.platform.crypto.Secret;
+import io.cmis.platform.http.GuardedHttpClient;
+import io.cmis.platform.http.PlatformRequest;
+import io.cmis.platform.http.ResponseClassifier;
+import io.cmis.platform.platforms.Account;
+import io.cmis.platform.platforms.AuthorizationRequest;
+import io.cmis.platform.platforms.CallContext;
+import io.cmis.platform.platforms.CodeExchange;
+import io.cmis.platform.platforms.DiscoveredAdAccount;
+import io.cmis.platform.platforms.DiscoveredChannel;
+import io.cmis.platform.platforms.PermanentPlatformException;
+import io.cmis.platform.platforms.PlatformConnector;
+import io.cmis.platform.platforms.RefreshMode;
+import io.cmis.platform.platforms.StoredGrant;
+import io.cmis.platform.platforms.TokenGrant;
+import io.cmis.platform.platforms.UriBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Google: one OAuth grant for Google Ads and YouTube. Access tokens last an hour and are renewed
+ * with the refresh token, which Google does not rotate; {@code invalid_grant} means reconnect.
+ */
+final class GoogleConnector implements PlatformConnector {
+    static final String ID = "google";
+    private static final Logger log = LoggerFactory.getLogger(GoogleConnector.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String HIERARCHY_QUERY = "SELECT customer_client.client_customer, customer_client.level, "
+            + "customer_client.manager, customer_client.descriptive_name, customer_client.currency_code, "
+            + "customer_client.time_zone, customer_client.id, customer_client.status "
+            + "FROM customer_client WHERE customer_client.level <= 1";
+
+    private final GoogleSettings settings;
+    private final GuardedHttpClient http;
+    private final Clock clock;
+    private final GoogleClassifier classifier;
+
+    GoogleConnector(GoogleSettings settings, GuardedHttpClient http, Clock clock) {
+        this.settings = settings;
+        this.http = http;
+        this.clock = clock;
+        this.classifier = new GoogleClassifier(clock);
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public List<String> tokenKinds() {
+        return List.of("user");
+    }
+
+    @Override
+    public RefreshMode refreshMode(String tokenKind) {
+        return RefreshMode.REFRESH_TOKEN;
+    }
+
+    /** Offline access with consent every time: Google returns a refresh token only then. */
+    @Override
+    public URI authorizationUrl(AuthorizationRequest request) {
+        return UriBuilder.of(settings.authUrl(), "")
+                .param("client_id", settings.clientId())
+                .param("redirect_uri", request.redirectUri())
+                .param("response_type", "code")
+                .param("scope", String.join(" ", request.scopes()))
+                .param("access_type", "offline")
+                .param("prompt", "consent")
+                .param("include_granted_scopes", "true")
+                .param("state", request.state())
+                .param("code_challenge", request.codeChallenge().orElse(null))
+                .param("code_challenge_method", request.codeChallenge().isPresent() ? "S256" : null)
+                .build();
+    }
+
+    @Override
+    public TokenGrant exchangeCode(CodeExchange exchange) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("grant_type", "authorization_code");
+        fields.put("client_id", settings.clientId());
+        fields.put("redirect_uri", exchange.redirectUri());
+        Map<String, Secret> secrets = new LinkedHashMap<>();
+        secrets.put("client_secret", Secret.of(settings.clientSecret()));
+        secrets.put("code", exchange.code());
+        exchange.codeVerifier().ifPresent(v -> secrets.put("code_verifier", v));
+        JsonNode json = token(fields, secrets, exchange.orgId());
+        if (!json.hasNonNull("refresh_token")) {
+            throw new PermanentPlatformException(ID, "/token", "no_refresh_token",
+                    "Google returned no refresh token; reconnect with consent (the URL asks for access_type=offline "
+                            + "and prompt=consent; remove the app's access in the Google account first if it persists)");
+        }
+        return grant(json, Optional.empty());
+    }
+
+    @Override
+    public TokenGrant refresh(StoredGrant grant) {
+        Secret refreshToken = grant.refreshToken().orElseThrow(() -> new PermanentPlatformException(ID, "/token",
+                "no_refresh_token", "the integration has no refresh token; reconnect it"));
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("grant_type", "refresh_token");
+        fields.put("client_id", settings.clientId());
+        JsonNode json = token(fields, Map.of("client_secret", Secret.of(settings.clientSecret()),
+                "refresh_token", refreshToken), grant.orgId());
+        return grant(json, Optional.of(refreshToken));
+    }
+
+    private JsonNode token(Map<String, String> fields, Map<String, Secret> secrets, UUID orgId) {
+        return http.execute(PlatformRequest.post(ID, settings.tokenUrl(), "").label("/token")
+                .form(fields, secrets)
+                .context(orgId, null)
+                .build(), classifier).json();
+    }
+
+    /** Google keeps the refresh token; a new one in the answer (rare) replaces it. */
+    private TokenGrant grant(JsonNode json, Optional<Secret> previousRefresh) {
+        Instant now = clock.instant();
+        Optional<Secret> refresh = json.hasNonNull("refresh_token")
+                ? Optional.of(Secret.of(json.path("refresh_token").asText())) : previousRefresh;
+        List<String> scopes = List.of(json.path("scope").asText("").split(" "));
+        return new TokenGrant(Secret.of(json.path("access_token").asText()), refresh,
+                Optional.of(now.plusSeconds(json.path("expires_in").asLong(3600))), Optional.empty(), "user",
+                scopes.stream().filter(s -> !s.isEmpty()).toList(), IdToken.subject(json.path("id_token").asText("")),
+                Map.of());
+    }
+
+    @Override
+    public Account identify(CallContext context) {
+        JsonNode me = http.execute(PlatformRequest.get(ID, settings.userinfoUrl(), "").label("/userinfo").bearer(context.accessToken())
+                .context(context.orgId(), context.integrationId()).build(), classifier).json();
+        return new Account(me.path("sub").asText(), me.path("email").asText(me.path("name").asText(null)));
+    }
+
+    @Override
+    public List<DiscoveredChannel> channels(CallContext context) {
+        List<DiscoveredChannel> channels = new ArrayList<>();
+        String pageToken = null;
+        do {
+            JsonNode page = http.execute(PlatformRequest.get(ID, settings.youtubeUrl(), "/channels")
+                    .query("part", "snippet")
+                    .query("mine", "true")
+                    .query("maxResults", "50")
+                    .query("pageToken", pageToken)
+                    .bearer(context.accessToken())
+                    .rateLimitScope("youtube")
+                    .context(context.orgId(), context.integrationId())
+                    .build(), classifier).json();
+            for (JsonNode item : page.path("items")) {
+                JsonNode snippet = item.path("snippet");
+                channels.add(new DiscoveredChannel("youtube_channel", item.path("id").asText(),
+                        snippet.path("title").asText(null), Optional.empty(), Optional.empty(),
+                        Map.of("custom_url", snippet.path("customUrl").asText(""))));
+            }
+            pageToken = page.path("nextPageToken").asText(null);
+        } while (pageToken != null && !pageToken.isEmpty());
+        return channels;
+    }
+
+    /**
+     * Every customer the user reaches, directly or through managers: each accessible customer is
+     * asked for its {@code customer_client} rows (itself and its direct children), and managers
+     * among the children are walked in turn, through the accessible customer as login customer.
+     */
+    @Override
+    public List<DiscoveredAdAccount> adAccounts(CallContext context) {
+        Map<String, DiscoveredAdAccount> found = new LinkedHashMap<>();
+        for (String root : accessibleCustomers(context)) {
+            Deque<String> managers = new ArrayDeque<>(List.of(root));
+            Set<String> walked = new LinkedHashSet<>();
+            while (!managers.isEmpty()) {
+                String customer = managers.pop();
+                if (!walked.add(customer)) {
+                    continue;
+                }
+                try {
+                    for (JsonNode row : search(context, customer, settings.loginCustomerId().orElse(root))) {
+                        JsonNode client = row.path("customerClient");
+                        String id = client.path("id").asText();
+                        boolean manager = client.path("manager").asBoolean(false);
+                        boolean self = client.path("level").asInt(0) == 0;
+                        found.putIfAbsent(id, account(client, self ? Optional.empty() : Optional.of(customer)));
+                        if (!self && manager) {
+                            managers.push(id);
+                        }
+                    }
+                } catch (PermanentPlatformException e) {
+                    // e.g. CUSTOMER_NOT_ENABLED for a cancelled account: the others still count
+                    log.warn("skipping Google Ads customer {}: {}", customer, e.getMessage());
+                }
+            }
+        }
+        return new ArrayList<>(found.values());
+    }
+
+    private List<String> accessibleCustomers(CallContext context) {
+        JsonNode json = http.execute(ads(PlatformRequest.get(ID, settings.adsUrl(),
+                "/{version}/customers:listAccessibleCustomers"), context).build(), classifier).json();
+        List<String> ids = new ArrayList<>();
+        json.path("resourceNames").forEach(n -> ids.add(n.asText().replace("customers/", "")));
+        return ids;
+    }
+
+    private List<JsonNode> search(CallContext context, String customer, String loginCustomer) {
+        List<JsonNode> rows = new ArrayList<>();
+        String pageToken = null;
+        do {
+            ObjectNode body = JSON.createObjectNode().put("query", HIERARCHY_QUERY);
+            if (pageToken != null) {
+                body.put("pageToken", pageToken);
+            }
+            JsonNode page = http.execute(ads(PlatformRequest.post(ID, settings.adsUrl(),
+                            "/{version}/customers/{customerId}/googleAds:search"), context)
+                    .path("customerId", customer)
+                    .header("login-customer-id", loginCustomer)
+                    .json(body.toString())
+                    .idempotent(true)
+                    .rateLimitScope("customer_" + customer)
+                    .build(), classifier).json();
+            page.path("results").forEach(rows::add);
+            pageToken = page.path("nextPageToken").asText(null);
+        } while (pageToken != null && !pageToken.isEmpty());
+        return rows;
+    }
+
+    private PlatformRequest.Builder ads(PlatformRequest.Builder builder, CallContext context) {
+        builder.path("version", settings.adsApiVersion()).bearer(context.accessToken())
+                .context(context.orgId(), context.integrationId());
+        settings.developerToken().ifPresent(t -> builder.secretHeader("developer-token", Secret.of(t)));
+        return builder;
+    }
+
+    private static DiscoveredAdAccount account(JsonNode client, Optional<String> manager) {
+        String status = client.path("status").asText("UNKNOWN");
+        return new DiscoveredAdAccount(client.path("id").asText(), client.path("descriptiveName").asText(null),
+                client.path("currencyCode").asText(null), client.path("timeZone").asText(null),
+                readable(status), status, client.path("manager").asBoolean(false), manager);
+    }
+
+    private static final Map<String, String> STATUSES = new HashMap<>(Map.of(
+            "ENABLED", "active", "CANCELED", "closed", "CLOSED", "closed", "SUSPENDED", "disabled"));
+
+    private static String readable(String status) {
+        return STATUSES.getOrDefault(status, status.toLowerCase(Locale.ROOT));
+    }
+
+    @Override
+    public ResponseClassifier classifier() {
+        return classifier;
+    }
+}

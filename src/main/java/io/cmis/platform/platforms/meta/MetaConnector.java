@@ -1,0 +1,187 @@
+package io.cmis.platform.platforms.meta;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cmis.platform.crypto.Secret;
+import io.cmis.platform.http.GuardedHttpClient;
+import io.cmis.platform.http.PlatformRequest;
+import io.cmis.platform.http.ResponseClassifier;
+import io.cmis.platform.platforms.Account;
+import io.cmis.platform.platforms.AuthorizationRequest;
+import io.cmis.platform.platforms.CallContext;
+import io.cmis.platform.platforms.CodeExchange;
+import io.cmis.platform.platforms.DiscoveredAdAccount;
+import io.cmis.platform.platforms.DiscoveredChannel;
+import io.cmis.platform.platforms.PermanentPlatformException;
+import io.cmis.platform.platforms.PlatformConnector;
+import io.cmis.platform.platforms.RefreshMode;
+import io.cmis.platform.platforms.StoredGrant;
+import io.cmis.platform.platforms.TokenGrant;
+import io.cmis.platform.platforms.UriBuilder;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Meta Graph API: Facebook Pages (with their page tokens), the Instagram business accounts linked
+ * to them, and Marketing API ad accounts. User tokens have no refresh token: the code gives a
+ * short-lived token that is exchanged at once for a long-lived one (about 60 days).
+ */
+final class MetaConnector implements PlatformConnector {
+    static final String ID = "meta";
+    static final int PAGE_SIZE = 100;
+    private static final String PAGE_FIELDS =
+            "id,name,access_token,category,tasks,instagram_business_account{id,username,name}";
+    private static final String AD_ACCOUNT_FIELDS = "id,account_id,name,currency,timezone_name,account_status,business{id,name}";
+
+    private final MetaSettings settings;
+    private final GuardedHttpClient http;
+    private final Clock clock;
+    private final MetaClassifier classifier = new MetaClassifier();
+
+    MetaConnector(MetaSettings settings, GuardedHttpClient http, Clock clock) {
+        this.settings = settings;
+        this.http = http;
+        this.clock = clock;
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public List<String> tokenKinds() {
+        return List.of("user");
+    }
+
+    @Override
+    public RefreshMode refreshMode(String tokenKind) {
+        return RefreshMode.REAUTH_ONLY;
+    }
+
+    @Override
+    public URI authorizationUrl(AuthorizationRequest request) {
+        return UriBuilder.of(settings.dialogUrl(), "/" + settings.apiVersion() + "/dialog/oauth")
+                .param("client_id", settings.clientId())
+                .param("redirect_uri", request.redirectUri())
+                .param("state", request.state())
+                .param("response_type", "code")
+                .param("scope", String.join(",", request.scopes()))
+                .build();
+    }
+
+    @Override
+    public TokenGrant exchangeCode(CodeExchange exchange) {
+        JsonNode shortLived = http.execute(graph("/{version}/oauth/access_token", false)
+                .query("client_id", settings.clientId())
+                .query("redirect_uri", exchange.redirectUri())
+                .secretQuery("client_secret", Secret.of(settings.clientSecret()))
+                .secretQuery("code", exchange.code())
+                .context(exchange.orgId(), null)
+                .build(), classifier).json();
+        return longLived(Secret.of(shortLived.path("access_token").asText()), exchange.orgId());
+    }
+
+    /** Meta has no refresh grant; a valid token can be exchanged again, which the caller keeps only if it lasts longer. */
+    @Override
+    public TokenGrant refresh(StoredGrant grant) {
+        return longLived(grant.accessToken(), grant.orgId());
+    }
+
+    private TokenGrant longLived(Secret token, java.util.UUID orgId) {
+        Instant now = clock.instant();
+        JsonNode json = http.execute(graph("/{version}/oauth/access_token", false)
+                .query("grant_type", "fb_exchange_token")
+                .query("client_id", settings.clientId())
+                .secretQuery("client_secret", Secret.of(settings.clientSecret()))
+                .secretQuery("fb_exchange_token", token)
+                .context(orgId, null)
+                .build(), classifier).json();
+        String access = json.path("access_token").asText("");
+        if (access.isEmpty()) {
+            throw new PermanentPlatformException(ID, "/{version}/oauth/access_token", "no_token",
+                    "the token exchange returned no access_token");
+        }
+        Optional<Instant> expires = json.hasNonNull("expires_in")
+                ? Optional.of(now.plusSeconds(json.path("expires_in").asLong())) : Optional.empty();
+        return new TokenGrant(Secret.of(access), Optional.empty(), expires, Optional.empty(), "user", List.of(),
+                Optional.empty(), Map.of());
+    }
+
+    @Override
+    public Account identify(CallContext context) {
+        JsonNode me = http.execute(graph("/{version}/me", true).query("fields", "id,name").bearer(context.accessToken())
+                .context(context.orgId(), context.integrationId()).build(), classifier).json();
+        return new Account(me.path("id").asText(), me.path("name").asText(null));
+    }
+
+    @Override
+    public List<DiscoveredChannel> channels(CallContext context) {
+        List<DiscoveredChannel> channels = new ArrayList<>();
+        eachItem(context, "/{version}/me/accounts", PAGE_FIELDS, "app", page -> {
+            String pageId = page.path("id").asText();
+            Optional<Secret> pageToken = Optional.ofNullable(page.path("access_token").asText(null)).map(Secret::of);
+            channels.add(new DiscoveredChannel("facebook_page", pageId, page.path("name").asText(null), pageToken,
+                    Optional.empty(), Map.of("category", page.path("category").asText(""))));
+            JsonNode ig = page.path("instagram_business_account");
+            if (ig.hasNonNull("id")) {
+                channels.add(new DiscoveredChannel("instagram_business", ig.path("id").asText(),
+                        ig.path("username").asText(ig.path("name").asText(null)), Optional.empty(), Optional.of(pageId),
+                        Map.of()));
+            }
+        });
+        return channels;
+    }
+
+    @Override
+    public List<DiscoveredAdAccount> adAccounts(CallContext context) {
+        List<DiscoveredAdAccount> accounts = new ArrayList<>();
+        eachItem(context, "/{version}/me/adaccounts", AD_ACCOUNT_FIELDS, "app", a -> {
+            int status = a.path("account_status").asInt(0);
+            accounts.add(new DiscoveredAdAccount(a.path("id").asText(), a.path("name").asText(null),
+                    a.path("currency").asText(null), a.path("timezone_name").asText(null),
+                    MetaAccountStatus.readable(status), String.valueOf(status), false, Optional.empty()));
+        });
+        return accounts;
+    }
+
+    @Override
+    public ResponseClassifier classifier() {
+        return classifier;
+    }
+
+    /**
+     * Cursor paging to the real end: a page without {@code paging.next} is the last (a short or even
+     * empty page with {@code next} is not). The {@code next} URL itself carries the token, so only
+     * its cursor is taken.
+     */
+    private void eachItem(CallContext context, String edge, String fields, String scope, Consumer<JsonNode> item) {
+        String after = null;
+        do {
+            JsonNode page = http.execute(graph(edge, true)
+                    .query("fields", fields)
+                    .query("limit", String.valueOf(PAGE_SIZE))
+                    .query("after", after)
+                    .bearer(context.accessToken())
+                    .rateLimitScope(scope)
+                    .context(context.orgId(), context.integrationId())
+                    .build(), classifier).json();
+            page.path("data").forEach(item);
+            JsonNode paging = page.path("paging");
+            after = paging.hasNonNull("next") ? paging.path("cursors").path("after").asText(null) : null;
+        } while (after != null);
+    }
+
+    private PlatformRequest.Builder graph(String endpoint, boolean read) {
+        PlatformRequest.Builder builder = read
+                ? PlatformRequest.get(ID, settings.graphUrl(), endpoint)
+                : PlatformRequest.get(ID, settings.graphUrl(), endpoint).idempotent(false);
+        return builder.path("version", settings.apiVersion());
+    }
+}
