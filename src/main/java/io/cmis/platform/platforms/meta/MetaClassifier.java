@@ -61,23 +61,22 @@ final class MetaClassifier implements ResponseClassifier {
         return Optional.of(new PermanentPlatformException(MetaConnector.ID, endpoint, codeText, message));
     }
 
-    /** Business-use-case throttles name the object (ad account, page) and when access comes back. */
+    /**
+     * The throttle applies to what the request was about (the app, or one ad account or page);
+     * business-use-case headers say when access comes back, in minutes.
+     */
     private RateLimitExceededException throttled(PlatformRequest request, PlatformResponse response, int code,
                                                  String codeText, String message) {
-        String scope = code >= 80000 || code == 32 || code == 613 ? request.rateLimitScope() : "app";
+        String scope = THROTTLED.contains(code) && code != 32 && code != 613 ? "app" : request.rateLimitScope();
         Duration wait = DEFAULT_THROTTLE_WAIT;
         Optional<JsonNode> buc = response.header("x-business-use-case-usage").map(MetaClassifier::parse);
         if (buc.isPresent()) {
             Iterator<Map.Entry<String, JsonNode>> ids = buc.get().fields();
             while (ids.hasNext()) {
-                Map.Entry<String, JsonNode> id = ids.next();
-                for (JsonNode entry : id.getValue()) {
+                for (JsonNode entry : ids.next().getValue()) {
                     long minutes = entry.path("estimated_time_to_regain_access").asLong(0);
                     if (minutes > 0) {
                         wait = Duration.ofMinutes(minutes);
-                        if (code >= 80000) {
-                            scope = scopeFor(request, id.getKey());
-                        }
                     }
                 }
             }

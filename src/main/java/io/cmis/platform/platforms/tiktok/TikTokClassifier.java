@@ -22,7 +22,8 @@ import java.util.Set;
 final class TikTokClassifier implements ResponseClassifier {
     private static final Set<Integer> THROTTLED = Set.of(40016, 40100, 40133);
     private static final Set<Integer> TRANSIENT = Set.of(40202, 50000, 50002, 60001);
-    private static final Set<Integer> REAUTH = Set.of(40001, 40103, 40104, 40105, 40106);
+    /** 40107: the refresh token is invalid (a rotated-away one included): the account must reconnect. */
+    private static final Set<Integer> REAUTH = Set.of(40001, 40103, 40104, 40105, 40106, 40107);
     /** TikTok sends no Retry-After; a per-minute quota clears within a minute. */
     static final Duration THROTTLE_WAIT = Duration.ofSeconds(60);
 

@@ -1,0 +1,190 @@
+package io.cmis.platform.sandbox;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Meta Graph API and login dialog: code → short-lived token → {@code fb_exchange_token} long-lived
+ * token, {@code /me}, {@code /me/accounts} with page tokens and linked Instagram accounts,
+ * {@code /me/adaccounts}, cursor paging ({@code paging.next} absent on the last page), the Graph
+ * error envelope with codes and subcodes, and the usage headers.
+ */
+public final class MetaSimulator extends Simulator {
+    public static final String CLIENT_ID = "sandbox-meta-app";
+    public static final String CLIENT_SECRET = "sandbox-meta-secret";
+    public static final String USER_ID = "10210299214172187";
+    static final Duration SHORT_LIVED = Duration.ofHours(1);
+    static final Duration LONG_LIVED = Duration.ofDays(60);
+    private static final String V = "/(v\\d{2}\\.0)";
+
+    private final SandboxTokens tokens;
+    private final Map<String, String> codeRedirects = new ConcurrentHashMap<>();
+    private volatile int pages = 3;
+    private volatile int adAccounts = 2;
+    private volatile int appUsage = 12;
+
+    public MetaSimulator(int port, Clock clock) {
+        super(port);
+        this.tokens = new SandboxTokens(clock);
+        route("GET", V + "/dialog/oauth", this::dialog);
+        route("GET", V + "/oauth/access_token", this::accessToken);
+        route("GET", V + "/me", r -> authorized(r, user -> Reply.json(200, Map.of("id", user, "name", "Sandbox User"))));
+        route("GET", V + "/me/accounts", r -> authorized(r, user -> page(r, pageItems())));
+        route("GET", V + "/me/adaccounts", r -> authorized(r, user -> page(r, adAccountItems())
+                .withHeader("X-Business-Use-Case-Usage", "{\"1000000001\":[{\"type\":\"ads_management\",\"call_count\":"
+                        + appUsage + ",\"total_cputime\":3,\"total_time\":4,\"estimated_time_to_regain_access\":0}]}")));
+    }
+
+    /** How many pages (every other one with an Instagram account) and ad accounts the user has. */
+    public void seed(int pages, int adAccounts) {
+        this.pages = pages;
+        this.adAccounts = adAccounts;
+    }
+
+    /** A code as the login dialog would hand the redirect URI. */
+    public String issueCode(String redirectUri) {
+        String code = tokens.issue("AQ", USER_ID, "code", Duration.ofMinutes(10));
+        codeRedirects.put(code, redirectUri);
+        return code;
+    }
+
+    /** A long-lived user token, as if the user had connected earlier. */
+    public String issueLongLivedToken() {
+        return tokens.issue("EAAL", USER_ID, "user", LONG_LIVED);
+    }
+
+    /** The user removes the app: every token dies (190/458 on use). */
+    public void revokeUser() {
+        tokens.revokeAll(USER_ID);
+    }
+
+    private Reply dialog(Request r) {
+        String code = issueCode(r.query().get("redirect_uri"));
+        return Reply.redirect(r.query().get("redirect_uri") + "?code=" + code + "&state=" + r.query().get("state"));
+    }
+
+    private Reply accessToken(Request r) {
+        Map<String, String> q = r.query();
+        if (!CLIENT_ID.equals(q.get("client_id")) || !CLIENT_SECRET.equals(q.get("client_secret"))) {
+            return error(400, 101, 0, "Error validating client secret.");
+        }
+        if ("fb_exchange_token".equals(q.get("grant_type"))) {
+            String input = q.get("fb_exchange_token");
+            SandboxTokens.State state = tokens.state(input, "user");
+            if (state == SandboxTokens.State.REVOKED) {
+                return error(400, 190, 458, "Error validating access token: The user has not authorized application.");
+            }
+            if (state != SandboxTokens.State.VALID) {
+                return error(400, 190, 463, "Error validating access token: Session has expired.");
+            }
+            String token = tokens.issue("EAAL", USER_ID, "user", LONG_LIVED);
+            return Reply.json(200, Map.of("access_token", token, "token_type", "bearer",
+                    "expires_in", LONG_LIVED.toSeconds()));
+        }
+        String code = q.get("code");
+        if (tokens.state(code, "code") != SandboxTokens.State.VALID || !tokens.use(code)
+                || !String.valueOf(codeRedirects.get(code)).equals(q.get("redirect_uri"))) {
+            return error(400, 100, 36007, "This authorization code has been used or has expired.");
+        }
+        String token = tokens.issue("EAAS", USER_ID, "user", SHORT_LIVED);
+        return Reply.json(200, Map.of("access_token", token, "token_type", "bearer", "expires_in", SHORT_LIVED.toSeconds()));
+    }
+
+    private Reply authorized(Request r, java.util.function.Function<String, Reply> ok) {
+        String auth = r.header("authorization");
+        String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : r.query().get("access_token");
+        Reply reply = switch (tokens.state(token, "user")) {
+            case VALID -> ok.apply(USER_ID);
+            case EXPIRED -> error(400, 190, 463, "Error validating access token: Session has expired.");
+            case REVOKED -> error(400, 190, 458, "Error validating access token: The user has not authorized application.");
+            case UNKNOWN -> error(400, 190, 0, "Invalid OAuth access token - Cannot parse access token");
+        };
+        return reply.withHeader("X-App-Usage", "{\"call_count\":" + appUsage + ",\"total_time\":5,\"total_cputime\":4}");
+    }
+
+    private List<ObjectNode> pageItems() {
+        List<ObjectNode> items = new ArrayList<>();
+        for (int i = 1; i <= pages; i++) {
+            ObjectNode page = JSON.createObjectNode().put("id", String.valueOf(112233440000L + i))
+                    .put("name", "Sandbox Page " + i).put("category", "Coffee shop")
+                    .put("access_token", tokens.issue("EAAP", USER_ID, "page", null));
+            ArrayNode tasks = page.putArray("tasks");
+            tasks.add("ADVERTISE").add("ANALYZE").add("CREATE_CONTENT").add("MANAGE");
+            if (i % 2 == 1) {
+                page.putObject("instagram_business_account").put("id", String.valueOf(17841400000000000L + i))
+                        .put("username", "sandbox_ig_" + i);
+            }
+            items.add(page);
+        }
+        return items;
+    }
+
+    private List<ObjectNode> adAccountItems() {
+        List<ObjectNode> items = new ArrayList<>();
+        for (int i = 1; i <= adAccounts; i++) {
+            items.add(JSON.createObjectNode().put("id", "act_" + (1000000000L + i))
+                    .put("account_id", String.valueOf(1000000000L + i)).put("name", "Sandbox Ads " + i)
+                    .put("currency", "USD").put("timezone_name", "America/Los_Angeles")
+                    .put("account_status", i % 5 == 0 ? 2 : 1));
+        }
+        return items;
+    }
+
+    /** Cursor paging as Graph does it: {@code next} only while more items follow. */
+    private static Reply page(Request r, List<ObjectNode> all) {
+        int limit = Math.min(100, Integer.parseInt(r.query().getOrDefault("limit", "25")));
+        int offset = r.query().containsKey("after") ? decode(r.query().get("after")) : 0;
+        ObjectNode body = JSON.createObjectNode();
+        ArrayNode data = body.putArray("data");
+        all.subList(Math.min(offset, all.size()), Math.min(all.size(), offset + limit)).forEach(data::add);
+        int end = offset + limit;
+        ObjectNode paging = body.putObject("paging");
+        paging.putObject("cursors").put("before", encode(offset)).put("after", encode(end));
+        if (end < all.size()) {
+            paging.put("next", "https://graph.facebook.com/v25.0" + r.path().replaceFirst("^/v\\d+\\.0", "")
+                    + "?access_token=EAA-in-next-url&limit=" + limit + "&after=" + encode(end));
+        }
+        return Reply.json(200, body);
+    }
+
+    private static String encode(int offset) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("offset:" + offset).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static int decode(String cursor) {
+        return Integer.parseInt(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).substring(7));
+    }
+
+    static Reply error(int status, int code, int subcode, String message) {
+        ObjectNode error = JSON.createObjectNode();
+        ObjectNode e = error.putObject("error").put("message", message).put("type", "OAuthException").put("code", code)
+                .put("fbtrace_id", "AsAnDbOx");
+        if (subcode != 0) {
+            e.put("error_subcode", subcode);
+        }
+        return Reply.json(status, error);
+    }
+
+    @Override
+    protected Reply fault(Fault fault, Request request) {
+        return switch (fault) {
+            case TRANSIENT -> error(500, 2, 0, "Service temporarily unavailable");
+            case RATE_LIMIT -> error(400, 80004, 2446079, "There have been too many calls to this ad-account.")
+                    .withHeader("X-Business-Use-Case-Usage", "{\"1000000001\":[{\"type\":\"ads_management\","
+                            + "\"call_count\":100,\"total_cputime\":20,\"total_time\":20,"
+                            + "\"estimated_time_to_regain_access\":7}]}");
+            case TOKEN_EXPIRED -> error(400, 190, 463, "Error validating access token: Session has expired.");
+            case REVOKED -> error(400, 190, 460, "Error validating access token: The session has been invalidated.");
+            case PERMANENT -> error(400, 100, 0, "Tried accessing nonexisting field (bogus)");
+        };
+    }
+}

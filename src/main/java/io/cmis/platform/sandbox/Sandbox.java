@@ -1,0 +1,78 @@
+package io.cmis.platform.sandbox;
+
+import io.cmis.platform.config.ConfigLoader;
+
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** All platform simulators together, and the settings that point the tool at them. */
+public final class Sandbox implements AutoCloseable {
+    private final MetaSimulator meta;
+    private final GoogleSimulator google;
+    private final TikTokSimulator tiktok;
+
+    private Sandbox(MetaSimulator meta, GoogleSimulator google, TikTokSimulator tiktok) {
+        this.meta = meta;
+        this.google = google;
+        this.tiktok = tiktok;
+    }
+
+    /** Starts the simulators on {@code portBase}, +1, +2; port base 0 picks free ports. */
+    public static Sandbox start(int portBase, Clock clock) {
+        MetaSimulator meta = new MetaSimulator(portBase == 0 ? 0 : portBase, clock);
+        GoogleSimulator google = new GoogleSimulator(portBase == 0 ? 0 : portBase + 1, clock);
+        TikTokSimulator tiktok = new TikTokSimulator(portBase == 0 ? 0 : portBase + 2, clock);
+        meta.start();
+        google.start();
+        tiktok.start();
+        return new Sandbox(meta, google, tiktok);
+    }
+
+    public MetaSimulator meta() {
+        return meta;
+    }
+
+    public GoogleSimulator google() {
+        return google;
+    }
+
+    public TikTokSimulator tiktok() {
+        return tiktok;
+    }
+
+    /** Configuration keys (not environment names) that point every connector at the simulators. */
+    public Map<String, String> settings() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("meta.client-id", MetaSimulator.CLIENT_ID);
+        s.put("meta.client-secret", MetaSimulator.CLIENT_SECRET);
+        s.put("meta.graph-url", meta.baseUrl());
+        s.put("meta.dialog-url", meta.baseUrl());
+        s.put("google.client-id", GoogleSimulator.CLIENT_ID);
+        s.put("google.client-secret", GoogleSimulator.CLIENT_SECRET);
+        s.put("google.auth-url", google.baseUrl() + "/o/oauth2/v2/auth");
+        s.put("google.token-url", google.baseUrl() + "/token");
+        s.put("google.userinfo-url", google.baseUrl() + "/v1/userinfo");
+        s.put("google.ads-url", google.baseUrl());
+        s.put("google.youtube-url", google.baseUrl() + "/youtube/v3");
+        s.put("tiktok.app-id", TikTokSimulator.APP_ID);
+        s.put("tiktok.secret", TikTokSimulator.SECRET);
+        s.put("tiktok.api-url", tiktok.baseUrl());
+        s.put("tiktok.auth-url", tiktok.baseUrl());
+        return s;
+    }
+
+    /** The same settings as environment variables ({@code CMIS_...}). */
+    public Map<String, String> environment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        settings().forEach((k, v) -> env.put(ConfigLoader.environmentName(k), v));
+        return env;
+    }
+
+    @Override
+    public void close() {
+        meta.close();
+        google.close();
+        tiktok.close();
+    }
+}

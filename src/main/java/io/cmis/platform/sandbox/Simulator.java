@@ -1,0 +1,203 @@
+package io.cmis.platform.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A platform simulator: a loopback HTTP server with routes, injected faults, and a count of the
+ * requests it answered, so tests can tell that no call was made.
+ */
+public abstract class Simulator implements AutoCloseable {
+    protected static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What a route sees of a request. */
+    public record Request(String method, String path, Map<String, String> query, Map<String, String> headers,
+                          String body, Matcher match) {
+        public String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+
+        public Map<String, String> form() {
+            return parseQuery(body);
+        }
+
+        public JsonNode json() {
+            try {
+                return JSON.readTree(body == null || body.isEmpty() ? "{}" : body);
+            } catch (IOException e) {
+                return JSON.createObjectNode();
+            }
+        }
+    }
+
+    /** What a route answers. */
+    public record Reply(int status, Map<String, String> headers, String body) {
+        public static Reply json(int status, Object body) {
+            try {
+                return new Reply(status, Map.of("Content-Type", "application/json"), JSON.writeValueAsString(body));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        public static Reply redirect(String location) {
+            return new Reply(302, Map.of("Location", location), "");
+        }
+
+        public Reply withHeader(String name, String value) {
+            Map<String, String> all = new LinkedHashMap<>(headers);
+            all.put(name, value);
+            return new Reply(status, all, body);
+        }
+    }
+
+    private record Route(String method, Pattern pattern, Function<Request, Reply> handler) {
+    }
+
+    private record PendingFault(Pattern path, Fault fault) {
+    }
+
+    private final HttpServer server;
+    private final List<Route> routes = new ArrayList<>();
+    private final ConcurrentLinkedQueue<PendingFault> faults = new ConcurrentLinkedQueue<>();
+    private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private final AtomicInteger total = new AtomicInteger();
+
+    protected Simulator(int port) {
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), e);
+        }
+        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, getClass().getSimpleName());
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/", this::handle);
+    }
+
+    protected void route(String method, String regex, Function<Request, Reply> handler) {
+        routes.add(new Route(method, Pattern.compile(regex), handler));
+    }
+
+    public void start() {
+        server.start();
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** The next {@code times} requests whose path matches {@code pathRegex} get {@code fault}. */
+    public void failNext(int times, String pathRegex, Fault fault) {
+        for (int i = 0; i < times; i++) {
+            faults.add(new PendingFault(Pattern.compile(pathRegex), fault));
+        }
+    }
+
+    public void clearFaults() {
+        faults.clear();
+    }
+
+    /** Requests answered so far (faults included). */
+    public int requests() {
+        return total.get();
+    }
+
+    public int requests(String pathRegex) {
+        Pattern p = Pattern.compile(pathRegex);
+        return calls.entrySet().stream().filter(e -> p.matcher(e.getKey()).matches())
+                .mapToInt(e -> e.getValue().get()).sum();
+    }
+
+    /** The platform's own answer for a fault on this request. */
+    protected abstract Reply fault(Fault fault, Request request);
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getRawPath();
+            Map<String, String> query = parseQuery(exchange.getRequestURI().getRawQuery());
+            Map<String, String> headers = new HashMap<>();
+            exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v.get(0)));
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            total.incrementAndGet();
+            calls.computeIfAbsent(path, k -> new AtomicInteger()).incrementAndGet();
+            Reply reply = dispatch(exchange.getRequestMethod(), path, query, headers, body);
+            reply.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+            byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(reply.status(), bytes.length == 0 ? -1 : bytes.length);
+            if (bytes.length > 0) {
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(bytes);
+                }
+            }
+        }
+    }
+
+    private Reply dispatch(String method, String path, Map<String, String> query, Map<String, String> headers,
+                           String body) {
+        for (Route route : routes) {
+            Matcher m = route.pattern().matcher(path);
+            if (route.method().equals(method) && m.matches()) {
+                Request request = new Request(method, path, query, headers, body, m);
+                PendingFault pending = takeFault(path);
+                if (pending != null) {
+                    return fault(pending.fault(), request);
+                }
+                return route.handler().apply(request);
+            }
+        }
+        return new Reply(404, Map.of("Content-Type", "text/plain"), "404 page not found");
+    }
+
+    private PendingFault takeFault(String path) {
+        for (PendingFault f : faults) {
+            if (f.path().matcher(path).matches() && faults.remove(f)) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    static Map<String, String> parseQuery(String raw) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return out;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            out.put(k, v);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    }
+}

@@ -1,0 +1,82 @@
+package io.cmis.platform.support;
+
+import io.cmis.platform.config.AppConfig;
+import io.cmis.platform.config.ConfigLoader;
+import io.cmis.platform.http.ApiCallLog;
+import io.cmis.platform.http.CircuitBreakerStore;
+import io.cmis.platform.http.CircuitSettings;
+import io.cmis.platform.http.GuardedHttpClient;
+import io.cmis.platform.http.PlatformCircuitBreakers;
+import io.cmis.platform.http.RateLimitStore;
+import io.cmis.platform.http.RetryPolicy;
+import io.cmis.platform.platforms.ConnectorRegistry;
+import io.cmis.platform.platforms.PlatformEnvironment;
+import io.cmis.platform.sandbox.Sandbox;
+import io.cmis.platform.sandbox.SandboxClock;
+import io.cmis.platform.tenancy.Tenancy;
+import org.jdbi.v3.core.Jdbi;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The platform layer wired as the tool wires it, against the sandbox and a fresh database, with a
+ * hand-moved clock and a sleeper that records instead of sleeping. {@link #newProcess()} builds
+ * everything again over the same database, as the next cron run would.
+ */
+public final class PlatformTestBed implements AutoCloseable {
+    public final SandboxClock clock = new SandboxClock(Instant.parse("2026-11-25T12:00:00Z"));
+    public final Sandbox sandbox = Sandbox.start(0, clock);
+    public final Jdbi jdbi = TestPostgres.superuser(TestPostgres.freshDatabase());
+    public final List<Duration> sleeps = new ArrayList<>();
+    public final AppConfig config;
+    private GuardedHttpClient http;
+    private ConnectorRegistry registry;
+
+    public PlatformTestBed() {
+        Map<String, String> env = new HashMap<>(sandbox.environment());
+        env.put("CMIS_HTTP_TIMEOUT", "5s");
+        config = new ConfigLoader(env, null).load(null);
+        newProcess();
+    }
+
+    public ConnectorRegistry registry() {
+        return registry;
+    }
+
+    public GuardedHttpClient http() {
+        return http;
+    }
+
+    /** Fresh breakers, rate-limit view and call log over the same database: what a new process sees. */
+    public ConnectorRegistry newProcess() {
+        if (http != null) {
+            http.close();
+        }
+        Tenancy tenancy = new Tenancy(jdbi);
+        PlatformCircuitBreakers breakers = new PlatformCircuitBreakers(new CircuitBreakerStore(tenancy),
+                CircuitSettings.from(config), clock);
+        RetryPolicy retry = new RetryPolicy(3, RetryPolicy.DEFAULT_BASE, RetryPolicy.DEFAULT_CAP, new Random(7),
+                sleeps::add);
+        http = new GuardedHttpClient(breakers, new RateLimitStore(tenancy), new ApiCallLog(tenancy), retry,
+                config.httpTimeout(), clock);
+        registry = ConnectorRegistry.create(new PlatformEnvironment(config, http, clock));
+        return registry;
+    }
+
+    /** Writes out buffered API-call log rows. */
+    public void flushCallLog() {
+        http.close();
+    }
+
+    @Override
+    public void close() {
+        http.close();
+        sandbox.close();
+    }
+}
