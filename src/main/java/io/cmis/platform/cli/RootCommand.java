@@ -19,6 +19,7 @@ import java.nio.file.Path;
                 IntegrationsCommand.class,
                 TokensCommand.class,
                 ConfigCommand.class,
+                SandboxCommand.class,
         },
         footer = {"", "Exit codes: 0 all done, 1 some items failed, 2 usage or configuration error."})
 public final class RootCommand implements Runnable {

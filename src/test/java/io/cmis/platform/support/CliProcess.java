@@ -30,6 +30,11 @@ public final class CliProcess {
         reader.start();
     }
 
+    /** Everything printed so far. */
+    public String output() {
+        return output.toString();
+    }
+
     /** Waits until the process has printed {@code text} (a deadline, not a fixed sleep). */
     public void awaitOutput(String text) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
