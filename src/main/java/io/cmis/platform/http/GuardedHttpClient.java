@@ -132,12 +132,9 @@ public final class GuardedHttpClient implements AutoCloseable {
         request.headers().forEach(headers::set);
         http.setHeaders(headers);
         HttpResponse response = http.execute();
-        try {
-            return new PlatformResponse(response.getStatusCode(), headers(response.getHeaders()),
-                    response.parseAsString());
-        } finally {
-            response.disconnect();
-        }
+        // Reading the body to the end returns the connection to the JDK's keep-alive pool;
+        // disconnect() would close it and cost a new TCP connection per call.
+        return new PlatformResponse(response.getStatusCode(), headers(response.getHeaders()), response.parseAsString());
     }
 
     private static Map<String, List<String>> headers(HttpHeaders headers) {

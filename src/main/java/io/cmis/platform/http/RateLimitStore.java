@@ -11,13 +11,33 @@ import java.util.Optional;
  * a scope limited until a time is not called again before then, by any process.
  */
 public final class RateLimitStore {
-    private final Tenancy tenancy;
+    /** A limit another process records is seen within this long; this process's own at once. */
+    static final java.time.Duration CACHE = java.time.Duration.ofSeconds(2);
 
-    public RateLimitStore(Tenancy tenancy) {
+    private record Cached(Optional<Instant> until, Instant readAt) {
+    }
+
+    private final Tenancy tenancy;
+    private final java.time.Clock clock;
+    private final java.util.Map<String, Cached> cache = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public RateLimitStore(Tenancy tenancy, java.time.Clock clock) {
         this.tenancy = tenancy;
+        this.clock = clock;
     }
 
     public Optional<Instant> limitedUntil(String platform, String scope) {
+        Instant now = clock.instant();
+        Cached cached = cache.get(platform + "|" + scope);
+        if (cached != null && !now.isBefore(cached.readAt()) && now.isBefore(cached.readAt().plus(CACHE))) {
+            return cached.until();
+        }
+        Optional<Instant> until = read(platform, scope);
+        cache.put(platform + "|" + scope, new Cached(until, now));
+        return until;
+    }
+
+    private Optional<Instant> read(String platform, String scope) {
         return tenancy.systemWide("read the rate-limit state of a platform scope", h -> h.createQuery("""
                         SELECT limited_until FROM rate_limits WHERE platform = :platform AND scope = :scope
                         """)
@@ -30,6 +50,7 @@ public final class RateLimitStore {
 
     /** Records that the scope may not be called before {@code until} (keeps a later existing limit). */
     public void limit(String platform, String scope, Instant until, String detail, Instant now) {
+        cache.remove(platform + "|" + scope);
         tenancy.systemWide("record a rate limit", h -> h.createUpdate("""
                         INSERT INTO rate_limits (platform, scope, limited_until, detail, updated_at)
                         VALUES (:platform, :scope, :until, :detail, :now)

@@ -32,7 +32,11 @@ import java.util.Random;
 public final class PlatformTestBed implements AutoCloseable {
     public final SandboxClock clock = new SandboxClock(Instant.parse("2026-11-25T12:00:00Z"));
     public final Sandbox sandbox = Sandbox.start(0, clock);
-    public final Jdbi jdbi = TestPostgres.superuser(TestPostgres.freshDatabase());
+    private final String database = TestPostgres.freshDatabase();
+    public final Jdbi jdbi = TestPostgres.superuser(database);
+    /** Pooled like the tool's own database access, so timings mean something. */
+    private final com.zaxxer.hikari.HikariDataSource pool = pool(database);
+    private final Tenancy tenancy = new Tenancy(Jdbi.create(pool).installPlugin(new org.jdbi.v3.postgres.PostgresPlugin()));
     public final List<Duration> sleeps = new ArrayList<>();
     public final AppConfig config;
     private GuardedHttpClient http;
@@ -58,12 +62,11 @@ public final class PlatformTestBed implements AutoCloseable {
         if (http != null) {
             http.close();
         }
-        Tenancy tenancy = new Tenancy(jdbi);
         PlatformCircuitBreakers breakers = new PlatformCircuitBreakers(new CircuitBreakerStore(tenancy),
                 CircuitSettings.from(config), clock);
         RetryPolicy retry = new RetryPolicy(3, RetryPolicy.DEFAULT_BASE, RetryPolicy.DEFAULT_CAP, new Random(7),
                 sleeps::add);
-        http = new GuardedHttpClient(breakers, new RateLimitStore(tenancy), new ApiCallLog(tenancy), retry,
+        http = new GuardedHttpClient(breakers, new RateLimitStore(tenancy, clock), new ApiCallLog(tenancy), retry,
                 config.httpTimeout(), clock);
         registry = ConnectorRegistry.create(new PlatformEnvironment(config, http, clock));
         return registry;
@@ -78,5 +81,14 @@ public final class PlatformTestBed implements AutoCloseable {
     public void close() {
         http.close();
         sandbox.close();
+        pool.close();
+    }
+
+    private static com.zaxxer.hikari.HikariDataSource pool(String database) {
+        com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+        config.setDataSource(TestPostgres.dataSource(database, "postgres"));
+        config.setMaximumPoolSize(4);
+        config.setMinimumIdle(1);
+        return new com.zaxxer.hikari.HikariDataSource(config);
     }
 }
