@@ -33,4 +33,6 @@ public interface PlatformConnector {
     List<DiscoveredAdAccount> adAccounts(CallContext context);
 
     ResponseClassifier classifier();
+
+    WebhookSupport webhooks();
 }

@@ -26,6 +26,7 @@ public final class GoogleSimulator extends Simulator {
     public static final String CLIENT_SECRET = "sandbox-google-secret";
     public static final String SUBJECT = "109876543210987654321";
     public static final String MANAGER = "1111111111";
+    public static final String PUSH_AUDIENCE = "cmis-platform-sandbox";
     static final Duration ACCESS_TTL = Duration.ofSeconds(3599);
     private static final String V = "/(v\\d{2})";
 
@@ -36,6 +37,8 @@ public final class GoogleSimulator extends Simulator {
     private volatile List<String> accessible = List.of();
     private volatile int youtubeChannels = 1;
     private volatile int searchPageSize = 2;
+    private volatile java.security.KeyPair signingKey = newKey();
+    private volatile String signingKid = "sandbox-key-1";
 
     public GoogleSimulator(int port, Clock clock) {
         super(port);
@@ -53,6 +56,65 @@ public final class GoogleSimulator extends Simulator {
         }));
         route("POST", V + "/customers/(\\d+)/googleAds:search", r -> authorized(r, () -> search(r)));
         route("GET", "/youtube/v3/channels", r -> authorized(r, () -> channels(r)));
+        route("GET", "/oauth2/v3/certs", r -> jwks());
+    }
+
+    /** A Pub/Sub push token (RS256, Google's issuer) for {@code audience}, valid for {@code ttl}. */
+    public String pushToken(String audience, Duration ttl, java.time.Instant now) {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String header = b64.encodeToString(("{\"alg\":\"RS256\",\"kid\":\"" + signingKid + "\",\"typ\":\"JWT\"}")
+                .getBytes(StandardCharsets.UTF_8));
+        String claims = b64.encodeToString(("{\"aud\":\"" + audience + "\",\"iss\":\"https://accounts.google.com\","
+                + "\"email\":\"pubsub@sandbox.iam.gserviceaccount.com\",\"email_verified\":true,"
+                + "\"iat\":" + now.getEpochSecond() + ",\"exp\":" + now.plus(ttl).getEpochSecond() + "}")
+                .getBytes(StandardCharsets.UTF_8));
+        try {
+            java.security.Signature signer = java.security.Signature.getInstance("SHA256withRSA");
+            signer.initSign(signingKey.getPrivate());
+            signer.update((header + "." + claims).getBytes(StandardCharsets.US_ASCII));
+            return header + "." + claims + "." + b64.encodeToString(signer.sign());
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A wrapped Pub/Sub push body. */
+    public static String pushBody(String messageId, String json) {
+        String data = Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+        return "{\"message\":{\"data\":\"" + data + "\",\"attributes\":{\"eventType\":\"sandbox.notice\"},"
+                + "\"messageId\":\"" + messageId + "\",\"message_id\":\"" + messageId + "\","
+                + "\"publishTime\":\"2026-11-25T12:00:00Z\"},\"subscription\":\"projects/sandbox/subscriptions/cmis\"}";
+    }
+
+    /** Google rotates its signing keys: a new key id, the old one no longer published. */
+    public void rotateSigningKey() {
+        signingKey = newKey();
+        signingKid = "sandbox-key-" + System.nanoTime();
+    }
+
+    private Reply jwks() {
+        java.security.interfaces.RSAPublicKey pub = (java.security.interfaces.RSAPublicKey) signingKey.getPublic();
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        ObjectNode body = JSON.createObjectNode();
+        body.putArray("keys").addObject().put("kid", signingKid).put("kty", "RSA").put("alg", "RS256").put("use", "sig")
+                .put("n", b64.encodeToString(unsigned(pub.getModulus())))
+                .put("e", b64.encodeToString(unsigned(pub.getPublicExponent())));
+        return Reply.json(200, body);
+    }
+
+    private static byte[] unsigned(java.math.BigInteger value) {
+        byte[] bytes = value.toByteArray();
+        return bytes[0] == 0 ? java.util.Arrays.copyOfRange(bytes, 1, bytes.length) : bytes;
+    }
+
+    private static java.security.KeyPair newKey() {
+        try {
+            java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            return generator.generateKeyPair();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

@@ -22,6 +22,7 @@ public final class MetaSimulator extends Simulator {
     public static final String CLIENT_ID = "sandbox-meta-app";
     public static final String CLIENT_SECRET = "sandbox-meta-secret";
     public static final String USER_ID = "10210299214172187";
+    public static final String VERIFY_TOKEN = "sandbox-verify-token";
     static final Duration SHORT_LIVED = Duration.ofHours(1);
     static final Duration LONG_LIVED = Duration.ofDays(60);
     private static final String V = "/(v\\d{2}\\.0)";
@@ -60,6 +61,13 @@ public final class MetaSimulator extends Simulator {
     /** A long-lived user token, as if the user had connected earlier. */
     public String issueLongLivedToken() {
         return tokens.issue("EAAL", USER_ID, "user", LONG_LIVED);
+    }
+
+    /** Headers of a correctly signed delivery of {@code body}, as Meta sends them. */
+    public static Map<String, String> signedHeaders(String body) {
+        byte[] mac = io.cmis.platform.platforms.Signatures.hmacSha256(CLIENT_SECRET, body.getBytes(StandardCharsets.UTF_8));
+        return Map.of("x-hub-signature-256", "sha256=" + java.util.HexFormat.of().formatHex(mac),
+                "content-type", "application/json");
     }
 
     /** The user removes the app: every token dies (190/458 on use). */

@@ -46,6 +46,7 @@ public final class Sandbox implements AutoCloseable {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("meta.client-id", MetaSimulator.CLIENT_ID);
         s.put("meta.client-secret", MetaSimulator.CLIENT_SECRET);
+        s.put("meta.verify-token", MetaSimulator.VERIFY_TOKEN);
         s.put("meta.graph-url", meta.baseUrl());
         s.put("meta.dialog-url", meta.baseUrl());
         s.put("google.client-id", GoogleSimulator.CLIENT_ID);
@@ -55,6 +56,8 @@ public final class Sandbox implements AutoCloseable {
         s.put("google.userinfo-url", google.baseUrl() + "/v1/userinfo");
         s.put("google.ads-url", google.baseUrl());
         s.put("google.youtube-url", google.baseUrl() + "/youtube/v3");
+        s.put("google.pubsub-audience", GoogleSimulator.PUSH_AUDIENCE);
+        s.put("google.pubsub-jwks-url", google.baseUrl() + "/oauth2/v3/certs");
         s.put("tiktok.app-id", TikTokSimulator.APP_ID);
         s.put("tiktok.secret", TikTokSimulator.SECRET);
         s.put("tiktok.api-url", tiktok.baseUrl());

@@ -41,6 +41,15 @@ public final class TikTokSimulator extends Simulator {
                 .put("open_id", OPEN_ID).put("username", "sandbox_creator").put("display_name", "Sandbox Creator"))));
     }
 
+    /** Headers of a delivery of {@code body} signed at {@code t} (unix seconds). */
+    public static Map<String, String> signedHeaders(String body, long t) {
+        byte[] mac = io.cmis.platform.platforms.Signatures.hmacSha256(SECRET,
+                (t + ".").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return Map.of("tiktok-signature", "t=" + t + ",s=" + java.util.HexFormat.of().formatHex(mac),
+                "content-type", "application/json");
+    }
+
     public void seed(int advertisers) {
         this.advertisers = advertisers;
     }

@@ -44,6 +44,12 @@ public interface ConnectorContract {
     /** Code exchange and the platform's refresh semantics. */
     void assertTokenLifecycle(PlatformConnector connector);
 
+    /** A correctly signed webhook delivery of this platform and how many events it holds. */
+    Delivery signedDelivery();
+
+    record Delivery(Map<String, String> headers, byte[] body, int events) {
+    }
+
     default PlatformConnector connector() {
         return bed().registry().get(platform());
     }
@@ -164,4 +170,51 @@ public interface ConnectorContract {
                 .doesNotContain(secret).doesNotContain("?").doesNotContain("secret").contains("\"platform\":\"" + platform() + "\""));
     }
 
+
+    @Test
+    default void a_signed_webhook_verifies_and_splits_into_stably_keyed_events() {
+        Delivery delivery = signedDelivery();
+        WebhookSupport webhooks = connector().webhooks();
+
+        webhooks.verify(delivery.headers(), delivery.body());
+        List<InboundEvent> events = webhooks.events(delivery.body());
+
+        assertThat(events).hasSize(delivery.events());
+        assertThat(events).extracting(InboundEvent::eventKey).doesNotHaveDuplicates()
+                .allSatisfy(k -> assertThat(k).isNotBlank());
+        assertThat(webhooks.events(delivery.body())).extracting(InboundEvent::eventKey)
+                .as("the same delivery again has the same keys")
+                .containsExactlyElementsOf(events.stream().map(InboundEvent::eventKey).toList());
+    }
+
+    /** Whether the signature covers the body (Meta, TikTok); Pub/Sub's token authenticates the sender only. */
+    default boolean signsBody() {
+        return true;
+    }
+
+    @Test
+    default void a_tampered_or_unsigned_webhook_is_rejected() {
+        Delivery delivery = signedDelivery();
+        if (signsBody()) {
+            byte[] tampered = java.util.Arrays.copyOf(delivery.body(), delivery.body().length + 1);
+            tampered[tampered.length - 1] = ' ';
+            assertThatThrownBy(() -> connector().webhooks().verify(delivery.headers(), tampered))
+                    .isInstanceOf(WebhookRejectedException.class);
+        }
+        Map<String, String> forged = new java.util.HashMap<>();
+        delivery.headers().forEach((k, v) -> forged.put(k, v.substring(0, v.length() - 2)
+                + (v.endsWith("AA") ? "BB" : "AA")));
+        assertThatThrownBy(() -> connector().webhooks().verify(forged, delivery.body()))
+                .isInstanceOf(WebhookRejectedException.class);
+        assertThatThrownBy(() -> connector().webhooks().verify(Map.of(), delivery.body()))
+                .isInstanceOf(WebhookRejectedException.class);
+    }
+
+    @Test
+    default void a_signed_body_that_is_not_the_platforms_shape_is_malformed() {
+        assertThatThrownBy(() -> connector().webhooks().events("[1,2]".getBytes()))
+                .isInstanceOf(MalformedWebhookException.class);
+        assertThatThrownBy(() -> connector().webhooks().events("not json".getBytes()))
+                .isInstanceOf(MalformedWebhookException.class);
+    }
 }

@@ -127,6 +127,56 @@ class GoogleConnectorTest implements ConnectorContract {
                 .isInstanceOf(ReauthRequiredException.class).hasMessageContaining("invalid_grant");
     }
 
+    private static final String PUSH = GoogleSimulator.pushBody("2070443601311540", "{\"notice\":\"hello\"}");
+
+    @Override
+    public Delivery signedDelivery() {
+        return delivery(GoogleSimulator.PUSH_AUDIENCE, Duration.ofMinutes(30));
+    }
+
+    @Override
+    public boolean signsBody() {
+        return false;
+    }
+
+    private Delivery delivery(String audience, Duration ttl) {
+        String token = bed.sandbox.google().pushToken(audience, ttl, bed.clock.instant());
+        return new Delivery(Map.of("authorization", "Bearer " + token),
+                PUSH.getBytes(java.nio.charset.StandardCharsets.UTF_8), 1);
+    }
+
+    @Test
+    void a_push_token_for_another_audience_or_expired_is_rejected() {
+        Delivery other = delivery("someone-else", Duration.ofMinutes(30));
+        assertThatThrownBy(() -> connector().webhooks().verify(other.headers(), other.body()))
+                .isInstanceOf(WebhookRejectedException.class).hasMessageContaining("audience");
+        Delivery old = delivery(GoogleSimulator.PUSH_AUDIENCE, Duration.ofMinutes(1));
+        bed.clock.advance(Duration.ofMinutes(5));
+        assertThatThrownBy(() -> connector().webhooks().verify(old.headers(), old.body()))
+                .isInstanceOf(WebhookRejectedException.class).hasMessageContaining("expired");
+    }
+
+    @Test
+    void signing_keys_are_fetched_once_and_again_when_google_rotates_them() {
+        Delivery first = signedDelivery();
+        connector().webhooks().verify(first.headers(), first.body());
+        connector().webhooks().verify(first.headers(), first.body());
+        assertThat(simulator().requests("/oauth2/v3/certs")).isEqualTo(1);
+
+        bed.sandbox.google().rotateSigningKey();
+        bed.clock.advance(Duration.ofSeconds(31));
+        Delivery rotated = signedDelivery();
+        connector().webhooks().verify(rotated.headers(), rotated.body());
+        assertThat(simulator().requests("/oauth2/v3/certs")).isEqualTo(2);
+    }
+
+    @Test
+    void the_message_id_is_the_event_key() {
+        InboundEvent event = connector().webhooks().events(PUSH.getBytes()).get(0);
+        assertThat(event.eventKey()).isEqualTo("msg:2070443601311540");
+        assertThat(event.payload().path("decoded_data").path("notice").asText()).isEqualTo("hello");
+    }
+
     @Test
     void ad_accounts_include_clients_reached_through_managers_with_their_manager() {
         List<DiscoveredAdAccount> accounts = connector().adAccounts(context);

@@ -109,6 +109,48 @@ class MetaConnectorTest implements ConnectorContract {
                 .hasMessageContaining("190/458");
     }
 
+    static String feed(long time, String message) {
+        return "{\"object\":\"page\",\"entry\":[{\"id\":\"112233440001\",\"time\":" + time + ",\"changes\":["
+                + "{\"field\":\"feed\",\"value\":{\"item\":\"comment\",\"verb\":\"add\",\"post_id\":\"112233440001_1\","
+                + "\"comment_id\":\"1_2\",\"message\":\"" + message + "\",\"created_time\":1767225590}},"
+                + "{\"field\":\"feed\",\"value\":{\"item\":\"status\",\"verb\":\"add\",\"post_id\":\"112233440001_9\"}},"
+                + "{\"field\":\"name\",\"value\":{\"page\":\"renamed\"}}]}]}";
+    }
+
+    @Override
+    public Delivery signedDelivery() {
+        String body = feed(1767225600L, "Love it!");
+        return new Delivery(MetaSimulator.signedHeaders(body), body.getBytes(java.nio.charset.StandardCharsets.UTF_8), 3);
+    }
+
+    @Test
+    void keys_ignore_the_send_time_but_tell_an_edit_from_a_retry() {
+        WebhookSupport webhooks = connector().webhooks();
+        List<String> first = keys(webhooks.events(feed(1767225600L, "Love it!").getBytes()));
+        List<String> resent = keys(webhooks.events(feed(1767229999L, "Love it!").getBytes()));
+        List<String> edited = keys(webhooks.events(feed(1767225600L, "Love it!!").getBytes()));
+
+        assertThat(resent).isEqualTo(first);
+        assertThat(edited.get(0)).isNotEqualTo(first.get(0));
+        assertThat(edited.subList(1, 3)).isEqualTo(first.subList(1, 3));
+        assertThat(webhooks.events(feed(1767225600L, "x").getBytes()).get(0).routingKey()).contains("112233440001");
+    }
+
+    @Test
+    void the_get_handshake_echoes_the_challenge_only_for_the_verify_token() {
+        WebhookSupport webhooks = connector().webhooks();
+        assertThat(webhooks.handshake(Map.of("hub.mode", "subscribe", "hub.verify_token", MetaSimulator.VERIFY_TOKEN,
+                "hub.challenge", "1158201444"))).contains("1158201444");
+        assertThat(webhooks.handshake(Map.of("hub.mode", "subscribe", "hub.verify_token", "guess",
+                "hub.challenge", "1158201444"))).isEmpty();
+        assertThat(webhooks.handshake(Map.of("hub.mode", "unsubscribe", "hub.verify_token", MetaSimulator.VERIFY_TOKEN,
+                "hub.challenge", "1"))).isEmpty();
+    }
+
+    private static List<String> keys(List<InboundEvent> events) {
+        return events.stream().map(InboundEvent::eventKey).toList();
+    }
+
     @Test
     void pages_bring_their_page_tokens_and_linked_instagram_accounts() {
         List<DiscoveredChannel> channels = connector().channels(context);

@@ -114,6 +114,30 @@ class TikTokConnectorTest implements ConnectorContract {
                 .isInstanceOf(ReauthRequiredException.class).hasMessageContaining("40107");
     }
 
+    private static final String REMOVED = "{\"client_key\":\"bwo2m45353a6k85\",\"event\":\"authorization.removed\","
+            + "\"create_time\":1615338610,\"user_openid\":\"" + TikTokSimulator.OPEN_ID + "\",\"content\":\"{\\\"reason\\\": 1 }\"}";
+
+    @Override
+    public Delivery signedDelivery() {
+        return new Delivery(TikTokSimulator.signedHeaders(REMOVED, bed.clock.instant().getEpochSecond()),
+                REMOVED.getBytes(java.nio.charset.StandardCharsets.UTF_8), 1);
+    }
+
+    @Test
+    void a_signature_older_than_five_minutes_is_a_replay() {
+        long sixMinutesAgo = bed.clock.instant().minusSeconds(360).getEpochSecond();
+        assertThatThrownBy(() -> connector().webhooks().verify(TikTokSimulator.signedHeaders(REMOVED, sixMinutesAgo),
+                REMOVED.getBytes())).isInstanceOf(WebhookRejectedException.class).hasMessageContaining("replay");
+    }
+
+    @Test
+    void the_content_string_is_parsed_and_the_open_id_routes() {
+        InboundEvent event = connector().webhooks().events(REMOVED.getBytes()).get(0);
+        assertThat(event.eventType()).isEqualTo("authorization.removed");
+        assertThat(event.routingKey()).contains(TikTokSimulator.OPEN_ID);
+        assertThat(event.payload().path("content").path("reason").asInt()).isEqualTo(1);
+    }
+
     @Test
     void an_account_holder_token_discovers_its_tiktok_account() {
         TokenGrant holder = connector().exchangeCode(new CodeExchange(Secret.of(bed.sandbox.tiktok().issueUserCode()),

@@ -55,12 +55,14 @@ final class GoogleConnector implements PlatformConnector {
     private final GuardedHttpClient http;
     private final Clock clock;
     private final GoogleClassifier classifier;
+    private final GoogleWebhooks webhooks;
 
     GoogleConnector(GoogleSettings settings, GuardedHttpClient http, Clock clock) {
         this.settings = settings;
         this.http = http;
         this.clock = clock;
         this.classifier = new GoogleClassifier(clock);
+        this.webhooks = new GoogleWebhooks(settings, http, classifier, clock);
     }
 
     @Override
@@ -267,5 +269,10 @@ final class GoogleConnector implements PlatformConnector {
     @Override
     public ResponseClassifier classifier() {
         return classifier;
+    }
+
+    @Override
+    public io.cmis.platform.platforms.WebhookSupport webhooks() {
+        return webhooks;
     }
 }

@@ -43,11 +43,13 @@ final class MetaConnector implements PlatformConnector {
     private final GuardedHttpClient http;
     private final Clock clock;
     private final MetaClassifier classifier = new MetaClassifier();
+    private final MetaWebhooks webhooks;
 
     MetaConnector(MetaSettings settings, GuardedHttpClient http, Clock clock) {
         this.settings = settings;
         this.http = http;
         this.clock = clock;
+        this.webhooks = new MetaWebhooks(settings);
     }
 
     @Override
@@ -154,6 +156,11 @@ final class MetaConnector implements PlatformConnector {
     @Override
     public ResponseClassifier classifier() {
         return classifier;
+    }
+
+    @Override
+    public io.cmis.platform.platforms.WebhookSupport webhooks() {
+        return webhooks;
     }
 
     /**

@@ -6,7 +6,8 @@ import io.cmis.platform.config.ConfigException;
 import java.util.regex.Pattern;
 
 /** The Meta app and endpoints: {@code meta.*}. */
-record MetaSettings(String clientId, String clientSecret, String apiVersion, String graphUrl, String dialogUrl) {
+record MetaSettings(String clientId, String clientSecret, String verifyToken, String apiVersion, String graphUrl,
+                    String dialogUrl) {
     private static final Pattern VERSION = Pattern.compile("v\\d{2}\\.0");
 
     static MetaSettings from(AppConfig config) {
@@ -14,7 +15,8 @@ record MetaSettings(String clientId, String clientSecret, String apiVersion, Str
         if (!VERSION.matcher(version).matches()) {
             throw new ConfigException("meta.api-version: '" + version + "' must look like v25.0");
         }
-        return new MetaSettings(config.value("meta.client-id"), config.value("meta.client-secret"), version,
+        return new MetaSettings(config.value("meta.client-id"), config.value("meta.client-secret"),
+                config.value("meta.verify-token"), version,
                 config.value("meta.graph-url"), config.value("meta.dialog-url"));
     }
 

@@ -48,11 +48,13 @@ final class TikTokConnector implements PlatformConnector {
     private final GuardedHttpClient http;
     private final Clock clock;
     private final TikTokClassifier classifier = new TikTokClassifier();
+    private final TikTokWebhooks webhooks;
 
     TikTokConnector(TikTokSettings settings, GuardedHttpClient http, Clock clock) {
         this.settings = settings;
         this.http = http;
         this.clock = clock;
+        this.webhooks = new TikTokWebhooks(settings, clock);
     }
 
     @Override
@@ -234,5 +236,10 @@ final class TikTokConnector implements PlatformConnector {
     @Override
     public ResponseClassifier classifier() {
         return classifier;
+    }
+
+    @Override
+    public io.cmis.platform.platforms.WebhookSupport webhooks() {
+        return webhooks;
     }
 }

@@ -1,0 +1,133 @@
+package io.cmis.platform.platforms.meta;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cmis.platform.platforms.InboundEvent;
+import io.cmis.platform.platforms.MalformedWebhookException;
+import io.cmis.platform.platforms.Signatures;
+import io.cmis.platform.platforms.WebhookRejectedException;
+import io.cmis.platform.platforms.WebhookSupport;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Meta webhooks: {@code X-Hub-Signature-256} (HMAC-SHA256 of the raw body with the app secret),
+ * the GET handshake, and one event per change of a batch. Meta sends no event id, and
+ * {@code entry.time} is when Meta sent the notification (it may differ between retries), so it is
+ * never part of a key.
+ */
+final class MetaWebhooks implements WebhookSupport {
+    static final int MAX_CHANGES = 1000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final MetaSettings settings;
+
+    MetaWebhooks(MetaSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void verify(Map<String, String> headers, byte[] body) {
+        if (settings.clientSecret().isBlank()) {
+            throw new WebhookRejectedException("meta.client-secret is not set, so Meta webhooks cannot be verified");
+        }
+        String header = headers.get("x-hub-signature-256");
+        if (header == null || !header.startsWith("sha256=")) {
+            throw new WebhookRejectedException("missing X-Hub-Signature-256");
+        }
+        if (!Signatures.hexEquals(header.substring(7), Signatures.hmacSha256(settings.clientSecret(), body))) {
+            throw new WebhookRejectedException("X-Hub-Signature-256 does not match the body");
+        }
+    }
+
+    @Override
+    public Optional<String> handshake(Map<String, String> query) {
+        String token = query.getOrDefault("hub.verify_token", "");
+        if ("subscribe".equals(query.get("hub.mode")) && !settings.verifyToken().isEmpty()
+                && Signatures.constantTimeEquals(token, settings.verifyToken()) && query.containsKey("hub.challenge")) {
+            return Optional.of(query.get("hub.challenge"));
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public List<InboundEvent> events(byte[] body) {
+        JsonNode root = parse(body);
+        String object = root.path("object").asText("");
+        JsonNode entries = root.path("entry");
+        if (object.isEmpty() || !entries.isArray()) {
+            throw new MalformedWebhookException("a Meta webhook has 'object' and an 'entry' array");
+        }
+        List<InboundEvent> events = new ArrayList<>();
+        for (JsonNode entry : entries) {
+            String entryId = entry.path("id").asText("");
+            for (JsonNode change : entry.path("changes")) {
+                events.add(change(object, entryId, change));
+            }
+            for (JsonNode message : entry.path("messaging")) {
+                events.add(messaging(object, entryId, message));
+            }
+        }
+        if (events.size() > MAX_CHANGES) {
+            throw new MalformedWebhookException("more than " + MAX_CHANGES + " changes in one delivery");
+        }
+        return events;
+    }
+
+    /**
+     * A change is keyed by its own ids where it has them (comment, post, lead) plus a short hash of
+     * its value, so a retry of the same change matches and a later edit of the same comment does not.
+     */
+    private static InboundEvent change(String object, String entryId, JsonNode change) {
+        String field = change.path("field").asText("");
+        JsonNode value = change.path("value");
+        String valueHash = Signatures.sha256Hex(Signatures.canonical(value));
+        String key;
+        if (value.hasNonNull("comment_id")) {
+            key = "comment:" + value.path("comment_id").asText() + ":" + value.path("verb").asText("") + ":"
+                    + valueHash.substring(0, 16);
+        } else if (value.hasNonNull("leadgen_id")) {
+            key = "leadgen:" + value.path("leadgen_id").asText();
+        } else if (value.hasNonNull("post_id")) {
+            key = "post:" + value.path("post_id").asText() + ":" + value.path("verb").asText("") + ":"
+                    + valueHash.substring(0, 16);
+        } else {
+            key = "h:" + Signatures.sha256Hex(object + "\n" + entryId + "\n" + field + "\n" + Signatures.canonical(value));
+        }
+        return new InboundEvent(key, object + "." + field, Optional.of(entryId).filter(s -> !s.isEmpty()),
+                payload(object, entryId, change));
+    }
+
+    private static InboundEvent messaging(String object, String entryId, JsonNode message) {
+        String mid = message.path("message").path("mid").asText("");
+        String key = mid.isEmpty()
+                ? "h:" + Signatures.sha256Hex(object + "\n" + entryId + "\nmessaging\n" + Signatures.canonical(message))
+                : "mid:" + mid;
+        return new InboundEvent(key, object + ".messaging", Optional.of(entryId).filter(s -> !s.isEmpty()),
+                payload(object, entryId, message));
+    }
+
+    private static JsonNode payload(String object, String entryId, JsonNode item) {
+        ObjectNode node = JSON.createObjectNode().put("object", object).put("entry_id", entryId);
+        node.set("change", item);
+        return node;
+    }
+
+    private static JsonNode parse(byte[] body) {
+        try {
+            JsonNode node = JSON.readTree(new String(body, StandardCharsets.UTF_8));
+            if (node == null || !node.isObject()) {
+                throw new MalformedWebhookException("the body is not a JSON object");
+            }
+            return node;
+        } catch (IOException e) {
+            throw new MalformedWebhookException("the body is not JSON");
+        }
+    }
+}
