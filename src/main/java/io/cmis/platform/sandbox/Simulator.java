@@ -89,6 +89,7 @@ public abstract class Simulator implements AutoCloseable {
     private final ConcurrentLinkedQueue<PendingFault> faults = new ConcurrentLinkedQueue<>();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
+    private volatile java.time.Duration latency = java.time.Duration.ZERO;
 
     protected Simulator(int port) {
         try {
@@ -127,6 +128,11 @@ public abstract class Simulator implements AutoCloseable {
         faults.clear();
     }
 
+    /** Every answer from now on comes this much later (a slow platform). */
+    public void latency(java.time.Duration latency) {
+        this.latency = latency;
+    }
+
     /** Requests answered so far (faults included). */
     public int requests() {
         return total.get();
@@ -150,6 +156,13 @@ public abstract class Simulator implements AutoCloseable {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             total.incrementAndGet();
             calls.computeIfAbsent(path, k -> new AtomicInteger()).incrementAndGet();
+            if (!latency.isZero()) {
+                try {
+                    Thread.sleep(latency.toMillis()); // the simulated platform is slow; the caller's clock is real
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             Reply reply = dispatch(exchange.getRequestMethod(), path, query, headers, body);
             reply.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
             byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);

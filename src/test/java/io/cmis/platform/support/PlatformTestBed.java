@@ -2,15 +2,9 @@ package io.cmis.platform.support;
 
 import io.cmis.platform.config.AppConfig;
 import io.cmis.platform.config.ConfigLoader;
-import io.cmis.platform.http.ApiCallLog;
-import io.cmis.platform.http.CircuitBreakerStore;
-import io.cmis.platform.http.CircuitSettings;
 import io.cmis.platform.http.GuardedHttpClient;
-import io.cmis.platform.http.PlatformCircuitBreakers;
-import io.cmis.platform.http.RateLimitStore;
-import io.cmis.platform.http.RetryPolicy;
 import io.cmis.platform.platforms.ConnectorRegistry;
-import io.cmis.platform.platforms.PlatformEnvironment;
+import io.cmis.platform.platforms.PlatformLayer;
 import io.cmis.platform.sandbox.Sandbox;
 import io.cmis.platform.sandbox.SandboxClock;
 import io.cmis.platform.tenancy.Tenancy;
@@ -22,7 +16,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * The platform layer wired as the tool wires it, against the sandbox and a fresh database, with a
@@ -43,8 +36,14 @@ public final class PlatformTestBed implements AutoCloseable {
     private ConnectorRegistry registry;
 
     public PlatformTestBed() {
+        this(Map.of());
+    }
+
+    /** With extra settings, as environment variables ({@code CMIS_HTTP_TIMEOUT}, ...). */
+    public PlatformTestBed(Map<String, String> overrides) {
         Map<String, String> env = new HashMap<>(sandbox.environment());
         env.put("CMIS_HTTP_TIMEOUT", "5s");
+        env.putAll(overrides);
         config = new ConfigLoader(env, null).load(null);
         newProcess();
     }
@@ -62,13 +61,9 @@ public final class PlatformTestBed implements AutoCloseable {
         if (http != null) {
             http.close();
         }
-        PlatformCircuitBreakers breakers = new PlatformCircuitBreakers(new CircuitBreakerStore(tenancy),
-                CircuitSettings.from(config), clock);
-        RetryPolicy retry = new RetryPolicy(3, RetryPolicy.DEFAULT_BASE, RetryPolicy.DEFAULT_CAP, new Random(7),
-                sleeps::add);
-        http = new GuardedHttpClient(breakers, new RateLimitStore(tenancy, clock), new ApiCallLog(tenancy), retry,
-                config.httpTimeout(), clock);
-        registry = ConnectorRegistry.create(new PlatformEnvironment(config, http, clock));
+        PlatformLayer layer = PlatformLayer.create(config, tenancy, clock, sleeps::add);
+        http = layer.http();
+        registry = layer.registry();
         return registry;
     }
 
