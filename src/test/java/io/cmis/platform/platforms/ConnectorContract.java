@@ -32,8 +32,14 @@ public interface ConnectorContract {
     /** One data call: discovery of ad accounts or channels. */
     List<?> dataCall(PlatformConnector connector, CallContext context);
 
-    /** Which exception each fault must become on this platform. */
-    Map<Fault, Class<? extends PlatformException>> expectedErrors();
+    /** Which exception each fault must become; the same on every platform, in its own words. */
+    default Map<Fault, Class<? extends PlatformException>> expectedErrors() {
+        return Map.of(Fault.TRANSIENT, TransientPlatformException.class,
+                Fault.RATE_LIMIT, RateLimitExceededException.class,
+                Fault.TOKEN_EXPIRED, TokenExpiredException.class,
+                Fault.REVOKED, ReauthRequiredException.class,
+                Fault.PERMANENT, PermanentPlatformException.class);
+    }
 
     /** Seeds more items than fit on one page and returns how many channels and ad accounts to expect. */
     int[] seedSeveralPages();

@@ -5,8 +5,6 @@ import io.cmis.platform.sandbox.Fault;
 import io.cmis.platform.sandbox.GoogleSimulator;
 import io.cmis.platform.sandbox.Simulator;
 import io.cmis.platform.support.PlatformTestBed;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -22,28 +20,12 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class GoogleConnectorTest implements ConnectorContract {
-    private PlatformTestBed bed;
-    private CallContext context;
-    private String refreshToken;
-
-    @BeforeEach
-    void start() {
-        bed = new PlatformTestBed();
-        String[] tokens = bed.sandbox.google().issueTokens();
-        refreshToken = tokens[1];
-        context = new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user", Secret.of(tokens[0]),
-                GoogleSimulator.SUBJECT);
-    }
-
-    @AfterEach
-    void stop() {
-        bed.close();
-    }
-
+class GoogleConnectorTest extends PlatformContractTest {
     @Override
-    public PlatformTestBed bed() {
-        return bed;
+    protected CallContext newContext(PlatformTestBed bed) {
+        String[] tokens = bed.sandbox.google().issueTokens();
+        return new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user", Secret.of(tokens[0]),
+                GoogleSimulator.SUBJECT);
     }
 
     @Override
@@ -57,11 +39,6 @@ class GoogleConnectorTest implements ConnectorContract {
     }
 
     @Override
-    public CallContext context() {
-        return context;
-    }
-
-    @Override
     public String dataPath() {
         return "/v\\d+/customers:listAccessibleCustomers";
     }
@@ -69,15 +46,6 @@ class GoogleConnectorTest implements ConnectorContract {
     @Override
     public List<?> dataCall(PlatformConnector connector, CallContext context) {
         return connector.adAccounts(context);
-    }
-
-    @Override
-    public Map<Fault, Class<? extends PlatformException>> expectedErrors() {
-        return Map.of(Fault.TRANSIENT, TransientPlatformException.class,
-                Fault.RATE_LIMIT, RateLimitExceededException.class,
-                Fault.TOKEN_EXPIRED, TokenExpiredException.class,
-                Fault.REVOKED, ReauthRequiredException.class,
-                Fault.PERMANENT, PermanentPlatformException.class);
     }
 
     @Override

@@ -5,8 +5,6 @@ import io.cmis.platform.sandbox.Fault;
 import io.cmis.platform.sandbox.MetaSimulator;
 import io.cmis.platform.sandbox.Simulator;
 import io.cmis.platform.support.PlatformTestBed;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -19,25 +17,12 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class MetaConnectorTest implements ConnectorContract {
-    private PlatformTestBed bed;
-    private CallContext context;
-
-    @BeforeEach
-    void start() {
-        bed = new PlatformTestBed();
-        context = new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user",
-                Secret.of(bed.sandbox.meta().issueLongLivedToken()), MetaSimulator.USER_ID);
-    }
-
-    @AfterEach
-    void stop() {
-        bed.close();
-    }
+class MetaConnectorTest extends PlatformContractTest {
 
     @Override
-    public PlatformTestBed bed() {
-        return bed;
+    protected CallContext newContext(PlatformTestBed bed) {
+        return new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user",
+                Secret.of(bed.sandbox.meta().issueLongLivedToken()), MetaSimulator.USER_ID);
     }
 
     @Override
@@ -51,11 +36,6 @@ class MetaConnectorTest implements ConnectorContract {
     }
 
     @Override
-    public CallContext context() {
-        return context;
-    }
-
-    @Override
     public String dataPath() {
         return "/v\\d+\\.0/me/adaccounts";
     }
@@ -63,15 +43,6 @@ class MetaConnectorTest implements ConnectorContract {
     @Override
     public List<?> dataCall(PlatformConnector connector, CallContext context) {
         return connector.adAccounts(context);
-    }
-
-    @Override
-    public Map<Fault, Class<? extends PlatformException>> expectedErrors() {
-        return Map.of(Fault.TRANSIENT, TransientPlatformException.class,
-                Fault.RATE_LIMIT, RateLimitExceededException.class,
-                Fault.TOKEN_EXPIRED, TokenExpiredException.class,
-                Fault.REVOKED, ReauthRequiredException.class,
-                Fault.PERMANENT, PermanentPlatformException.class);
     }
 
     @Override

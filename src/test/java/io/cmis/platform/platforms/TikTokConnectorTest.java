@@ -5,8 +5,6 @@ import io.cmis.platform.sandbox.Fault;
 import io.cmis.platform.sandbox.Simulator;
 import io.cmis.platform.sandbox.TikTokSimulator;
 import io.cmis.platform.support.PlatformTestBed;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -19,25 +17,12 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class TikTokConnectorTest implements ConnectorContract {
-    private PlatformTestBed bed;
-    private CallContext context;
-
-    @BeforeEach
-    void start() {
-        bed = new PlatformTestBed();
-        context = new CallContext(UUID.randomUUID(), UUID.randomUUID(), "advertiser",
-                Secret.of(bed.sandbox.tiktok().issueAdvertiserToken()), null);
-    }
-
-    @AfterEach
-    void stop() {
-        bed.close();
-    }
+class TikTokConnectorTest extends PlatformContractTest {
 
     @Override
-    public PlatformTestBed bed() {
-        return bed;
+    protected CallContext newContext(PlatformTestBed bed) {
+        return new CallContext(UUID.randomUUID(), UUID.randomUUID(), "advertiser",
+                Secret.of(bed.sandbox.tiktok().issueAdvertiserToken()), null);
     }
 
     @Override
@@ -51,11 +36,6 @@ class TikTokConnectorTest implements ConnectorContract {
     }
 
     @Override
-    public CallContext context() {
-        return context;
-    }
-
-    @Override
     public String dataPath() {
         return "/open_api/v1\\.3/oauth2/advertiser/get/";
     }
@@ -63,15 +43,6 @@ class TikTokConnectorTest implements ConnectorContract {
     @Override
     public List<?> dataCall(PlatformConnector connector, CallContext context) {
         return connector.adAccounts(context);
-    }
-
-    @Override
-    public Map<Fault, Class<? extends PlatformException>> expectedErrors() {
-        return Map.of(Fault.TRANSIENT, TransientPlatformException.class,
-                Fault.RATE_LIMIT, RateLimitExceededException.class,
-                Fault.TOKEN_EXPIRED, TokenExpiredException.class,
-                Fault.REVOKED, ReauthRequiredException.class,
-                Fault.PERMANENT, PermanentPlatformException.class);
     }
 
     /** Advertiser info is asked 100 ids at a time: 230 advertisers take three calls. */
