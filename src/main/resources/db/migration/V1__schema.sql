@@ -91,6 +91,7 @@ CREATE TABLE oauth_states (
     pkce_verifier_enc text,
     redirect_uri      text NOT NULL,
     scopes            text,
+    token_kind        text NOT NULL DEFAULT 'user',
     created_at        timestamptz NOT NULL DEFAULT now(),
     expires_at        timestamptz NOT NULL,
     used_at           timestamptz

@@ -82,6 +82,11 @@ public final class Cli {
             }
             return ExitCodes.USAGE;
         }
+        if (e instanceof io.cmis.platform.platforms.PlatformException) {
+            // The platform said no (or could not answer): its words are the message, not a bug of ours.
+            err.println("error: " + message);
+            return ExitCodes.SOME_FAILED;
+        }
         String command = commandLine.getCommandSpec().qualifiedName();
         Optional<Path> logged = context.dataDirIfKnown().flatMap(dir -> CrashLog.record(dir, command, e));
         err.println("error: unexpected " + e.getClass().getSimpleName() + ": " + message

@@ -35,6 +35,7 @@ public final class CliContext implements AutoCloseable {
     private AppConfig config;
     private Database database;
     private Keyring keyring;
+    private io.cmis.platform.platforms.PlatformLayer platforms;
     private boolean schemaChecked;
 
     public CliContext(Map<String, String> environment, Path home, PrintWriter out, PrintWriter err,
@@ -109,6 +110,19 @@ public final class CliContext implements AutoCloseable {
         return new TokenVault(keyring(), random);
     }
 
+    /** The connectors over the guarded HTTP path; the API-call log is flushed when the run ends. */
+    public synchronized io.cmis.platform.platforms.PlatformLayer platforms() {
+        if (platforms == null) {
+            platforms = io.cmis.platform.platforms.PlatformLayer.create(config(), tenancy(), clock,
+                    io.cmis.platform.http.RetryPolicy.Sleeper.REAL);
+        }
+        return platforms;
+    }
+
+    public SecureRandom random() {
+        return random;
+    }
+
     public Clock clock() {
         return clock;
     }
@@ -125,6 +139,10 @@ public final class CliContext implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (platforms != null) {
+            platforms.close();
+            platforms = null;
+        }
         if (database != null) {
             database.close();
             database = null;

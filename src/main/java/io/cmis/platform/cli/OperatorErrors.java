@@ -19,7 +19,8 @@ final class OperatorErrors {
             UnsupportedPlatformException.class,
             IntegrationNotFoundException.class,
             DatabaseUnavailableException.class,
-            SchemaMismatchException.class);
+            SchemaMismatchException.class,
+            io.cmis.platform.connect.ConnectException.class);
 
     private OperatorErrors() {
     }

@@ -16,6 +16,7 @@ import java.nio.file.Path;
         description = "Keeps the connections of many organizations to Meta, Google and TikTok correct and healthy.",
         subcommands = {
                 DbCommand.class,
+                ConnectCommand.class,
                 IntegrationsCommand.class,
                 TokensCommand.class,
                 ConfigCommand.class,

@@ -60,6 +60,33 @@ public final class IntegrationRepository {
                 .execute();
     }
 
+    /** What a connect flow learned besides the tokens; the status goes back to active. */
+    public void storeDetails(UUID id, String accountName, String tokenKind, String scopes, Instant refreshExpiresAt,
+                             String metadataJson) {
+        handle.createUpdate("""
+                        UPDATE integrations
+                           SET account_name = :name, token_kind = :kind, scopes = :scopes,
+                               refresh_token_expires_at = :refreshExpiresAt, metadata = CAST(:metadata AS jsonb)
+                         WHERE id = :id
+                        """)
+                .bind("id", id)
+                .bind("name", accountName)
+                .bind("kind", tokenKind)
+                .bind("scopes", scopes)
+                .bind("refreshExpiresAt", timestamp(refreshExpiresAt))
+                .bind("metadata", metadataJson)
+                .execute();
+    }
+
+    /** A reconnect answers the re-auth alerts still waiting for this integration. */
+    public int clearReauthNotifications(UUID id) {
+        return handle.createUpdate("""
+                        DELETE FROM notifications WHERE status = 'pending' AND dedupe_key LIKE :prefix
+                        """)
+                .bind("prefix", "needs_reauth:" + id + "%")
+                .execute();
+    }
+
     public Optional<Integration> find(UUID id) {
         return handle.createQuery("SELECT " + COLUMNS + " FROM integrations WHERE id = :id")
                 .bind("id", id)

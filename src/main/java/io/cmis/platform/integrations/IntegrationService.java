@@ -2,6 +2,7 @@ package io.cmis.platform.integrations;
 
 import io.cmis.platform.crypto.SecretColumns;
 import io.cmis.platform.crypto.TokenVault;
+import io.cmis.platform.platforms.TokenGrant;
 import io.cmis.platform.tenancy.OrgId;
 import io.cmis.platform.tenancy.Tenancy;
 
@@ -12,6 +13,7 @@ import java.util.UUID;
 
 /** Operator work on integrations: import a token, list, show, disable. */
 public final class IntegrationService {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private final Tenancy tenancy;
     private final TokenVault vault;
     private final Clock clock;
@@ -40,6 +42,36 @@ public final class IntegrationService {
             repository.storeTokens(row.id(), access, refresh);
             return new AddResult(repository.find(row.id()).orElseThrow(), row.inserted());
         });
+    }
+
+    /**
+     * Stores what a completed connect flow got: tokens (a rotated refresh token included), expiry,
+     * account name and kind, all in one transaction. Reconnecting the same account updates it.
+     */
+    public AddResult storeGrant(OrgId org, String platform, String externalAccountId, String accountName,
+                                TokenGrant grant) {
+        Instant now = clock.instant();
+        return tenancy.inOrg(org, handle -> {
+            IntegrationRepository repository = new IntegrationRepository(handle);
+            IntegrationRepository.UpsertResult row = repository.upsertAccount(UUID.randomUUID(), org.value(), platform,
+                    externalAccountId, grant.expiresAt().orElse(null), now);
+            repository.storeTokens(row.id(),
+                    vault.encrypt(grant.accessToken(), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(row.id())),
+                    grant.refreshToken().map(r -> vault.encrypt(r, SecretColumns.INTEGRATION_REFRESH_TOKEN.slot(row.id())))
+                            .orElse(null));
+            repository.storeDetails(row.id(), accountName, grant.tokenKind(), String.join(",", grant.scopes()),
+                    grant.refreshExpiresAt().orElse(null), metadata(grant));
+            repository.clearReauthNotifications(row.id());
+            return new AddResult(repository.find(row.id()).orElseThrow(), row.inserted());
+        });
+    }
+
+    private static String metadata(TokenGrant grant) {
+        try {
+            return JSON.writeValueAsString(grant.extras());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return "{}";
+        }
     }
 
     public List<Integration> list(IntegrationFilter filter) {

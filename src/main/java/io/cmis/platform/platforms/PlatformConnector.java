@@ -18,6 +18,9 @@ public interface PlatformConnector {
 
     RefreshMode refreshMode(String tokenKind);
 
+    /** Whether the authorization flow for this kind of token takes a PKCE (S256) challenge. */
+    boolean supportsPkce(String tokenKind);
+
     URI authorizationUrl(AuthorizationRequest request);
 
     /** Redeems a code and applies the platform's follow-up (Meta: exchange for the long-lived token). */

@@ -10,7 +10,9 @@ public final class UriBuilder {
     private char separator = '?';
 
     private UriBuilder(String base, String path) {
-        this.url = new StringBuilder(base.endsWith("/") ? base.substring(0, base.length() - 1) : base).append(path);
+        // A full URL (empty path) is kept as written: some platforms need its trailing slash.
+        boolean join = !path.isEmpty() && base.endsWith("/");
+        this.url = new StringBuilder(join ? base.substring(0, base.length() - 1) : base).append(path);
     }
 
     public static UriBuilder of(String base, String path) {

@@ -8,6 +8,9 @@ import java.util.Map;
 
 /** All platform simulators together, and the settings that point the tool at them. */
 public final class Sandbox implements AutoCloseable {
+    /** Where {@code serve} answers OAuth callbacks on its default port. */
+    public static final String CALLBACK_BASE = "http://127.0.0.1:8080/oauth/callback/";
+
     private final MetaSimulator meta;
     private final GoogleSimulator google;
     private final TikTokSimulator tiktok;
@@ -62,6 +65,10 @@ public final class Sandbox implements AutoCloseable {
         s.put("tiktok.secret", TikTokSimulator.SECRET);
         s.put("tiktok.api-url", tiktok.baseUrl());
         s.put("tiktok.auth-url", tiktok.baseUrl());
+        s.put("tiktok.account-auth-url", tiktok.baseUrl() + "/v2/auth/authorize/");
+        for (String platform : java.util.List.of("meta", "google", "tiktok")) {
+            s.put(platform + ".redirect-uris", CALLBACK_BASE + platform);
+        }
         return s;
     }
 

@@ -32,6 +32,8 @@ public final class TikTokSimulator extends Simulator {
         this.tokens = new SandboxTokens(clock);
         route("GET", "/portal/auth", r -> Reply.redirect(r.query().get("redirect_uri") + "?auth_code="
                 + issueAuthCode() + "&code=" + "&state=" + r.query().get("state")));
+        route("GET", "/v2/auth/authorize/", r -> Reply.redirect(r.query().get("redirect_uri") + "?code="
+                + issueUserCode() + "&state=" + r.query().get("state")));
         route("POST", API + "/oauth2/access_token/", this::advertiserToken);
         route("GET", API + "/oauth2/advertiser/get/", r -> withToken(r, "advertiser", () -> advertiserList(r)));
         route("GET", API + "/advertiser/info/", r -> withToken(r, "advertiser", () -> advertiserInfo(r)));

@@ -25,7 +25,7 @@ import java.util.Map;
 public final class PlatformTestBed implements AutoCloseable {
     public final SandboxClock clock = new SandboxClock(Instant.parse("2026-11-25T12:00:00Z"));
     public final Sandbox sandbox = Sandbox.start(0, clock);
-    private final String database = TestPostgres.freshDatabase();
+    public final String database = TestPostgres.freshDatabase();
     public final Jdbi jdbi = TestPostgres.superuser(database);
     /** Pooled like the tool's own database access, so timings mean something. */
     private final com.zaxxer.hikari.HikariDataSource pool = pool(database);

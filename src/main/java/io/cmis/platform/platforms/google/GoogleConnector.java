@@ -82,6 +82,11 @@ final class GoogleConnector implements PlatformConnector {
 
     /** Offline access with consent every time: Google returns a refresh token only then. */
     @Override
+    public boolean supportsPkce(String tokenKind) {
+        return true;
+    }
+
+    @Override
     public URI authorizationUrl(AuthorizationRequest request) {
         return UriBuilder.of(settings.authUrl(), "")
                 .param("client_id", settings.clientId())

@@ -68,6 +68,11 @@ final class MetaConnector implements PlatformConnector {
     }
 
     @Override
+    public boolean supportsPkce(String tokenKind) {
+        return false;
+    }
+
+    @Override
     public URI authorizationUrl(AuthorizationRequest request) {
         return UriBuilder.of(settings.dialogUrl(), "/" + settings.apiVersion() + "/dialog/oauth")
                 .param("client_id", settings.clientId())

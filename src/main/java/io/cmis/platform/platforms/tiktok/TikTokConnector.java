@@ -73,6 +73,11 @@ final class TikTokConnector implements PlatformConnector {
     }
 
     @Override
+    public boolean supportsPkce(String tokenKind) {
+        return ACCOUNT_HOLDER.equals(tokenKind);
+    }
+
+    @Override
     public URI authorizationUrl(AuthorizationRequest request) {
         if (ACCOUNT_HOLDER.equals(request.tokenKind())) {
             return UriBuilder.of(settings.accountAuthUrl(), "")

@@ -1,0 +1,135 @@
+package io.cmis.platform.cli;
+
+import io.cmis.platform.connect.ConnectService;
+import io.cmis.platform.connect.ConnectStart;
+import io.cmis.platform.crypto.Secret;
+import io.cmis.platform.integrations.Integration;
+import io.cmis.platform.integrations.IntegrationService;
+import io.cmis.platform.tenancy.OrgId;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code connect start} and {@code connect complete}. */
+@Command(name = "connect", description = "Connect an organization's platform account through OAuth.",
+        subcommands = {ConnectCommand.Start.class, ConnectCommand.Complete.class})
+final class ConnectCommand {
+
+    static ConnectService service(CliContext context) {
+        return new ConnectService(context.tenancy(), context.vault(), context.platforms().registry(),
+                IntegrationsCommand.service(context), context.config(), context.clock(), context.random());
+    }
+
+    @Command(name = "start", description = "Print the URL to send the user to; the state in it is single-use and "
+            + "expires (connect.state-ttl).")
+    static final class Start implements Callable<Integer> {
+        private final CliContext context;
+
+        @Parameters(index = "0", paramLabel = "PLATFORM", converter = Converters.Platform.class,
+                description = "meta, google or tiktok.")
+        String platform;
+
+        @Option(names = "--org", required = true, paramLabel = "ORG", converter = Converters.Org.class,
+                description = "The organization's UUID.")
+        OrgId org;
+
+        @Option(names = "--redirect-uri", paramLabel = "URI",
+                description = "One of <platform>.redirect-uris (exact match); optional when only one is configured.")
+        String redirectUri;
+
+        @Option(names = "--scopes", paramLabel = "A,B", description = "Scopes instead of <platform>.scopes.")
+        String scopes;
+
+        @Option(names = "--kind", paramLabel = "KIND",
+                description = "Token kind: tiktok advertiser (default) or tt_user (TikTok account holders).")
+        String kind;
+
+        Start(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            ConnectStart start = service(context).start(platform, org, Optional.ofNullable(redirectUri),
+                    Optional.ofNullable(scopes).map(s -> Arrays.stream(s.split(",")).map(String::trim)
+                            .filter(x -> !x.isEmpty()).toList()), Optional.ofNullable(kind));
+            Printer printer = context.printer();
+            if (printer.json()) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("authorization_url", start.authorizationUrl().toString());
+                out.put("state", start.state());
+                out.put("expires_at", start.expiresAt());
+                out.put("platform", start.platform());
+                out.put("org_id", start.orgId());
+                printer.json(out);
+            } else {
+                printer.line(start.authorizationUrl().toString());
+                context.notice("send the user to the URL above; the state expires at " + start.expiresAt()
+                        + "; then run: cmis-platform connect complete --state " + start.state() + " --code CODE");
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "complete", description = "Redeem the code the platform sent to the redirect URI and store the "
+            + "integration (or update it when the same account reconnects).")
+    static final class Complete implements Callable<Integer> {
+        private final CliContext context;
+
+        @Option(names = "--state", required = true, paramLabel = "S", description = "The state from connect start.")
+        String state;
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Outcome outcome;
+
+        static final class Outcome {
+            @Option(names = "--code", paramLabel = "C", description = "The code (TikTok: auth_code) from the redirect.")
+            String code;
+
+            @Option(names = "--error", paramLabel = "E",
+                    description = "The error the platform redirected with instead (e.g. access_denied).")
+            String error;
+        }
+
+        @Option(names = "--error-description", paramLabel = "TEXT", description = "The error_description, if any.")
+        String errorDescription;
+
+        @Option(names = "--org", paramLabel = "ORG", converter = Converters.Org.class,
+                description = "Refuse unless the flow belongs to this organization.")
+        OrgId org;
+
+        Complete(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            ConnectService service = service(context);
+            if (outcome.error != null) {
+                service.decline(state, outcome.error, Optional.ofNullable(errorDescription));
+            }
+            IntegrationService.AddResult result = service.complete(state, Secret.of(outcome.code.trim()),
+                    Optional.ofNullable(org));
+            Printer printer = context.printer();
+            Integration i = result.integration();
+            if (printer.json()) {
+                printer.json(new IntegrationsCommand.AddOutput(i, result.created()));
+            } else {
+                printer.line((result.created() ? "connected" : "reconnected") + " " + i.platform() + " account "
+                        + i.externalAccountId() + Optional.ofNullable(i.accountName()).map(n -> " (" + n + ")").orElse("")
+                        + " for org " + i.orgId() + " as integration " + i.id() + "; token expires "
+                        + Printer.time(i.tokenExpiresAt()));
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+}

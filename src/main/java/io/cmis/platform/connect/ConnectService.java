@@ -1,0 +1,168 @@
+package io.cmis.platform.connect;
+
+import io.cmis.platform.crypto.Secret;
+import io.cmis.platform.crypto.SecretColumns;
+import io.cmis.platform.crypto.TokenVault;
+import io.cmis.platform.integrations.IntegrationService;
+import io.cmis.platform.platforms.Account;
+import io.cmis.platform.platforms.AuthorizationRequest;
+import io.cmis.platform.platforms.CallContext;
+import io.cmis.platform.platforms.CodeExchange;
+import io.cmis.platform.platforms.ConnectorRegistry;
+import io.cmis.platform.platforms.PlatformConnector;
+import io.cmis.platform.platforms.Signatures;
+import io.cmis.platform.platforms.TokenGrant;
+import io.cmis.platform.tenancy.OrgId;
+import io.cmis.platform.tenancy.Tenancy;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Connecting an organization's platform account: {@link #start} makes a single-use state (256 bits
+ * from a CSPRNG, stored only as a hash, bound to org, platform and redirect URI, with a PKCE
+ * verifier where the platform takes one) and the authorization URL; {@link #complete} claims the
+ * state exactly once, redeems the code and stores the integration.
+ */
+public final class ConnectService {
+    private final Tenancy tenancy;
+    private final TokenVault vault;
+    private final ConnectorRegistry registry;
+    private final IntegrationService integrations;
+    private final ConnectSettings settings;
+    private final Clock clock;
+    private final SecureRandom random;
+
+    public ConnectService(Tenancy tenancy, TokenVault vault, ConnectorRegistry registry, IntegrationService integrations,
+                          io.cmis.platform.config.AppConfig config, Clock clock, SecureRandom random) {
+        this.tenancy = tenancy;
+        this.vault = vault;
+        this.registry = registry;
+        this.integrations = integrations;
+        this.settings = ConnectSettings.from(config);
+        this.clock = clock;
+        this.random = random;
+    }
+
+    public ConnectStart start(String platform, OrgId org, Optional<String> redirectUri, Optional<List<String>> scopes,
+                              Optional<String> tokenKind) {
+        PlatformConnector connector = registry.get(platform);
+        String kind = tokenKind.orElse(connector.tokenKinds().get(0));
+        if (!connector.tokenKinds().contains(kind)) {
+            throw new ConnectException("--kind '" + kind + "' is not a " + platform + " token kind; use one of "
+                    + String.join(", ", connector.tokenKinds()));
+        }
+        String redirect = redirect(platform, redirectUri);
+        List<String> scopeList = scopes.orElse(settings.defaultScopes(platform));
+        String state = randomToken(32);
+        Optional<String> verifier = connector.supportsPkce(kind) ? Optional.of(randomToken(48)) : Optional.empty();
+        UUID id = UUID.randomUUID();
+        Instant now = clock.instant();
+        Instant expiresAt = now.plus(settings.stateTtl());
+        String verifierEnc = verifier.map(v -> vault.encrypt(Secret.of(v), SecretColumns.OAUTH_PKCE_VERIFIER.slot(id)))
+                .orElse(null);
+        PendingConnect pending = new PendingConnect(id, org.value(), platform, kind, redirect,
+                String.join(",", scopeList), verifierEnc, expiresAt, null);
+        tenancy.inOrgDo(org, h -> {
+            OAuthStateRepository repository = new OAuthStateRepository(h);
+            repository.prune(now);
+            repository.insert(pending, hash(state), now);
+        });
+        URI url = connector.authorizationUrl(new AuthorizationRequest(state, redirect, scopeList,
+                verifier.map(ConnectService::challenge), kind));
+        return new ConnectStart(url, state, expiresAt, platform, org.toString());
+    }
+
+    /** Redeems the code for the flow of {@code state}; the state can be used once, by one caller. */
+    public IntegrationService.AddResult complete(String state, Secret code, Optional<OrgId> expectedOrg) {
+        PendingConnect pending = claim(state, expectedOrg);
+        PlatformConnector connector = registry.get(pending.platform());
+        Optional<Secret> verifier = Optional.ofNullable(pending.verifierEnc())
+                .map(v -> vault.decrypt(v, SecretColumns.OAUTH_PKCE_VERIFIER.slot(pending.id())));
+        OrgId org = new OrgId(pending.orgId());
+        TokenGrant grant = connector.exchangeCode(new CodeExchange(code, pending.redirectUri(), verifier,
+                pending.tokenKind(), org.value()));
+        Account account = connector.identify(new CallContext(org.value(), null, grant.tokenKind(), grant.accessToken(),
+                grant.accountId().orElse(null)));
+        String externalId = grant.accountId().orElse(account.externalId());
+        if (externalId == null || externalId.isBlank()) {
+            throw new ConnectException(pending.platform() + " did not say which account was connected; nothing stored");
+        }
+        return integrations.storeGrant(org, pending.platform(), externalId, account.name(), grant);
+    }
+
+    /** The platform redirected with an error (the user declined, ...): the flow ends, nothing is stored. */
+    public void decline(String state, String error, Optional<String> description) {
+        claim(state, Optional.empty());
+        throw new ConnectException("the platform did not authorize the connection: " + error
+                + description.map(d -> " (" + d + ")").orElse("") + "; nothing was stored, start again if needed");
+    }
+
+    private PendingConnect claim(String state, Optional<OrgId> expectedOrg) {
+        String hash = hash(state);
+        Instant now = clock.instant();
+        PendingConnect found = tenancy.systemWide("find a connect flow by its state",
+                h -> new OAuthStateRepository(h).find(hash))
+                .orElseThrow(() -> new ConnectException("unknown state: start the connection again with "
+                        + "'cmis-platform connect start'"));
+        if (expectedOrg.isPresent() && !expectedOrg.get().value().equals(found.orgId())) {
+            throw new ConnectException("this state belongs to another organization; nothing was stored");
+        }
+        if (found.usedAt() != null) {
+            throw new ConnectException("this state was already used; start the connection again");
+        }
+        if (!now.isBefore(found.expiresAt())) {
+            throw new ConnectException("this state expired at " + found.expiresAt() + "; start the connection again");
+        }
+        return tenancy.systemWide("claim a connect flow", h -> new OAuthStateRepository(h).claim(hash, now))
+                .orElseThrow(() -> new ConnectException("this state was already used; start the connection again"));
+    }
+
+    private String redirect(String platform, Optional<String> requested) {
+        List<String> allowed = settings.redirectUris(platform);
+        if (allowed.isEmpty()) {
+            throw new ConnectException("no redirect URI is allowed for " + platform + "; set " + platform
+                    + ".redirect-uris to the URIs registered with the platform");
+        }
+        if (requested.isEmpty()) {
+            if (allowed.size() > 1) {
+                throw new ConnectException("several redirect URIs are allowed for " + platform
+                        + "; choose one with --redirect-uri");
+            }
+            return allowed.get(0);
+        }
+        if (!allowed.contains(requested.get())) {
+            throw new ConnectException("redirect URI " + requested.get() + " is not in " + platform
+                    + ".redirect-uris (exact match required)");
+        }
+        return requested.get();
+    }
+
+    private String randomToken(int bytes) {
+        byte[] raw = new byte[bytes];
+        random.nextBytes(raw);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    }
+
+    static String hash(String state) {
+        return Signatures.sha256Hex(state);
+    }
+
+    static String challenge(String verifier) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package io.cmis.platform.connect;
+
+import io.cmis.platform.config.AppConfig;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/** Per-platform redirect URIs and default scopes ({@code <platform>.redirect-uris}, {@code <platform>.scopes}). */
+record ConnectSettings(AppConfig config, Duration stateTtl) {
+    static ConnectSettings from(AppConfig config) {
+        return new ConnectSettings(config, config.duration("connect.state-ttl"));
+    }
+
+    List<String> redirectUris(String platform) {
+        return list(config.value(platform + ".redirect-uris"));
+    }
+
+    List<String> defaultScopes(String platform) {
+        return list(config.value(platform + ".scopes"));
+    }
+
+    static List<String> list(String text) {
+        return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+}

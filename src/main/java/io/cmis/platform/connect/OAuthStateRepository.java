@@ -1,0 +1,74 @@
+package io.cmis.platform.connect;
+
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+/** SQL for {@code oauth_states}. The state itself is never stored, only its SHA-256. */
+final class OAuthStateRepository {
+    private static final String COLUMNS =
+            "id, org_id, platform, token_kind, redirect_uri, scopes, pkce_verifier_enc, expires_at, used_at";
+
+    private final Handle handle;
+
+    OAuthStateRepository(Handle handle) {
+        this.handle = handle;
+    }
+
+    void insert(PendingConnect pending, String stateHash, Instant now) {
+        handle.createUpdate("""
+                        INSERT INTO oauth_states (id, org_id, platform, token_kind, state_hash, pkce_verifier_enc,
+                                                  redirect_uri, scopes, created_at, expires_at)
+                        VALUES (:id, :orgId, :platform, :tokenKind, :stateHash, :verifier, :redirectUri, :scopes,
+                                :now, :expiresAt)
+                        """)
+                .bind("id", pending.id())
+                .bind("orgId", pending.orgId())
+                .bind("platform", pending.platform())
+                .bind("tokenKind", pending.tokenKind())
+                .bind("stateHash", stateHash)
+                .bind("verifier", pending.verifierEnc())
+                .bind("redirectUri", pending.redirectUri())
+                .bind("scopes", pending.scopes())
+                .bind("now", Timestamp.from(now))
+                .bind("expiresAt", Timestamp.from(pending.expiresAt()))
+                .execute();
+    }
+
+    /**
+     * Marks the state used and returns it, in one statement: of two completions at the same
+     * moment exactly one gets the row. Empty when unknown or already used.
+     */
+    Optional<PendingConnect> claim(String stateHash, Instant now) {
+        return handle.createQuery("UPDATE oauth_states SET used_at = :now WHERE state_hash = :hash AND used_at IS NULL "
+                        + "RETURNING " + COLUMNS)
+                .bind("hash", stateHash)
+                .bind("now", Timestamp.from(now))
+                .map(MAPPER)
+                .findOne();
+    }
+
+    Optional<PendingConnect> find(String stateHash) {
+        return handle.createQuery("SELECT " + COLUMNS + " FROM oauth_states WHERE state_hash = :hash")
+                .bind("hash", stateHash)
+                .map(MAPPER)
+                .findOne();
+    }
+
+    /** Drops flows that ended or expired more than a day ago. */
+    int prune(Instant now) {
+        return handle.createUpdate("DELETE FROM oauth_states WHERE expires_at < :cutoff")
+                .bind("cutoff", Timestamp.from(now.minusSeconds(86_400)))
+                .execute();
+    }
+
+    private static final RowMapper<PendingConnect> MAPPER = (rs, ctx) -> new PendingConnect(
+            rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class), rs.getString("platform"),
+            rs.getString("token_kind"), rs.getString("redirect_uri"), rs.getString("scopes"),
+            rs.getString("pkce_verifier_enc"), rs.getTimestamp("expires_at").toInstant(),
+            rs.getTimestamp("used_at") == null ? null : rs.getTimestamp("used_at").toInstant());
+}
