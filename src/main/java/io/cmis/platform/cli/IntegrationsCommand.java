@@ -6,6 +6,9 @@ import io.cmis.platform.integrations.Integration;
 import io.cmis.platform.integrations.IntegrationFilter;
 import io.cmis.platform.integrations.IntegrationService;
 import io.cmis.platform.integrations.IntegrationStatus;
+import io.cmis.platform.platforms.Account;
+import io.cmis.platform.platforms.CallContext;
+import io.cmis.platform.platforms.PlatformConnector;
 import io.cmis.platform.tenancy.OrgId;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -56,9 +59,14 @@ final class IntegrationsCommand {
                 description = "Seconds until the access token expires; omit for tokens that do not expire.")
         Long expiresIn;
 
-        @Option(names = "--external-id", required = true, paramLabel = "ID",
-                description = "The platform's id of the account (Meta user, Google account, TikTok advertiser or user).")
+        @Option(names = "--external-id", paramLabel = "ID",
+                description = "The platform's id of the account (Meta user, Google account, TikTok advertiser or user); "
+                        + "omitted: asked of the platform with the token.")
         String externalId;
+
+        @Option(names = "--kind", paramLabel = "KIND",
+                description = "Token kind; TikTok: advertiser (default) or tt_user. Other platforms: user.")
+        String kind;
 
         Add(CliContext context) {
             this.context = context;
@@ -66,12 +74,21 @@ final class IntegrationsCommand {
 
         @Override
         public Integer call() {
-            String account = externalId();
+            Optional<String> given = Optional.ofNullable(externalId).map(id -> externalId());
             Optional<Duration> expiry = expiresIn();
             Optional<Secret> refresh = Optional.ofNullable(refreshToken).map(r -> secret("--refresh-token", r));
             IntegrationService service = service(context);
-            ImportedToken token = new ImportedToken(org, platform, account, secret("--access-token", readToken()),
-                    refresh, expiry);
+            PlatformConnector connector = context.platforms().registry().get(platform);
+            String tokenKind = Optional.ofNullable(kind).orElse(connector.tokenKinds().get(0));
+            if (!connector.tokenKinds().contains(tokenKind)) {
+                throw new UsageException("--kind '" + tokenKind + "' is not a " + platform + " token kind; use one of "
+                        + String.join(", ", connector.tokenKinds()));
+            }
+            Secret access = secret("--access-token", readToken());
+            Account account = given.map(id -> new Account(id, null)).orElseGet(() -> connector.identify(
+                    new CallContext(org.value(), null, tokenKind, access, null)));
+            ImportedToken token = new ImportedToken(org, platform, account.externalId(), access, refresh, expiry,
+                    tokenKind, account.name());
             IntegrationService.AddResult result = service.add(token);
             Printer printer = context.printer();
             if (printer.json()) {

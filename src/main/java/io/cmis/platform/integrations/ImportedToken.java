@@ -13,5 +13,7 @@ public record ImportedToken(
         String externalAccountId,
         Secret accessToken,
         Optional<Secret> refreshToken,
-        Optional<Duration> expiresIn) {
+        Optional<Duration> expiresIn,
+        String tokenKind,
+        String accountName) {
 }

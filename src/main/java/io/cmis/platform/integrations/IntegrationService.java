@@ -40,6 +40,7 @@ public final class IntegrationService {
                     .map(r -> vault.encrypt(r, SecretColumns.INTEGRATION_REFRESH_TOKEN.slot(row.id())))
                     .orElse(null);
             repository.storeTokens(row.id(), access, refresh);
+            repository.storeDetails(row.id(), token.accountName(), token.tokenKind(), null, null, "{}");
             return new AddResult(repository.find(row.id()).orElseThrow(), row.inserted());
         });
     }

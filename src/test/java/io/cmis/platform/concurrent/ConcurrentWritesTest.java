@@ -38,7 +38,7 @@ class ConcurrentWritesTest {
         OrgId org = new OrgId(UUID.randomUUID());
 
         List<Boolean> created = runTogether(i -> service.add(new ImportedToken(org, "meta", "same-account",
-                Secret.of("EAAtoken" + i), Optional.empty(), Optional.empty())).created());
+                Secret.of("EAAtoken" + i), Optional.empty(), Optional.empty(), "user", null)).created());
 
         assertThat(created).containsOnlyOnce(true);
         Integer rows = jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM integrations").mapTo(Integer.class).one());
@@ -53,7 +53,7 @@ class ConcurrentWritesTest {
         OrgId org = new OrgId(UUID.randomUUID());
         for (int i = 0; i < 300; i++) {
             service.add(new ImportedToken(org, "google", "acct-" + i, Secret.of("ya29.token" + i),
-                    Optional.of(Secret.of("1//0refresh" + i)), Optional.empty()));
+                    Optional.of(Secret.of("1//0refresh" + i)), Optional.empty(), "user", null));
         }
         KeyRotation rotation = new KeyRotation(new Tenancy(jdbi),
                 new TokenVault(Keyring.parse(TestKeys.K2 + "," + TestKeys.K1), new SecureRandom()));

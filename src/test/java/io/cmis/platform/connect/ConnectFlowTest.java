@@ -89,8 +89,18 @@ class ConnectFlowTest {
 
         assertUsage(cli.run("connect", "complete", "--state", flow.state, "--code", flow.code), "already used");
 
+        UUID id = UUID.fromString(first.get("id").asText());
+        bed.jdbi.useHandle(h -> h.execute("INSERT INTO cmis_platform.notifications (id, org_id, kind, dedupe_key, message) "
+                + "VALUES (?, ?, 'needs_reauth', ?, 'reconnect meta')", UUID.randomUUID(), UUID.fromString(org),
+                "needs_reauth:" + id));
+        bed.jdbi.useHandle(h -> h.execute("UPDATE cmis_platform.integrations SET status = 'needs_reauth'"));
+
         JsonNode again = connect("meta");
         assertThat(again.get("id").asText()).isEqualTo(first.get("id").asText());
+        assertThat(again.get("status").asText()).isEqualTo("active");
+        Integer alerts = bed.jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM cmis_platform.notifications")
+                .mapTo(Integer.class).one());
+        assertThat(alerts).as("the re-auth alert is answered").isZero();
         assertThat(again.get("created").asBoolean()).isFalse();
         assertThat(count()).isEqualTo(1);
     }
@@ -160,6 +170,20 @@ class ConnectFlowTest {
             pool.shutdownNow();
         }
         assertThat(count()).isEqualTo(1);
+    }
+
+    @Test
+    void an_imported_token_without_an_account_id_is_identified_by_the_platform() throws Exception {
+        String token = bed.sandbox.meta().issueLongLivedToken();
+
+        JsonNode added = Json.MAPPER.readTree(cli.run("--json", "integrations", "add", "meta", "--org", org,
+                "--access-token", token, "--expires-in", "5184000").ok().stdout());
+
+        assertThat(added.get("external_account_id").asText()).isEqualTo(MetaSimulator.USER_ID);
+        assertThat(added.get("account_name").asText()).isEqualTo("Sandbox User");
+        CliRun.Result revoked = cli.run("integrations", "add", "tiktok", "--org", org, "--access-token", "not-a-token");
+        assertThat(revoked.exitCode()).as(revoked.toString()).isEqualTo(1);
+        assertThat(revoked.stderr()).contains("40105");
     }
 
     private JsonNode connect(String platform, String... extra) throws Exception {

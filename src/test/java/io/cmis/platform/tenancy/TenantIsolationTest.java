@@ -132,6 +132,6 @@ class TenantIsolationTest {
 
     private static Integration add(IntegrationService service, OrgId org, String account) {
         return service.add(new ImportedToken(org, "meta", account, Secret.of("EAAtoken" + account),
-                Optional.empty(), Optional.empty())).integration();
+                Optional.empty(), Optional.empty(), "user", null)).integration();
     }
 }
