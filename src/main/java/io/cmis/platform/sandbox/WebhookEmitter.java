@@ -1,0 +1,56 @@
+package io.cmis.platform.sandbox;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Delivers webhooks as the platforms do: POSTs a signed (or deliberately mis-signed) body to the
+ * tool's intake, as many copies as asked (platforms deliver at least once), and reports each answer.
+ */
+public final class WebhookEmitter {
+    /** One prepared delivery: headers as the platform sends them, and the raw body. */
+    public record Delivery(Map<String, String> headers, String body) {
+        /** The same delivery with its signature spoiled, for tests of rejection. */
+        public Delivery missigned() {
+            Map<String, String> spoiled = new java.util.LinkedHashMap<>();
+            headers.forEach((k, v) -> spoiled.put(k, k.equals("content-type") ? v
+                    : v.substring(0, v.length() - 2) + (v.endsWith("00") ? "11" : "00")));
+            return new Delivery(spoiled, body);
+        }
+    }
+
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public static Delivery meta(String body) {
+        return new Delivery(MetaSimulator.signedHeaders(body), body);
+    }
+
+    public static Delivery tiktok(String body, long unixSeconds) {
+        return new Delivery(TikTokSimulator.signedHeaders(body, unixSeconds), body);
+    }
+
+    public static Delivery google(GoogleSimulator google, String messageId, String json, java.time.Instant now) {
+        String token = google.pushToken(GoogleSimulator.PUSH_AUDIENCE, Duration.ofMinutes(30), now);
+        return new Delivery(Map.of("authorization", "Bearer " + token, "content-type", "application/json"),
+                GoogleSimulator.pushBody(messageId, json));
+    }
+
+    /** POSTs {@code copies} identical copies, one after the other; returns the HTTP status of each. */
+    public List<Integer> deliver(URI target, Delivery delivery, int copies) throws IOException, InterruptedException {
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < copies; i++) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(10))
+                    .POST(HttpRequest.BodyPublishers.ofString(delivery.body()));
+            delivery.headers().forEach(request::header);
+            statuses.add(client.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+        }
+        return statuses;
+    }
+}
