@@ -49,7 +49,9 @@ public final class Cli {
         Thread onTerm = new Thread(context::close, "cmis-shutdown");
         Runtime.getRuntime().addShutdownHook(onTerm);
         try {
-            return commandLine.execute(args);
+            int code = commandLine.execute(args);
+            context.deliverAlerts();
+            return code;
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(onTerm);

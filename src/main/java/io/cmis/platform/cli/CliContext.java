@@ -131,6 +131,22 @@ public final class CliContext implements AutoCloseable {
         return new Printer(out, options.json);
     }
 
+    /**
+     * Sends the alerts waiting in the outbox, if an alert URL is set and this run opened the
+     * database: every command delivers what is due, so alerts need no daemon.
+     */
+    synchronized void deliverAlerts() {
+        if (database == null || config == null || config.value("alerts.webhook-url").isBlank()) {
+            return;
+        }
+        try {
+            new io.cmis.platform.notifications.NotificationDelivery(tenancy(),
+                    java.net.URI.create(config.value("alerts.webhook-url")), clock).deliverDue();
+        } catch (RuntimeException e) {
+            notice("warning: could not deliver alerts: " + io.cmis.platform.logging.SecretMasker.mask(e.getMessage()));
+        }
+    }
+
     /** A message for the person at the terminal (stderr), not data. */
     public void notice(String message) {
         err.println(message);

@@ -1,7 +1,18 @@
 package io.cmis.platform.cli;
 
+import io.cmis.platform.config.Durations;
+import io.cmis.platform.integrations.Integration;
+import io.cmis.platform.integrations.IntegrationFilter;
+import io.cmis.platform.tenancy.OrgId;
 import io.cmis.platform.tokens.KeyRotation;
+import io.cmis.platform.tokens.RefreshOutcome;
+import io.cmis.platform.tokens.TokenRefresher;
+import io.cmis.platform.tokens.TokenSettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+import java.util.Optional;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,8 +20,111 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code tokens rotate-key}. */
-@Command(name = "tokens", description = "Token lifecycle.", subcommands = TokensCommand.RotateKey.class)
+@Command(name = "tokens", description = "Token lifecycle.",
+        subcommands = {TokensCommand.Refresh.class, TokensCommand.Status.class, TokensCommand.RotateKey.class})
 final class TokensCommand {
+
+    static TokenRefresher refresher(CliContext context) {
+        return new TokenRefresher(context.tenancy(), context.vault(), context.platforms().registry(),
+                TokenSettings.from(context.config()), context.clock());
+    }
+
+    @Command(name = "refresh", description = "Refresh the tokens that expire within the window (cron: hourly). "
+            + "Each integration is refreshed once even when several sweeps run at the same time.")
+    static final class Refresh implements Callable<Integer> {
+        private final CliContext context;
+
+        @Option(names = "--within", paramLabel = "DURATION", defaultValue = "24h",
+                description = "Refresh tokens expiring within this (default ${DEFAULT-VALUE}).")
+        String within;
+
+        @Option(names = "--org", paramLabel = "ORG", converter = Converters.Org.class, description = "Only this organization.")
+        OrgId org;
+
+        @Option(names = "--platform", paramLabel = "PLATFORM", converter = Converters.Platform.class,
+                description = "Only this platform.")
+        String platform;
+
+        @Option(names = "--dry-run", description = "List what would be refreshed; change nothing.")
+        boolean dryRun;
+
+        Refresh(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            Duration window;
+            try {
+                window = Durations.parse(within);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--within: " + e.getMessage());
+            }
+            List<RefreshOutcome> outcomes = refresher(context).sweep(window, Optional.ofNullable(org),
+                    Optional.ofNullable(platform), dryRun);
+            long succeeded = outcomes.stream().filter(RefreshOutcome::succeeded).count();
+            long failed = outcomes.stream().filter(RefreshOutcome::failed).count();
+            long skipped = outcomes.size() - succeeded - failed;
+            Printer printer = context.printer();
+            if (printer.json()) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("succeeded", succeeded);
+                out.put("failed", failed);
+                out.put("skipped", skipped);
+                out.put("dry_run", dryRun);
+                out.put("items", outcomes);
+                printer.json(out);
+            } else {
+                outcomes.forEach(o -> printer.line(o.outcome() + "  " + o.platform() + "  " + o.integrationId() + "  "
+                        + o.detail()));
+                printer.line((dryRun ? "dry run: " : "") + succeeded + " refreshed, " + failed + " failed, " + skipped
+                        + " skipped");
+            }
+            return failed > 0 ? ExitCodes.SOME_FAILED : ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "status", description = "Expiry overview: when each token expires and whether it can be refreshed.")
+    static final class Status implements Callable<Integer> {
+        private final CliContext context;
+
+        Status(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            var registry = context.platforms().registry();
+            java.time.Instant now = context.clock().instant();
+            List<Map<String, Object>> rows = new java.util.ArrayList<>();
+            for (Integration i : IntegrationsCommand.service(context).list(IntegrationFilter.all())) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("id", i.id());
+                row.put("org_id", i.orgId());
+                row.put("platform", i.platform());
+                row.put("token_kind", i.tokenKind());
+                row.put("status", i.status().dbValue());
+                row.put("token_expires_at", i.tokenExpiresAt());
+                row.put("expires_in_seconds", i.tokenExpiresAt() == null ? null
+                        : Duration.between(now, i.tokenExpiresAt()).toSeconds());
+                row.put("refresh", registry.get(i.platform()).refreshMode(i.tokenKind()).name().toLowerCase(java.util.Locale.ROOT));
+                row.put("last_refreshed_at", i.lastRefreshedAt());
+                rows.add(row);
+            }
+            Printer printer = context.printer();
+            if (printer.json()) {
+                printer.json(rows);
+                return ExitCodes.OK;
+            }
+            printer.table(List.of("ID", "ORG", "PLATFORM", "STATUS", "EXPIRES IN", "REFRESH"),
+                    rows.stream().map(r -> List.of(String.valueOf(r.get("id")), String.valueOf(r.get("org_id")),
+                            String.valueOf(r.get("platform")), String.valueOf(r.get("status")),
+                            r.get("expires_in_seconds") == null ? "never"
+                                    : Durations.format(Duration.ofSeconds(Math.max(0, (Long) r.get("expires_in_seconds")))),
+                            String.valueOf(r.get("refresh")))).toList(), "no integrations");
+            return ExitCodes.OK;
+        }
+    }
 
     @Command(name = "rotate-key", description = "Re-encrypt every stored secret under the active (first) key of "
             + "encryption.keys. Idempotent; safe to stop and run again.")

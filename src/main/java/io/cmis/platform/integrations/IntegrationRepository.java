@@ -78,10 +78,13 @@ public final class IntegrationRepository {
                 .execute();
     }
 
-    /** A reconnect answers the re-auth alerts still waiting for this integration. */
+    /**
+     * A reconnect ends the re-auth episode: its alerts (sent or not) go, so a later loss of the grant
+     * alerts again.
+     */
     public int clearReauthNotifications(UUID id) {
         return handle.createUpdate("""
-                        DELETE FROM notifications WHERE status = 'pending' AND dedupe_key LIKE :prefix
+                        DELETE FROM notifications WHERE dedupe_key LIKE :prefix
                         """)
                 .bind("prefix", "needs_reauth:" + id + "%")
                 .execute();

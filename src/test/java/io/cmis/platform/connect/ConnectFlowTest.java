@@ -7,20 +7,14 @@ import io.cmis.platform.sandbox.MetaSimulator;
 import io.cmis.platform.sandbox.Sandbox;
 import io.cmis.platform.sandbox.TikTokSimulator;
 import io.cmis.platform.support.CliRun;
+import io.cmis.platform.support.OAuthUser;
 import io.cmis.platform.support.PlatformTestBed;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.URLDecoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -205,30 +199,10 @@ class ConnectFlowTest {
 
     /** connect start, then what the user's browser does: open the URL, land on the redirect with the code. */
     private Flow begin(String platform, String... extra) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--json", "connect", "start", platform, "--org", org));
-        args.addAll(List.of(extra));
-        JsonNode start = Json.MAPPER.readTree(cli.run(args.toArray(String[]::new)).ok().stdout());
-        assertThat(start.get("expires_at").asText()).isEqualTo(bed.clock.instant().plus(Duration.ofMinutes(15)).toString());
-        String state = start.get("state").asText();
-        assertThat(state).as("at least 128 bits, URL-safe").hasSizeGreaterThanOrEqualTo(22).matches("[A-Za-z0-9_-]+");
-
-        HttpResponse<String> redirect = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build()
-                .send(HttpRequest.newBuilder(URI.create(start.get("authorization_url").asText())).build(),
-                        HttpResponse.BodyHandlers.ofString());
-        assertThat(redirect.statusCode()).isEqualTo(302);
-        Map<String, String> back = query(URI.create(redirect.headers().firstValue("location").orElseThrow()));
-        assertThat(back.get("state")).isEqualTo(state);
-        String code = back.containsKey("auth_code") ? back.get("auth_code") : back.get("code");
-        return new Flow(state, code);
-    }
-
-    private static Map<String, String> query(URI uri) {
-        Map<String, String> out = new HashMap<>();
-        for (String pair : uri.getRawQuery().split("&")) {
-            String[] kv = pair.split("=", 2);
-            out.put(kv[0], kv.length < 2 ? "" : URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
-        }
-        return out;
+        OAuthUser.Flow flow = OAuthUser.begin(cli, org, platform, extra);
+        assertThat(flow.state()).as("at least 128 bits, URL-safe").hasSizeGreaterThanOrEqualTo(22)
+                .matches("[A-Za-z0-9_-]+");
+        return new Flow(flow.state(), flow.code());
     }
 
     private long count() {

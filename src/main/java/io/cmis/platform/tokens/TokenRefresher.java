@@ -1,0 +1,199 @@
+package io.cmis.platform.tokens;
+
+import io.cmis.platform.crypto.Secret;
+import io.cmis.platform.crypto.SecretColumns;
+import io.cmis.platform.crypto.TokenVault;
+import io.cmis.platform.notifications.NotificationOutbox;
+import io.cmis.platform.platforms.ConnectorRegistry;
+import io.cmis.platform.platforms.PlatformConnector;
+import io.cmis.platform.platforms.PlatformException;
+import io.cmis.platform.platforms.RefreshMode;
+import io.cmis.platform.platforms.ReauthRequiredException;
+import io.cmis.platform.platforms.StoredGrant;
+import io.cmis.platform.platforms.TokenExpiredException;
+import io.cmis.platform.platforms.TokenGrant;
+import io.cmis.platform.tenancy.OrgId;
+import io.cmis.platform.tenancy.Tenancy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Keeps tokens alive. The sweep finds due integrations through the system path and refreshes each
+ * in its own org transaction, which first locks the row ({@code FOR UPDATE SKIP LOCKED}) and
+ * re-reads it: a row another process is refreshing is skipped, a row it already refreshed is no
+ * longer due. So each grant is refreshed once however many sweeps run, and a killed sweep leaves
+ * nothing locked (the lock ends with its connection).
+ */
+public final class TokenRefresher {
+    /** How often cron runs the sweep: a token expiring before the next run after a failure is "at risk". */
+    static final Duration SWEEP_INTERVAL = Duration.ofHours(1);
+    private static final Logger log = LoggerFactory.getLogger(TokenRefresher.class);
+
+    private final Tenancy tenancy;
+    private final TokenVault vault;
+    private final ConnectorRegistry registry;
+    private final TokenSettings settings;
+    private final Clock clock;
+
+    public TokenRefresher(Tenancy tenancy, TokenVault vault, ConnectorRegistry registry, TokenSettings settings,
+                          Clock clock) {
+        this.tenancy = tenancy;
+        this.vault = vault;
+        this.registry = registry;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    public List<RefreshOutcome> sweep(Duration within, Optional<OrgId> org, Optional<String> platform, boolean dryRun) {
+        Instant horizon = clock.instant().plus(within);
+        // Tokens that cannot be refreshed are looked at earlier, for the expiry warnings.
+        Instant lookAhead = settings.expiryWarnings().stream().map(w -> clock.instant().plus(w))
+                .filter(horizon::isBefore).findFirst().orElse(horizon);
+        List<TokenRepository.Due> due = tenancy.systemWide("find tokens due for refresh", h -> new TokenRepository(h)
+                .due(lookAhead, org.map(OrgId::value).orElse(null), platform.orElse(null)))
+                .stream().filter(d -> d.expiresAt().isBefore(horizon)
+                        || registry.get(d.platform()).refreshMode(d.tokenKind()) == RefreshMode.REAUTH_ONLY)
+                .toList();
+        if (dryRun) {
+            return due.stream().map(d -> new RefreshOutcome(d.id(), d.orgId(), d.platform(), "would_refresh",
+                    describe(d), d.expiresAt())).toList();
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(settings.concurrency(), due.size())));
+        try {
+            List<Future<RefreshOutcome>> futures = new ArrayList<>();
+            for (TokenRepository.Due d : due) {
+                futures.add(pool.submit(() -> refresh(d, horizon)));
+            }
+            List<RefreshOutcome> outcomes = new ArrayList<>();
+            for (Future<RefreshOutcome> f : futures) {
+                outcomes.add(f.get());
+            }
+            return outcomes;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during the token sweep");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("token sweep failed: " + e.getCause().getMessage(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Refreshes one integration if it is still due by {@code horizon}; never throws for platform trouble. */
+    RefreshOutcome refresh(TokenRepository.Due due, Instant horizon) {
+        OrgId org = new OrgId(due.orgId());
+        try {
+            return tenancy.inOrg(org, h -> refreshLocked(new TokenRepository(h), new NotificationOutbox(h), due, horizon));
+        } catch (ReauthRequiredException | TokenExpiredException e) {
+            String reason = e.getMessage();
+            tenancy.inOrgDo(org, h -> {
+                new TokenRepository(h).needsReauth(due.id(), reason, clock.instant());
+                new NotificationOutbox(h).enqueue(org, "needs_reauth", "needs_reauth:" + due.id(),
+                        "A " + due.platform() + " connection of org " + org + " needs to be reconnected: " + reason,
+                        clock.instant());
+            });
+            log.warn("integration {} ({}) needs re-auth: {}", due.id(), due.platform(), reason);
+            return outcome(due, "needs_reauth", reason, due.expiresAt());
+        } catch (PlatformException e) {
+            boolean atRisk = due.expiresAt().isBefore(clock.instant().plus(SWEEP_INTERVAL));
+            log.warn("refresh of integration {} failed{}: {}", due.id(), atRisk ? " (at risk)" : "", e.getMessage());
+            return outcome(due, "failed", (atRisk ? "at risk: expires " + due.expiresAt() + " before the next run; "
+                    : "") + e.getMessage(), due.expiresAt());
+        }
+    }
+
+    private RefreshOutcome refreshLocked(TokenRepository repository, NotificationOutbox outbox, TokenRepository.Due due,
+                                         Instant horizon) {
+        Optional<TokenRepository.Locked> locked = repository.lock(due.id(), false);
+        if (locked.isEmpty()) {
+            return outcome(due, "skipped", "another process is refreshing it", due.expiresAt());
+        }
+        TokenRepository.Locked row = locked.get();
+        if (!"active".equals(row.status()) || row.expiresAt() == null) {
+            return outcome(due, "skipped", "no longer due", row.expiresAt());
+        }
+        if (row.expiresAt().isAfter(due.expiresAt())) {
+            // Refreshed by another sweep since this one listed it; a token that lives shorter than the
+            // window would otherwise look due again and be refreshed twice.
+            return outcome(due, "skipped", "already refreshed by another process", row.expiresAt());
+        }
+        PlatformConnector connector = registry.get(row.platform());
+        RefreshMode mode = connector.refreshMode(row.tokenKind());
+        if (mode == RefreshMode.NEVER_EXPIRES) {
+            return outcome(due, "skipped", "this kind of token does not expire", row.expiresAt());
+        }
+        if (mode == RefreshMode.REAUTH_ONLY && warnBeforeExpiry(outbox, due, row) && !row.expiresAt().isBefore(horizon)) {
+            return outcome(due, "warned", "expires " + row.expiresAt() + "; the org was told to reconnect",
+                    row.expiresAt());
+        }
+        if (!row.expiresAt().isBefore(horizon)) {
+            return outcome(due, "skipped", "no longer due", row.expiresAt());
+        }
+        TokenGrant grant = connector.refresh(stored(due, row));
+        Instant now = clock.instant();
+        if (mode == RefreshMode.REAUTH_ONLY
+                && grant.expiresAt().map(e -> !e.isAfter(row.expiresAt())).orElse(true)) {
+            return outcome(due, "warned", "cannot be refreshed; the org must reconnect before " + row.expiresAt(),
+                    row.expiresAt());
+        }
+        repository.storeRefreshed(row.id(),
+                vault.encrypt(grant.accessToken(), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(row.id())),
+                grant.refreshToken().map(r -> vault.encrypt(r, SecretColumns.INTEGRATION_REFRESH_TOKEN.slot(row.id())))
+                        .orElse(null),
+                grant.expiresAt().orElse(null), grant.refreshExpiresAt().orElse(null), now);
+        return outcome(due, "refreshed", "valid until " + grant.expiresAt().map(Instant::toString).orElse("no expiry"),
+                grant.expiresAt().orElse(null));
+    }
+
+    /**
+     * Meta: tell the org once per threshold (7 days, 1 day) that the token will die and a reconnect
+     * is needed. True when a warning was queued now.
+     */
+    private boolean warnBeforeExpiry(NotificationOutbox outbox, TokenRepository.Due due, TokenRepository.Locked row) {
+        Duration left = Duration.between(clock.instant(), row.expiresAt());
+        boolean queued = false;
+        for (Duration threshold : settings.expiryWarnings()) {
+            if (left.compareTo(threshold) <= 0) {
+                queued |= outbox.enqueue(new OrgId(due.orgId()), "token_expiring",
+                        "expiry:" + row.id() + ":" + threshold.toSeconds() + ":" + row.expiresAt().getEpochSecond(),
+                        "The " + row.platform() + " connection " + row.id() + " of org " + due.orgId() + " expires at "
+                                + row.expiresAt() + " and cannot be refreshed: reconnect it before then.",
+                        clock.instant());
+            }
+        }
+        return queued;
+    }
+
+    private StoredGrant stored(TokenRepository.Due due, TokenRepository.Locked row) {
+        Secret access = vault.decrypt(row.accessEnc(), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(row.id()));
+        Optional<Secret> refresh = Optional.ofNullable(row.refreshEnc())
+                .map(r -> vault.decrypt(r, SecretColumns.INTEGRATION_REFRESH_TOKEN.slot(row.id())));
+        return new StoredGrant(due.orgId(), row.id(), row.tokenKind(), access, refresh, Optional.ofNullable(row.expiresAt()));
+    }
+
+    private String describe(TokenRepository.Due due) {
+        RefreshMode mode = registry.get(due.platform()).refreshMode(due.tokenKind());
+        return switch (mode) {
+            case REFRESH_TOKEN, ROTATING_REFRESH_TOKEN -> "would refresh (expires " + due.expiresAt() + ")";
+            case REAUTH_ONLY -> "would re-exchange or warn (expires " + due.expiresAt() + ")";
+            case NEVER_EXPIRES -> "does not expire";
+        };
+    }
+
+    private static RefreshOutcome outcome(TokenRepository.Due due, String outcome, String detail, Instant expiresAt) {
+        return new RefreshOutcome(due.id(), due.orgId(), due.platform(), outcome, detail, expiresAt);
+    }
+
+}

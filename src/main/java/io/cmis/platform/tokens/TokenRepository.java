@@ -1,0 +1,93 @@
+package io.cmis.platform.tokens;
+
+import org.jdbi.v3.core.Handle;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** SQL of the token lifecycle: which tokens are due, the per-integration lock, the stored result. */
+final class TokenRepository {
+    /** An integration whose token expires before the sweep's horizon. */
+    record Due(UUID id, UUID orgId, String platform, String tokenKind, Instant expiresAt) {
+    }
+
+    /** The row, locked for this transaction, with its ciphertexts. */
+    record Locked(UUID id, String platform, String tokenKind, String status, Instant expiresAt, String accessEnc,
+                  String refreshEnc) {
+    }
+
+    private final Handle handle;
+
+    TokenRepository(Handle handle) {
+        this.handle = handle;
+    }
+
+    List<Due> due(Instant horizon, UUID org, String platform) {
+        return handle.createQuery("""
+                        SELECT id, org_id, platform, token_kind, token_expires_at FROM integrations
+                        WHERE status = 'active' AND token_expires_at IS NOT NULL AND token_expires_at < :horizon
+                          AND (CAST(:org AS uuid) IS NULL OR org_id = :org)
+                          AND (CAST(:platform AS text) IS NULL OR platform = :platform)
+                        ORDER BY token_expires_at
+                        """)
+                .bind("horizon", Timestamp.from(horizon))
+                .bind("org", org)
+                .bind("platform", platform)
+                .map((rs, ctx) -> new Due(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class),
+                        rs.getString("platform"), rs.getString("token_kind"),
+                        rs.getTimestamp("token_expires_at").toInstant()))
+                .list();
+    }
+
+    /**
+     * Locks the integration for this transaction; empty when another process holds it (it is
+     * refreshing it now). A killed process's lock goes with its connection.
+     */
+    Optional<Locked> lock(UUID id, boolean wait) {
+        return handle.createQuery("""
+                        SELECT id, platform, token_kind, status, token_expires_at, access_token_enc, refresh_token_enc
+                        FROM integrations WHERE id = :id
+                        """ + (wait ? "FOR UPDATE" : "FOR UPDATE SKIP LOCKED"))
+                .bind("id", id)
+                .map((rs, ctx) -> new Locked(rs.getObject("id", UUID.class), rs.getString("platform"),
+                        rs.getString("token_kind"), rs.getString("status"),
+                        rs.getTimestamp("token_expires_at") == null ? null : rs.getTimestamp("token_expires_at").toInstant(),
+                        rs.getString("access_token_enc"), rs.getString("refresh_token_enc")))
+                .findOne();
+    }
+
+    /** The new tokens, in the transaction that holds the lock: a rotated refresh token commits with its access token. */
+    void storeRefreshed(UUID id, String accessEnc, String refreshEnc, Instant expiresAt, Instant refreshExpiresAt,
+                        Instant now) {
+        handle.createUpdate("""
+                        UPDATE integrations
+                           SET access_token_enc = :access,
+                               refresh_token_enc = coalesce(:refresh, refresh_token_enc),
+                               token_expires_at = :expires,
+                               refresh_token_expires_at = coalesce(:refreshExpires, refresh_token_expires_at),
+                               last_refreshed_at = :now, refresh_count = refresh_count + 1, updated_at = :now
+                         WHERE id = :id
+                        """)
+                .bind("id", id)
+                .bind("access", accessEnc)
+                .bind("refresh", refreshEnc)
+                .bind("expires", expiresAt == null ? null : Timestamp.from(expiresAt))
+                .bind("refreshExpires", refreshExpiresAt == null ? null : Timestamp.from(refreshExpiresAt))
+                .bind("now", Timestamp.from(now))
+                .execute();
+    }
+
+    void needsReauth(UUID id, String reason, Instant now) {
+        handle.createUpdate("""
+                        UPDATE integrations SET status = 'needs_reauth', status_reason = :reason, updated_at = :now
+                        WHERE id = :id AND status = 'active'
+                        """)
+                .bind("id", id)
+                .bind("reason", reason)
+                .bind("now", Timestamp.from(now))
+                .execute();
+    }
+}
