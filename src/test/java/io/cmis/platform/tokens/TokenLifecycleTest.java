@@ -188,6 +188,29 @@ class TokenLifecycleTest {
     }
 
     @Test
+    void a_call_gets_a_token_refreshed_first_only_when_it_expires_within_ten_minutes() throws Exception {
+        JsonNode integration = OAuthUser.connect(cli, org, "google");
+        io.cmis.platform.tenancy.Tenancy tenancy = new io.cmis.platform.tenancy.Tenancy(bed.jdbi);
+        io.cmis.platform.crypto.TokenVault vault = new io.cmis.platform.crypto.TokenVault(
+                io.cmis.platform.crypto.Keyring.parse(io.cmis.platform.support.TestKeys.K1), new java.security.SecureRandom());
+        TokenSettings settings = TokenSettings.from(bed.config);
+        AccessTokens tokens = new AccessTokens(tenancy, vault, bed.registry(),
+                new TokenRefresher(tenancy, vault, bed.registry(), settings, bed.clock), settings, bed.clock);
+        io.cmis.platform.tenancy.OrgId orgId = io.cmis.platform.tenancy.OrgId.parse(org);
+        UUID id = UUID.fromString(integration.get("id").asText());
+
+        bed.clock.advance(Duration.ofMinutes(20));
+        String early = tokens.forCall(orgId, id).accessToken().reveal();
+        assertThat(show(integration).get("refresh_count").asInt()).as("50 minutes left: no refresh").isZero();
+
+        bed.clock.advance(Duration.ofMinutes(35));
+        String late = tokens.forCall(orgId, id).accessToken().reveal();
+        assertThat(show(integration).get("refresh_count").asInt()).isEqualTo(1);
+        assertThat(late).isNotEqualTo(early).startsWith("ya29.");
+        assertThat(bed.registry().get("google").channels(tokens.forCall(orgId, id))).hasSize(1);
+    }
+
+    @Test
     void a_bad_window_is_a_usage_error() {
         CliRun.Result result = cli.run("tokens", "refresh", "--within", "soon");
         assertThat(result.exitCode()).isEqualTo(2);

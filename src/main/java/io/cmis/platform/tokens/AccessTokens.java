@@ -1,0 +1,77 @@
+package io.cmis.platform.tokens;
+
+import io.cmis.platform.crypto.Secret;
+import io.cmis.platform.crypto.SecretColumns;
+import io.cmis.platform.crypto.TokenVault;
+import io.cmis.platform.platforms.CallContext;
+import io.cmis.platform.platforms.ConnectorRegistry;
+import io.cmis.platform.platforms.RefreshMode;
+import io.cmis.platform.tenancy.OrgId;
+import io.cmis.platform.tenancy.Tenancy;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The token a platform call should use: refreshed first when it expires within
+ * {@code tokens.refresh-before}. Every platform call made for an integration gets its context here.
+ */
+public final class AccessTokens {
+    private final Tenancy tenancy;
+    private final TokenVault vault;
+    private final ConnectorRegistry registry;
+    private final TokenRefresher refresher;
+    private final TokenSettings settings;
+    private final Clock clock;
+
+    public AccessTokens(Tenancy tenancy, TokenVault vault, ConnectorRegistry registry, TokenRefresher refresher,
+                        TokenSettings settings, Clock clock) {
+        this.tenancy = tenancy;
+        this.vault = vault;
+        this.registry = registry;
+        this.refresher = refresher;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /**
+     * A call context with a token valid for at least {@code tokens.refresh-before}, refreshing it
+     * (once, under the integration's lock) when needed. Platform errors of the refresh propagate,
+     * after the integration was marked {@code needs_reauth} where that is their meaning.
+     */
+    public CallContext forCall(OrgId org, UUID integrationId) {
+        Current current = read(org, integrationId);
+        Instant soon = clock.instant().plus(settings.refreshBefore());
+        RefreshMode mode = registry.get(current.platform()).refreshMode(current.tokenKind());
+        boolean refreshable = mode == RefreshMode.REFRESH_TOKEN || mode == RefreshMode.ROTATING_REFRESH_TOKEN;
+        if (refreshable && current.expiresAt() != null && current.expiresAt().isBefore(soon)) {
+            RefreshOutcome outcome = refresher.refresh(new TokenRepository.Due(integrationId, org.value(),
+                    current.platform(), current.tokenKind(), current.expiresAt()), soon);
+            if (outcome.failed()) {
+                throw new TokenRefreshFailedException(outcome.detail());
+            }
+            current = read(org, integrationId);
+        }
+        return new CallContext(org.value(), integrationId, current.tokenKind(), current.access(), current.accountId());
+    }
+
+    private record Current(String platform, String tokenKind, Secret access, Instant expiresAt, String accountId) {
+    }
+
+    private Current read(OrgId org, UUID id) {
+        return tenancy.inOrg(org, h -> h.createQuery("""
+                        SELECT platform, token_kind, access_token_enc, token_expires_at, external_account_id
+                        FROM integrations WHERE id = :id
+                        """)
+                .bind("id", id)
+                .map((rs, ctx) -> new Current(rs.getString("platform"), rs.getString("token_kind"),
+                        vault.decrypt(rs.getString("access_token_enc"), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(id)),
+                        Optional.ofNullable(rs.getTimestamp("token_expires_at")).map(java.sql.Timestamp::toInstant)
+                                .orElse(null),
+                        rs.getString("external_account_id")))
+                .findOne()
+                .orElseThrow(() -> new io.cmis.platform.integrations.IntegrationNotFoundException(id)));
+    }
+}
