@@ -25,8 +25,15 @@ import java.util.concurrent.Callable;
 final class TokensCommand {
 
     static TokenRefresher refresher(CliContext context) {
-        return new TokenRefresher(context.tenancy(), context.vault(), context.platforms().registry(),
-                TokenSettings.from(context.config()), context.clock());
+        TokenSettings settings = TokenSettings.from(context.config());
+        int pool = context.config().database().poolSize();
+        if (pool < settings.concurrency() + 2) {
+            // each refresh holds a connection (its row lock) while the platform answers
+            throw new io.cmis.platform.config.ConfigException("tokens.concurrency " + settings.concurrency()
+                    + " needs database.pool-size of at least " + (settings.concurrency() + 2) + " (it is " + pool + ")");
+        }
+        return new TokenRefresher(context.tenancy(), context.vault(), context.platforms().registry(), settings,
+                context.clock());
     }
 
     @Command(name = "refresh", description = "Refresh the tokens that expire within the window (cron: hourly). "

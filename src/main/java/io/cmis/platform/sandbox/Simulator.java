@@ -97,7 +97,8 @@ public abstract class Simulator implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), e);
         }
-        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
+        // Unbounded like a real platform's front: with latency injected, requests overlap.
+        server.setExecutor(Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, getClass().getSimpleName());
             t.setDaemon(true);
             return t;

@@ -211,10 +211,13 @@ class TokenLifecycleTest {
     }
 
     @Test
-    void a_bad_window_is_a_usage_error() {
+    void a_bad_window_or_a_pool_too_small_for_the_concurrency_is_a_usage_error() {
         CliRun.Result result = cli.run("tokens", "refresh", "--within", "soon");
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.stderr()).contains("--within");
+        CliRun.Result small = cli.env("CMIS_DATABASE_POOL_SIZE", "4").run("tokens", "refresh");
+        assertThat(small.exitCode()).isEqualTo(2);
+        assertThat(small.stderr()).contains("database.pool-size of at least 10");
     }
 
     private JsonNode sweep() throws Exception {

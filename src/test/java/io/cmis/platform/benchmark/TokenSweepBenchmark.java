@@ -1,0 +1,93 @@
+package io.cmis.platform.benchmark;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.cmis.platform.crypto.Keyring;
+import io.cmis.platform.crypto.Secret;
+import io.cmis.platform.crypto.SecretColumns;
+import io.cmis.platform.crypto.TokenVault;
+import io.cmis.platform.support.PlatformTestBed;
+import io.cmis.platform.support.TestKeys;
+import io.cmis.platform.support.TestPostgres;
+import io.cmis.platform.tenancy.Tenancy;
+import io.cmis.platform.tokens.RefreshOutcome;
+import io.cmis.platform.tokens.TokenRefresher;
+import io.cmis.platform.tokens.TokenSettings;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.postgres.PostgresPlugin;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import java.security.SecureRandom;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * 10,000 due Google integrations, 20 ms platform latency per refresh: refreshes per second and
+ * platform calls made (must be exactly 10,000).
+ * Run: {@code mvn -B test -Dtest=TokenSweepBenchmark -Dbenchmark=true -Djacoco.skip=true -Dsurefire.failIfNoSpecifiedTests=false}
+ */
+@EnabledIfSystemProperty(named = "benchmark", matches = "true")
+class TokenSweepBenchmark {
+    private static final int INTEGRATIONS = 10_000;
+    private static final int CONCURRENCY = 16;
+
+    @Test
+    void sweep_throughput() {
+        try (PlatformTestBed bed = new PlatformTestBed(Map.of("CMIS_TOKENS_CONCURRENCY", String.valueOf(CONCURRENCY)));
+             HikariDataSource pool = pool(bed.database)) {
+            Jdbi jdbi = Jdbi.create(pool).installPlugin(new PostgresPlugin());
+            TokenVault vault = new TokenVault(Keyring.parse(TestKeys.K1), new SecureRandom());
+            seed(bed, vault);
+            bed.sandbox.google().latency(Duration.ofMillis(20));
+            Tenancy tenancy = new Tenancy(jdbi);
+            TokenRefresher refresher = new TokenRefresher(tenancy, vault, bed.registry(), TokenSettings.from(bed.config),
+                    bed.clock);
+            int before = bed.sandbox.google().requests("/token");
+
+            long start = System.nanoTime();
+            List<RefreshOutcome> outcomes = refresher.sweep(Duration.ofHours(24), Optional.empty(), Optional.empty(), false);
+            double seconds = (System.nanoTime() - start) / 1e9;
+
+            int calls = bed.sandbox.google().requests("/token") - before;
+            long refreshed = outcomes.stream().filter(o -> o.outcome().equals("refreshed")).count();
+            System.out.printf("%d integrations, concurrency %d, 20 ms latency: %d refreshed in %.1f s = %.0f refreshes/s;"
+                    + " platform calls %d%n", INTEGRATIONS, CONCURRENCY, refreshed, seconds, refreshed / seconds, calls);
+            assertThat(calls).isEqualTo(INTEGRATIONS);
+            assertThat(refreshed).isEqualTo(INTEGRATIONS);
+        }
+    }
+
+    private static void seed(PlatformTestBed bed, TokenVault vault) {
+        bed.jdbi.useHandle(h -> {
+            PreparedBatch batch = h.prepareBatch("""
+                    INSERT INTO cmis_platform.integrations (id, org_id, platform, external_account_id, token_kind,
+                        access_token_enc, refresh_token_enc, token_expires_at)
+                    VALUES (:id, :org, 'google', :account, 'user', :access, :refresh, :expires)
+                    """);
+            for (int i = 0; i < INTEGRATIONS; i++) {
+                UUID id = UUID.randomUUID();
+                String[] tokens = bed.sandbox.google().issueTokens();
+                batch.bind("id", id).bind("org", new UUID(0, i % 50 + 1)).bind("account", "acct-" + i)
+                        .bind("access", vault.encrypt(Secret.of(tokens[0]), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(id)))
+                        .bind("refresh", vault.encrypt(Secret.of(tokens[1]), SecretColumns.INTEGRATION_REFRESH_TOKEN.slot(id)))
+                        .bind("expires", Timestamp.from(bed.clock.instant().plusSeconds(300))).add();
+            }
+            batch.execute();
+        });
+    }
+
+    private static HikariDataSource pool(String database) {
+        HikariConfig config = new HikariConfig();
+        config.setDataSource(TestPostgres.dataSource(database, "postgres"));
+        config.setMaximumPoolSize(CONCURRENCY + 4);
+        return new HikariDataSource(config);
+    }
+}
