@@ -147,6 +147,12 @@ public final class CliContext implements AutoCloseable {
         }
     }
 
+    /** Rewrites the progress line on a terminal's stderr (carriage return, no newline). */
+    public void progress(String line) {
+        err.print("\r\033[K" + line);
+        err.flush();
+    }
+
     /** A message for the person at the terminal (stderr), not data. */
     public void notice(String message) {
         err.println(message);

@@ -84,10 +84,20 @@ public final class PlatformCircuitBreakers {
     }
 
     private Entry entry(String platform) {
-        Entry entry = breakers.computeIfAbsent(platform, this::create);
+        // A new breaker takes the persisted state before any thread may use it: two threads of a
+        // fresh process must not both find it closed while the previous run left it open.
+        Entry entry = breakers.computeIfAbsent(platform, p -> {
+            Entry created = create(p);
+            sync(p, created, clock.instant());
+            return created;
+        });
         Instant now = clock.instant();
         if (entry.syncedAt.plus(RESYNC).isBefore(now) || entry.syncedAt.isAfter(now)) {
-            sync(platform, entry, now);
+            synchronized (entry) {
+                if (entry.syncedAt.plus(RESYNC).isBefore(now) || entry.syncedAt.isAfter(now)) {
+                    sync(platform, entry, now);
+                }
+            }
         }
         return entry;
     }

@@ -50,7 +50,7 @@ public final class AccessTokens {
             RefreshOutcome outcome = refresher.refresh(new TokenRepository.Due(integrationId, org.value(),
                     current.platform(), current.tokenKind(), current.expiresAt()), soon);
             if (outcome.failed()) {
-                throw new TokenRefreshFailedException(outcome.detail());
+                throw new TokenRefreshFailedException(outcome.detail(), outcome.outcome().equals("needs_reauth"));
             }
             current = read(org, integrationId);
         }

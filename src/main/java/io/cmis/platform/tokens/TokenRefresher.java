@@ -98,12 +98,7 @@ public final class TokenRefresher {
             return tenancy.inOrg(org, h -> refreshLocked(new TokenRepository(h), new NotificationOutbox(h), due, horizon));
         } catch (ReauthRequiredException | TokenExpiredException e) {
             String reason = e.getMessage();
-            tenancy.inOrgDo(org, h -> {
-                new TokenRepository(h).needsReauth(due.id(), reason, clock.instant());
-                new NotificationOutbox(h).enqueue(org, "needs_reauth", "needs_reauth:" + due.id(),
-                        "A " + due.platform() + " connection of org " + org + " needs to be reconnected: " + reason,
-                        clock.instant());
-            });
+            new ReauthMarker(tenancy, clock).mark(org, due.id(), due.platform(), reason);
             log.warn("integration {} ({}) needs re-auth: {}", due.id(), due.platform(), reason);
             return outcome(due, "needs_reauth", reason, due.expiresAt());
         } catch (PlatformException e) {

@@ -1,0 +1,148 @@
+package io.cmis.platform.cli;
+
+import io.cmis.platform.integrations.Integration;
+import io.cmis.platform.integrations.IntegrationFilter;
+import io.cmis.platform.integrations.IntegrationService;
+import io.cmis.platform.integrations.IntegrationStatus;
+import io.cmis.platform.sync.SyncOutcome;
+import io.cmis.platform.sync.SyncService;
+import io.cmis.platform.tenancy.OrgId;
+import io.cmis.platform.tokens.AccessTokens;
+import io.cmis.platform.tokens.TokenSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** {@code sync}: channels and ad accounts of every selected active integration. */
+@Command(name = "sync", description = "Sync channels and ad accounts from the platforms. Integrations run in parallel "
+        + "(sync.concurrency); one being synced by another process is skipped.")
+final class SyncCommand implements Callable<Integer> {
+    private final CliContext context;
+
+    @Option(names = "--org", paramLabel = "ORG", converter = Converters.Org.class, description = "Only this organization.")
+    OrgId org;
+
+    @Option(names = "--platform", paramLabel = "PLATFORM", converter = Converters.Platform.class,
+            description = "Only this platform.")
+    String platform;
+
+    @Option(names = "--integration", paramLabel = "ID", converter = Converters.Id.class,
+            description = "Only this integration.")
+    UUID integration;
+
+    @Option(names = "--only", paramLabel = "PARTS", split = ",",
+            description = "channels and/or ad-accounts (default both).")
+    List<String> only;
+
+    SyncCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() {
+        Set<SyncService.Part> parts = parts();
+        int concurrency = context.config().positiveInt("sync.concurrency", 64);
+        int pool = context.config().database().poolSize();
+        if (pool < concurrency + 4) {
+            throw new io.cmis.platform.config.ConfigException("sync.concurrency " + concurrency
+                    + " needs database.pool-size of at least " + (concurrency + 4) + " (it is " + pool + ")");
+        }
+        IntegrationService integrations = IntegrationsCommand.service(context);
+        List<Integration> selected = integration != null ? List.of(integrations.show(integration))
+                : integrations.list(new IntegrationFilter(Optional.ofNullable(org), Optional.ofNullable(platform),
+                Optional.of(IntegrationStatus.ACTIVE)));
+        TokenSettings tokenSettings = TokenSettings.from(context.config());
+        AccessTokens tokens = new AccessTokens(context.tenancy(), context.vault(), context.platforms().registry(),
+                TokensCommand.refresher(context), tokenSettings, context.clock());
+        SyncService service = new SyncService(context.tenancy(), context.database().jdbi(), context.vault(),
+                context.platforms().registry(), tokens, context.clock(), concurrency);
+        Printer printer = context.printer();
+        SyncProgress progress = new SyncProgress(printer, context, selected.size());
+        List<SyncOutcome> outcomes = service.sync(selected, parts, progress::done);
+        long succeeded = outcomes.stream().filter(SyncOutcome::succeeded).count();
+        long failed = outcomes.stream().filter(SyncOutcome::failed).count();
+        long skipped = outcomes.size() - succeeded - failed;
+        if (printer.json()) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("succeeded", succeeded);
+            out.put("failed", failed);
+            out.put("skipped", skipped);
+            out.put("items", outcomes);
+            printer.json(out);
+        } else {
+            progress.finish();
+            printer.line(succeeded + " synced, " + failed + " failed, " + skipped + " skipped or deferred");
+        }
+        return failed > 0 ? ExitCodes.SOME_FAILED : ExitCodes.OK;
+    }
+
+    private Set<SyncService.Part> parts() {
+        if (only == null || only.isEmpty()) {
+            return EnumSet.allOf(SyncService.Part.class);
+        }
+        Set<SyncService.Part> parts = EnumSet.noneOf(SyncService.Part.class);
+        for (String part : only) {
+            switch (part.trim().toLowerCase(Locale.ROOT)) {
+                case "channels" -> parts.add(SyncService.Part.CHANNELS);
+                case "ad-accounts" -> parts.add(SyncService.Part.AD_ACCOUNTS);
+                default -> throw new UsageException("--only takes channels and/or ad-accounts, not '" + part + "'");
+            }
+        }
+        return parts;
+    }
+
+    /** One line per integration; on a terminal also a progress line (done/total, current, ETA) on stderr. */
+    private static final class SyncProgress {
+        private final Printer printer;
+        private final CliContext context;
+        private final int total;
+        private final AtomicInteger done = new AtomicInteger();
+        private final long start = System.nanoTime();
+        private final boolean terminal = System.console() != null;
+
+        SyncProgress(Printer printer, CliContext context, int total) {
+            this.printer = printer;
+            this.context = context;
+            this.total = total;
+        }
+
+        synchronized void done(SyncOutcome outcome) {
+            int n = done.incrementAndGet();
+            if (printer.json()) {
+                return;
+            }
+            if (terminal) {
+                context.progress("");
+            }
+            printer.line(outcome.outcome() + "  " + outcome.platform() + "  " + outcome.integrationId() + "  "
+                    + outcome.detail());
+            if (terminal && n < total) {
+                long elapsed = System.nanoTime() - start;
+                long eta = elapsed / n * (total - n) / 1_000_000_000L;
+                context.progress("[" + bar(n) + "] " + n + "/" + total + "  ETA " + eta + "s");
+            }
+        }
+
+        void finish() {
+            if (terminal) {
+                context.progress("");
+            }
+        }
+
+        private String bar(int n) {
+            int width = 30;
+            int filled = total == 0 ? width : n * width / total;
+            return "#".repeat(filled) + "-".repeat(width - filled);
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package io.cmis.platform.sync;
+
+import io.cmis.platform.crypto.SecretColumns;
+import io.cmis.platform.crypto.TokenVault;
+import io.cmis.platform.integrations.Integration;
+import io.cmis.platform.integrations.IntegrationStatus;
+import io.cmis.platform.platforms.CallContext;
+import io.cmis.platform.platforms.CircuitOpenException;
+import io.cmis.platform.platforms.ConnectorRegistry;
+import io.cmis.platform.platforms.DiscoveredAdAccount;
+import io.cmis.platform.platforms.DiscoveredChannel;
+import io.cmis.platform.platforms.PlatformConnector;
+import io.cmis.platform.platforms.PlatformException;
+import io.cmis.platform.platforms.RateLimitExceededException;
+import io.cmis.platform.platforms.ReauthRequiredException;
+import io.cmis.platform.platforms.TokenExpiredException;
+import io.cmis.platform.store.AdvisoryLock;
+import io.cmis.platform.tenancy.OrgId;
+import io.cmis.platform.tenancy.Tenancy;
+import io.cmis.platform.tokens.AccessTokens;
+import io.cmis.platform.tokens.ReauthMarker;
+import io.cmis.platform.tokens.TokenRefreshFailedException;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+
+/**
+ * Syncs channels and ad accounts of integrations: in parallel, each integration under an advisory
+ * lock (an overlapping sync skips it), discovery first and then one org transaction that upserts
+ * what was found and marks removed what was not. A failed or partial discovery writes nothing, so
+ * nothing is ever marked removed because a platform was down.
+ */
+public final class SyncService {
+    /** What to sync. */
+    public enum Part { CHANNELS, AD_ACCOUNTS }
+
+    static final int LOCK_NAMESPACE = 0x53594e43; // "SYNC"
+    private static final Logger log = LoggerFactory.getLogger(SyncService.class);
+
+    private final Tenancy tenancy;
+    private final Jdbi locks;
+    private final TokenVault vault;
+    private final ConnectorRegistry registry;
+    private final AccessTokens tokens;
+    private final Clock clock;
+    private final int concurrency;
+
+    public SyncService(Tenancy tenancy, Jdbi locks, TokenVault vault, ConnectorRegistry registry, AccessTokens tokens,
+                       Clock clock, int concurrency) {
+        this.tenancy = tenancy;
+        this.locks = locks;
+        this.vault = vault;
+        this.registry = registry;
+        this.tokens = tokens;
+        this.clock = clock;
+        this.concurrency = concurrency;
+    }
+
+    /** Syncs every integration given, reporting each outcome as it is known. */
+    public List<SyncOutcome> sync(List<Integration> integrations, Set<Part> parts, Consumer<SyncOutcome> progress) {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(concurrency, integrations.size())));
+        try {
+            List<Future<SyncOutcome>> futures = new ArrayList<>();
+            for (Integration integration : integrations) {
+                futures.add(pool.submit(() -> {
+                    SyncOutcome outcome = syncOne(integration, parts);
+                    progress.accept(outcome);
+                    return outcome;
+                }));
+            }
+            List<SyncOutcome> outcomes = new ArrayList<>();
+            for (Future<SyncOutcome> f : futures) {
+                outcomes.add(f.get());
+            }
+            return outcomes;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during sync");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("sync failed: " + e.getCause().getMessage(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    SyncOutcome syncOne(Integration integration, Set<Part> parts) {
+        if (integration.status() != IntegrationStatus.ACTIVE) {
+            return outcome(integration, "skipped", "status is " + integration.status(), SyncCounts.NONE);
+        }
+        Optional<AdvisoryLock> lock = AdvisoryLock.tryAcquire(locks, LOCK_NAMESPACE, integration.id());
+        if (lock.isEmpty()) {
+            return outcome(integration, "skipped", "another sync is running for it", SyncCounts.NONE);
+        }
+        try (AdvisoryLock held = lock.get()) {
+            return discoverAndWrite(integration, parts);
+        }
+    }
+
+    private SyncOutcome discoverAndWrite(Integration integration, Set<Part> parts) {
+        OrgId org = new OrgId(integration.orgId());
+        Instant started = clock.instant();
+        SyncOutcome result;
+        try {
+            CallContext context = tokens.forCall(org, integration.id());
+            PlatformConnector connector = registry.get(integration.platform());
+            List<DiscoveredChannel> channels = parts.contains(Part.CHANNELS) ? connector.channels(context) : null;
+            List<DiscoveredAdAccount> accounts = parts.contains(Part.AD_ACCOUNTS) ? connector.adAccounts(context) : null;
+            SyncCounts counts = tenancy.inOrg(org, h -> write(h, integration, channels, accounts));
+            result = outcome(integration, "synced", counts.channelsSeen() + " channels (" + counts.channelsAdded()
+                    + " new, " + counts.channelsRemoved() + " removed), " + counts.adAccountsSeen() + " ad accounts ("
+                    + counts.adAccountsAdded() + " new, " + counts.adAccountsRemoved() + " removed)", counts);
+        } catch (TokenRefreshFailedException e) {
+            result = outcome(integration, e.needsReauth() ? "needs_reauth" : "failed", e.getMessage(), SyncCounts.NONE);
+        } catch (ReauthRequiredException | TokenExpiredException e) {
+            new ReauthMarker(tenancy, clock).mark(org, integration.id(), integration.platform(), e.getMessage());
+            result = outcome(integration, "needs_reauth", e.getMessage(), SyncCounts.NONE);
+        } catch (RateLimitExceededException e) {
+            result = outcome(integration, "deferred", "rate limited (" + e.scope() + ") for " + e.retryAfter().toSeconds()
+                    + "s more; the next run picks it up", SyncCounts.NONE);
+        } catch (CircuitOpenException e) {
+            result = outcome(integration, "skipped", integration.platform() + " circuit breaker open until "
+                    + e.openUntil(), SyncCounts.NONE);
+        } catch (PlatformException e) {
+            log.warn("sync of integration {} failed: {}", integration.id(), e.getMessage());
+            result = outcome(integration, "failed", e.getMessage(), SyncCounts.NONE);
+        }
+        SyncOutcome recorded = result;
+        tenancy.inOrgDo(org, h -> new SyncRunRepository(h).record(integration.orgId(), integration.id(), started,
+                clock.instant(), recorded.outcome(), recorded.counts(), recorded.succeeded() ? null : recorded.detail()));
+        return result;
+    }
+
+    private SyncCounts write(Handle h, Integration integration, List<DiscoveredChannel> channels,
+                             List<DiscoveredAdAccount> accounts) {
+        Instant now = clock.instant();
+        int channelsAdded = 0;
+        int channelsRemoved = 0;
+        int accountsAdded = 0;
+        int accountsRemoved = 0;
+        if (channels != null) {
+            ChannelRepository repository = new ChannelRepository(h);
+            List<java.util.UUID> seen = new ArrayList<>();
+            for (DiscoveredChannel c : channels) {
+                ChannelRepository.Upserted row = repository.upsert(integration.orgId(), integration.id(),
+                        integration.platform(), c, now);
+                seen.add(row.id());
+                channelsAdded += row.inserted() ? 1 : 0;
+                if (c.accessToken().isPresent()) {
+                    repository.storeToken(row.id(), vault.encrypt(c.accessToken().get(),
+                            SecretColumns.CHANNEL_ACCESS_TOKEN.slot(row.id())));
+                }
+            }
+            channelsRemoved = repository.markRemoved(integration.id(), seen, now);
+        }
+        if (accounts != null) {
+            AdAccountRepository repository = new AdAccountRepository(h);
+            List<java.util.UUID> seen = new ArrayList<>();
+            for (DiscoveredAdAccount a : accounts) {
+                ChannelRepository.Upserted row = repository.upsert(integration.orgId(), integration.id(),
+                        integration.platform(), a, now);
+                seen.add(row.id());
+                accountsAdded += row.inserted() ? 1 : 0;
+            }
+            accountsRemoved = repository.markRemoved(integration.id(), seen, now);
+        }
+        new SyncRunRepository(h).touchIntegration(integration.id(), now);
+        return new SyncCounts(channels == null ? 0 : channels.size(), channelsAdded, channelsRemoved,
+                accounts == null ? 0 : accounts.size(), accountsAdded, accountsRemoved);
+    }
+
+    private static SyncOutcome outcome(Integration i, String outcome, String detail, SyncCounts counts) {
+        return new SyncOutcome(i.id(), i.orgId(), i.platform(), outcome, detail, counts);
+    }
+}

@@ -1,0 +1,224 @@
+package io.cmis.platform.sync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cmis.platform.cli.Json;
+import io.cmis.platform.sandbox.Fault;
+import io.cmis.platform.support.CliRun;
+import io.cmis.platform.support.OAuthUser;
+import io.cmis.platform.support.PlatformTestBed;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** sync, channels list and ad-accounts list through the real command line against the sandbox. */
+class SyncTest {
+    private final String org = UUID.randomUUID().toString();
+    private PlatformTestBed bed;
+    private CliRun cli;
+
+    @BeforeEach
+    void start() {
+        bed = new PlatformTestBed();
+        cli = CliRun.against(bed.database).clock(bed.clock);
+        bed.sandbox.environment().forEach(cli::env);
+    }
+
+    @AfterEach
+    void stop() {
+        bed.close();
+    }
+
+    @Test
+    void every_platform_syncs_all_pages_and_a_second_run_adds_nothing() throws Exception {
+        bed.sandbox.meta().seed(250, 230);
+        bed.sandbox.google().seed(7, 2);
+        bed.sandbox.google().seedYouTube(120);
+        bed.sandbox.tiktok().seed(230);
+        connectAll();
+
+        JsonNode first = sync();
+        assertThat(first.get("succeeded").asInt()).as(first.toString()).isEqualTo(3);
+        assertThat(channels("meta")).hasSize(375);
+        assertThat(channels("google")).hasSize(120);
+        assertThat(adAccounts("meta")).hasSize(230);
+        assertThat(adAccounts("google")).hasSize(bed.sandbox.google().accountCount());
+        assertThat(adAccounts("tiktok")).hasSize(230);
+
+        JsonNode second = sync();
+        assertThat(second.get("succeeded").asInt()).isEqualTo(3);
+        assertThat(second.findValues("channels_added")).allSatisfy(n -> assertThat(n.asInt()).isZero());
+        assertThat(second.findValues("ad_accounts_added")).allSatisfy(n -> assertThat(n.asInt()).isZero());
+        assertThat(channels("meta")).hasSize(375);
+        assertThat(adAccounts("tiktok")).hasSize(230);
+    }
+
+    @Test
+    void items_the_platform_stops_returning_are_removed_and_come_back_when_they_reappear() throws Exception {
+        OAuthUser.connect(cli, org, "meta");
+        sync();
+        bed.sandbox.meta().seed(2, 1);
+        sync();
+
+        assertThat(channels("meta")).filteredOn(c -> c.get("status").asText().equals("removed")).hasSize(2);
+        assertThat(adAccounts("meta")).filteredOn(a -> a.get("status").asText().equals("removed")).hasSize(1);
+
+        bed.sandbox.meta().seed(3, 2);
+        sync();
+        assertThat(channels("meta")).hasSize(5).allSatisfy(c -> assertThat(c.get("status").asText()).isEqualTo("active"));
+        assertThat(adAccounts("meta")).hasSize(2).allSatisfy(a -> assertThat(a.get("status").asText()).isEqualTo("active"));
+    }
+
+    @Test
+    void a_failed_discovery_removes_nothing() throws Exception {
+        OAuthUser.connect(cli, org, "meta");
+        sync();
+        bed.sandbox.meta().failNext(3, "/v\\d+\\.0/me/adaccounts", Fault.TRANSIENT);
+
+        CliRun.Result result = cli.run("--json", "sync");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(channels("meta")).hasSize(5).allSatisfy(c -> assertThat(c.get("status").asText()).isEqualTo("active"));
+    }
+
+    @Test
+    void page_tokens_are_stored_encrypted_and_rows_stay_in_their_org() throws Exception {
+        OAuthUser.connect(cli, org, "meta");
+        sync();
+
+        List<String> rows = bed.jdbi.withHandle(h -> h.createQuery(
+                "SELECT row_to_json(c)::text FROM cmis_platform.channels c WHERE type = 'facebook_page'")
+                .mapTo(String.class).list());
+        assertThat(rows).hasSize(3).allSatisfy(r -> assertThat(r).contains("v1.k1.").doesNotContain("EAAP"));
+        assertThat(cli.run("--json", "channels", "list", "--org", UUID.randomUUID().toString()).ok().stdout().strip())
+                .isEqualTo("[ ]");
+        assertThat(Json.MAPPER.readTree(cli.run("--json", "channels", "list", "--org", org).ok().stdout())).hasSize(5);
+        assertThat(cli.run("channels", "list").ok().stdout()).contains("facebook_page").doesNotContain("EAAP");
+        assertThat(cli.run("ad-accounts", "list").ok().stdout()).contains("act_1000000001");
+    }
+
+    @Test
+    void a_rate_limited_integration_is_deferred_without_calls_and_the_others_go_on() throws Exception {
+        OAuthUser.connect(cli, org, "meta");
+        OAuthUser.connect(cli, org, "google");
+        bed.sandbox.meta().failNext(1, "/v\\d+\\.0/me/accounts", Fault.RATE_LIMIT);
+
+        JsonNode first = sync();
+        assertThat(outcomes(first)).containsExactlyInAnyOrder("meta:deferred", "google:synced");
+        int metaCalls = bed.sandbox.meta().requests();
+
+        JsonNode second = sync();
+        assertThat(outcomes(second)).containsExactlyInAnyOrder("meta:deferred", "google:synced");
+        assertThat(bed.sandbox.meta().requests()).as("no call while limited").isEqualTo(metaCalls);
+    }
+
+    @Test
+    void an_open_breaker_skips_the_platform_and_the_next_run_makes_no_call_to_it() throws Exception {
+        OAuthUser.connect(cli, org, "google");
+        OAuthUser.connect(cli, UUID.randomUUID().toString(), "google");
+        OAuthUser.connect(cli, org, "tiktok");
+        bed.sandbox.google().failNext(6, "/youtube/v3/channels", Fault.TRANSIENT);
+        JsonNode first = sync();
+        assertThat(outcomes(first)).contains("tiktok:synced").doesNotContain("google:synced");
+        int googleCalls = bed.sandbox.google().requests();
+
+        JsonNode next = sync();
+
+        assertThat(outcomes(next)).containsExactlyInAnyOrder("google:skipped", "google:skipped", "tiktok:synced");
+        assertThat(next.toString()).contains("circuit breaker open until");
+        assertThat(bed.sandbox.google().requests()).as("the open breaker, persisted, stops calls").isEqualTo(googleCalls);
+    }
+
+    @Test
+    void a_revoked_grant_needs_reauth_and_the_others_sync() throws Exception {
+        JsonNode meta = OAuthUser.connect(cli, org, "meta");
+        OAuthUser.connect(cli, org, "tiktok");
+        bed.sandbox.meta().revokeUser();
+
+        CliRun.Result result = cli.run("--json", "sync");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(outcomes(Json.MAPPER.readTree(result.stdout())))
+                .containsExactlyInAnyOrder("meta:needs_reauth", "tiktok:synced");
+        assertThat(Json.MAPPER.readTree(cli.run("--json", "integrations", "show", meta.get("id").asText()).ok().stdout())
+                .get("status").asText()).isEqualTo("needs_reauth");
+    }
+
+    @Test
+    void two_overlapping_syncs_never_sync_the_same_integration_at_once() throws Exception {
+        OAuthUser.connect(cli, org, "meta");
+        bed.sandbox.meta().latency(Duration.ofMillis(700));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        CountDownLatch go = new CountDownLatch(1);
+        try {
+            List<Future<JsonNode>> runs = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                runs.add(pool.submit(() -> {
+                    go.await();
+                    return Json.MAPPER.readTree(cli.run("--json", "sync").stdout());
+                }));
+            }
+            go.countDown();
+            List<String> all = new ArrayList<>();
+            for (Future<JsonNode> run : runs) {
+                all.addAll(outcomes(run.get()));
+            }
+            assertThat(all).containsExactlyInAnyOrder("meta:synced", "meta:skipped");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(bed.sandbox.meta().requests("/v\\d+\\.0/me/accounts")).isEqualTo(1);
+    }
+
+    @Test
+    void only_and_bad_input() throws Exception {
+        OAuthUser.connect(cli, org, "meta");
+        assertThat(Json.MAPPER.readTree(cli.run("--json", "sync", "--only", "channels").ok().stdout())
+                .get("succeeded").asInt()).isEqualTo(1);
+        assertThat(adAccounts("meta")).isEmpty();
+        assertThat(channels("meta")).hasSize(5);
+        CliRun.Result bad = cli.run("sync", "--only", "campaigns");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.stderr()).contains("--only takes channels and/or ad-accounts");
+        assertThat(cli.run("sync").ok().stdout()).contains("1 synced, 0 failed");
+    }
+
+    private void connectAll() throws Exception {
+        OAuthUser.connect(cli, org, "meta");
+        OAuthUser.connect(cli, org, "google");
+        OAuthUser.connect(cli, org, "tiktok");
+    }
+
+    private JsonNode sync() throws Exception {
+        return Json.MAPPER.readTree(cli.run("--json", "sync").stdout());
+    }
+
+    private static List<String> outcomes(JsonNode summary) {
+        List<String> out = new ArrayList<>();
+        summary.get("items").forEach(i -> out.add(i.get("platform").asText() + ":" + i.get("outcome").asText()));
+        return out;
+    }
+
+    private List<JsonNode> channels(String platform) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        Json.MAPPER.readTree(cli.run("--json", "channels", "list", "--platform", platform).ok().stdout()).forEach(out::add);
+        return out;
+    }
+
+    private List<JsonNode> adAccounts(String platform) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        Json.MAPPER.readTree(cli.run("--json", "ad-accounts", "list", "--platform", platform).ok().stdout())
+                .forEach(out::add);
+        return out;
+    }
+}
