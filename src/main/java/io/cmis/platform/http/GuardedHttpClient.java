@@ -38,6 +38,14 @@ public final class GuardedHttpClient implements AutoCloseable {
     /** Usage is written at most this often per scope: health needs the trend, not every call. */
     private static final Duration USAGE_WRITE_INTERVAL = Duration.ofSeconds(30);
 
+    static {
+        // The JDK keeps 5 idle connections per host by default; parallel syncs and sweeps use more,
+        // and every connection beyond 5 would be opened and closed per call.
+        if (System.getProperty("http.maxConnections") == null) {
+            System.setProperty("http.maxConnections", "64");
+        }
+    }
+
     private final HttpRequestFactory factory = new NetHttpTransport().createRequestFactory();
     private final PlatformCircuitBreakers breakers;
     private final RateLimitStore rateLimits;

@@ -118,10 +118,17 @@ public final class SyncService {
             PlatformConnector connector = registry.get(integration.platform());
             List<DiscoveredChannel> channels = parts.contains(Part.CHANNELS) ? connector.channels(context) : null;
             List<DiscoveredAdAccount> accounts = parts.contains(Part.AD_ACCOUNTS) ? connector.adAccounts(context) : null;
-            SyncCounts counts = tenancy.inOrg(org, h -> write(h, integration, channels, accounts));
-            result = outcome(integration, "synced", counts.channelsSeen() + " channels (" + counts.channelsAdded()
-                    + " new, " + counts.channelsRemoved() + " removed), " + counts.adAccountsSeen() + " ad accounts ("
-                    + counts.adAccountsAdded() + " new, " + counts.adAccountsRemoved() + " removed)", counts);
+            // The data and its sync_runs row commit together: one transaction per integration.
+            return tenancy.inOrg(org, h -> {
+                SyncCounts counts = write(h, integration, channels, accounts);
+                SyncOutcome synced = outcome(integration, "synced", counts.channelsSeen() + " channels ("
+                        + counts.channelsAdded() + " new, " + counts.channelsRemoved() + " removed), "
+                        + counts.adAccountsSeen() + " ad accounts (" + counts.adAccountsAdded() + " new, "
+                        + counts.adAccountsRemoved() + " removed)", counts);
+                new SyncRunRepository(h).record(integration.orgId(), integration.id(), started, clock.instant(),
+                        synced.outcome(), counts, null);
+                return synced;
+            });
         } catch (TokenRefreshFailedException e) {
             result = outcome(integration, e.needsReauth() ? "needs_reauth" : "failed", e.getMessage(), SyncCounts.NONE);
         } catch (ReauthRequiredException | TokenExpiredException e) {
@@ -139,7 +146,7 @@ public final class SyncService {
         }
         SyncOutcome recorded = result;
         tenancy.inOrgDo(org, h -> new SyncRunRepository(h).record(integration.orgId(), integration.id(), started,
-                clock.instant(), recorded.outcome(), recorded.counts(), recorded.succeeded() ? null : recorded.detail()));
+                clock.instant(), recorded.outcome(), recorded.counts(), recorded.detail()));
         return result;
     }
 

@@ -23,10 +23,11 @@ public final class Tenancy {
 
     public <T> T inOrg(OrgId org, HandleCallback<T, RuntimeException> work) {
         return jdbi.inTransaction(handle -> {
-            handle.execute("SET LOCAL ROLE cmis_tenant");
-            handle.createQuery("SELECT set_config('cmis.org_id', :org, true)")
+            // One round trip: set_config('role', ..., true) is SET LOCAL ROLE.
+            handle.createQuery("SELECT set_config('role', 'cmis_tenant', true) AS role, "
+                            + "set_config('cmis.org_id', :org, true) AS org")
                     .bind("org", org.toString())
-                    .mapTo(String.class)
+                    .mapToMap()
                     .one();
             return work.withHandle(handle);
         });
