@@ -39,6 +39,11 @@ import java.util.concurrent.Future;
 public final class TokenRefresher {
     /** How often cron runs the sweep: a token expiring before the next run after a failure is "at risk". */
     static final Duration SWEEP_INTERVAL = Duration.ofHours(1);
+    /**
+     * A token refreshed this recently is fresh: another sweep that listed it afterwards (its expiry
+     * still falls in a 24 h window when it lives 1 h) must not refresh it a second time.
+     */
+    static final Duration FRESH = Duration.ofMinutes(10);
     private static final Logger log = LoggerFactory.getLogger(TokenRefresher.class);
 
     private final Tenancy tenancy;
@@ -118,6 +123,9 @@ public final class TokenRefresher {
         TokenRepository.Locked row = locked.get();
         if (!"active".equals(row.status()) || row.expiresAt() == null) {
             return outcome(due, "skipped", "no longer due", row.expiresAt());
+        }
+        if (row.lastRefreshedAt() != null && row.lastRefreshedAt().isAfter(clock.instant().minus(FRESH))) {
+            return outcome(due, "skipped", "refreshed at " + row.lastRefreshedAt() + ", still fresh", row.expiresAt());
         }
         if (row.expiresAt().isAfter(due.expiresAt())) {
             // Refreshed by another sweep since this one listed it; a token that lives shorter than the

@@ -16,7 +16,7 @@ final class TokenRepository {
 
     /** The row, locked for this transaction, with its ciphertexts. */
     record Locked(UUID id, String platform, String tokenKind, String status, Instant expiresAt, String accessEnc,
-                  String refreshEnc) {
+                  String refreshEnc, Instant lastRefreshedAt) {
     }
 
     private final Handle handle;
@@ -48,14 +48,16 @@ final class TokenRepository {
      */
     Optional<Locked> lock(UUID id, boolean wait) {
         return handle.createQuery("""
-                        SELECT id, platform, token_kind, status, token_expires_at, access_token_enc, refresh_token_enc
+                        SELECT id, platform, token_kind, status, token_expires_at, access_token_enc, refresh_token_enc,
+                               last_refreshed_at
                         FROM integrations WHERE id = :id
                         """ + (wait ? "FOR UPDATE" : "FOR UPDATE SKIP LOCKED"))
                 .bind("id", id)
                 .map((rs, ctx) -> new Locked(rs.getObject("id", UUID.class), rs.getString("platform"),
                         rs.getString("token_kind"), rs.getString("status"),
                         rs.getTimestamp("token_expires_at") == null ? null : rs.getTimestamp("token_expires_at").toInstant(),
-                        rs.getString("access_token_enc"), rs.getString("refresh_token_enc")))
+                        rs.getString("access_token_enc"), rs.getString("refresh_token_enc"),
+                        rs.getTimestamp("last_refreshed_at") == null ? null : rs.getTimestamp("last_refreshed_at").toInstant()))
                 .findOne();
     }
 
