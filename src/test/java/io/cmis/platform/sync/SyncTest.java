@@ -157,7 +157,7 @@ class SyncTest {
     @Test
     void two_overlapping_syncs_never_sync_the_same_integration_at_once() throws Exception {
         OAuthUser.connect(cli, org, "meta");
-        bed.sandbox.meta().latency(Duration.ofMillis(700));
+        bed.sandbox.meta().latency(Duration.ofMillis(1500)); // holds the lock ~3 s: both runs meet it
         ExecutorService pool = Executors.newFixedThreadPool(2);
         CountDownLatch go = new CountDownLatch(1);
         try {
