@@ -4,6 +4,7 @@ import io.cmis.platform.sync.AdAccount;
 import io.cmis.platform.sync.SyncedData;
 import io.cmis.platform.tenancy.OrgId;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.List;
@@ -18,12 +19,8 @@ final class AdAccountsCommand {
     static final class ListAdAccounts implements Callable<Integer> {
         private final CliContext context;
 
-        @Option(names = "--org", paramLabel = "ORG", converter = Converters.Org.class, description = "Only this organization.")
-        OrgId org;
-
-        @Option(names = "--platform", paramLabel = "PLATFORM", converter = Converters.Platform.class,
-                description = "Only this platform.")
-        String platform;
+        @Mixin
+        ScopeOptions scope;
 
         ListAdAccounts(CliContext context) {
             this.context = context;
@@ -31,8 +28,7 @@ final class AdAccountsCommand {
 
         @Override
         public Integer call() {
-            List<AdAccount> accounts = new SyncedData(context.tenancy()).adAccounts(Optional.ofNullable(org),
-                    Optional.ofNullable(platform));
+            List<AdAccount> accounts = new SyncedData(context.tenancy()).adAccounts(scope.org(), scope.platform());
             Printer printer = context.printer();
             if (printer.json()) {
                 printer.json(accounts);

@@ -4,6 +4,7 @@ import io.cmis.platform.sync.Channel;
 import io.cmis.platform.sync.SyncedData;
 import io.cmis.platform.tenancy.OrgId;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.List;
@@ -19,12 +20,8 @@ final class ChannelsCommand {
     static final class ListChannels implements Callable<Integer> {
         private final CliContext context;
 
-        @Option(names = "--org", paramLabel = "ORG", converter = Converters.Org.class, description = "Only this organization.")
-        OrgId org;
-
-        @Option(names = "--platform", paramLabel = "PLATFORM", converter = Converters.Platform.class,
-                description = "Only this platform.")
-        String platform;
+        @Mixin
+        ScopeOptions scope;
 
         ListChannels(CliContext context) {
             this.context = context;
@@ -32,8 +29,7 @@ final class ChannelsCommand {
 
         @Override
         public Integer call() {
-            List<Channel> channels = new SyncedData(context.tenancy()).channels(Optional.ofNullable(org),
-                    Optional.ofNullable(platform));
+            List<Channel> channels = new SyncedData(context.tenancy()).channels(scope.org(), scope.platform());
             Printer printer = context.printer();
             if (printer.json()) {
                 printer.json(channels);

@@ -11,6 +11,7 @@ import io.cmis.platform.platforms.CallContext;
 import io.cmis.platform.platforms.PlatformConnector;
 import io.cmis.platform.tenancy.OrgId;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -154,12 +155,8 @@ final class IntegrationsCommand {
     static final class ListIntegrations implements Callable<Integer> {
         private final CliContext context;
 
-        @Option(names = "--org", paramLabel = "ORG", converter = Converters.Org.class, description = "Only this organization.")
-        OrgId org;
-
-        @Option(names = "--platform", paramLabel = "PLATFORM", converter = Converters.Platform.class,
-                description = "Only this platform.")
-        String platform;
+        @Mixin
+        ScopeOptions scope;
 
         @Option(names = "--status", paramLabel = "STATUS", converter = Converters.Status.class,
                 description = "Only this status: active, needs_reauth, disabled, revoked.")
@@ -172,7 +169,7 @@ final class IntegrationsCommand {
         @Override
         public Integer call() {
             List<Integration> integrations = service(context).list(new IntegrationFilter(
-                    Optional.ofNullable(org), Optional.ofNullable(platform), Optional.ofNullable(status)));
+                    scope.org(), scope.platform(), Optional.ofNullable(status)));
             Printer printer = context.printer();
             if (printer.json()) {
                 printer.json(integrations);

@@ -10,6 +10,7 @@ import io.cmis.platform.tenancy.OrgId;
 import io.cmis.platform.tokens.AccessTokens;
 import io.cmis.platform.tokens.TokenSettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.EnumSet;
@@ -29,12 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class SyncCommand implements Callable<Integer> {
     private final CliContext context;
 
-    @Option(names = "--org", paramLabel = "ORG", converter = Converters.Org.class, description = "Only this organization.")
-    OrgId org;
-
-    @Option(names = "--platform", paramLabel = "PLATFORM", converter = Converters.Platform.class,
-            description = "Only this platform.")
-    String platform;
+    @Mixin
+    ScopeOptions scope;
 
     @Option(names = "--integration", paramLabel = "ID", converter = Converters.Id.class,
             description = "Only this integration.")
@@ -59,7 +56,7 @@ final class SyncCommand implements Callable<Integer> {
         }
         IntegrationService integrations = IntegrationsCommand.service(context);
         List<Integration> selected = integration != null ? List.of(integrations.show(integration))
-                : integrations.list(new IntegrationFilter(Optional.ofNullable(org), Optional.ofNullable(platform),
+                : integrations.list(new IntegrationFilter(scope.org(), scope.platform(),
                 Optional.of(IntegrationStatus.ACTIVE)));
         TokenSettings tokenSettings = TokenSettings.from(context.config());
         AccessTokens tokens = new AccessTokens(context.tenancy(), context.vault(), context.platforms().registry(),

@@ -9,6 +9,7 @@ import io.cmis.platform.tokens.RefreshOutcome;
 import io.cmis.platform.tokens.TokenRefresher;
 import io.cmis.platform.tokens.TokenSettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;
@@ -45,12 +46,8 @@ final class TokensCommand {
                 description = "Refresh tokens expiring within this (default ${DEFAULT-VALUE}).")
         String within;
 
-        @Option(names = "--org", paramLabel = "ORG", converter = Converters.Org.class, description = "Only this organization.")
-        OrgId org;
-
-        @Option(names = "--platform", paramLabel = "PLATFORM", converter = Converters.Platform.class,
-                description = "Only this platform.")
-        String platform;
+        @Mixin
+        ScopeOptions scope;
 
         @Option(names = "--dry-run", description = "List what would be refreshed; change nothing.")
         boolean dryRun;
@@ -67,8 +64,7 @@ final class TokensCommand {
             } catch (IllegalArgumentException e) {
                 throw new UsageException("--within: " + e.getMessage());
             }
-            List<RefreshOutcome> outcomes = refresher(context).sweep(window, Optional.ofNullable(org),
-                    Optional.ofNullable(platform), dryRun);
+            List<RefreshOutcome> outcomes = refresher(context).sweep(window, scope.org(), scope.platform(), dryRun);
             long succeeded = outcomes.stream().filter(RefreshOutcome::succeeded).count();
             long failed = outcomes.stream().filter(RefreshOutcome::failed).count();
             long skipped = outcomes.size() - succeeded - failed;
