@@ -23,8 +23,7 @@ class KilledSweepTest {
     @Test
     void the_next_sweep_after_a_kill_refreshes_everything_the_killed_one_held() throws Exception {
         try (PlatformTestBed bed = new PlatformTestBed()) {
-            CliRun cli = CliRun.against(bed.database).clock(bed.clock);
-            bed.sandbox.environment().forEach(cli::env);
+            CliRun cli = bed.cli();
             String org = UUID.randomUUID().toString();
             for (int i = 0; i < 5; i++) {
                 String[] tokens = bed.sandbox.google().issueTokens();

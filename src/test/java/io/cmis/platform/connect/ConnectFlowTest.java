@@ -34,8 +34,7 @@ class ConnectFlowTest {
     @BeforeEach
     void start() {
         bed = new PlatformTestBed();
-        cli = CliRun.against(bed.database).clock(bed.clock);
-        bed.sandbox.environment().forEach(cli::env);
+        cli = bed.cli();
     }
 
     @AfterEach

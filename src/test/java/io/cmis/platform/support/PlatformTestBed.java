@@ -48,6 +48,13 @@ public final class PlatformTestBed implements AutoCloseable {
         newProcess();
     }
 
+    /** The real command line against this bed's database, clock and sandbox. */
+    public CliRun cli() {
+        CliRun cli = CliRun.against(database).clock(clock);
+        sandbox.environment().forEach(cli::env);
+        return cli;
+    }
+
     public ConnectorRegistry registry() {
         return registry;
     }

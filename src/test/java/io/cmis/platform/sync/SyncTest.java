@@ -30,8 +30,7 @@ class SyncTest {
     @BeforeEach
     void start() {
         bed = new PlatformTestBed();
-        cli = CliRun.against(bed.database).clock(bed.clock);
-        bed.sandbox.environment().forEach(cli::env);
+        cli = bed.cli();
     }
 
     @AfterEach
