@@ -112,6 +112,9 @@ final class ConnectCommand {
 
         @Override
         public Integer call() {
+            if (state.isBlank() || (outcome.code != null && outcome.code.isBlank())) {
+                throw new UsageException("--state and --code must not be empty; take them from the redirect URL");
+            }
             ConnectService service = service(context);
             if (outcome.error != null) {
                 service.decline(state, outcome.error, Optional.ofNullable(errorDescription));

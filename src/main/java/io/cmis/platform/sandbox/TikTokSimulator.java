@@ -30,8 +30,12 @@ public final class TikTokSimulator extends Simulator {
     public TikTokSimulator(int port, Clock clock) {
         super(port);
         this.tokens = new SandboxTokens(clock);
-        route("GET", "/portal/auth", r -> Reply.redirect(r.query().get("redirect_uri") + "?auth_code="
-                + issueAuthCode() + "&code=" + "&state=" + r.query().get("state")));
+        route("GET", "/portal/auth", r -> {
+            String code = issueAuthCode();
+            // TikTok sends the code twice, as auth_code and as code.
+            return Reply.redirect(r.query().get("redirect_uri") + "?auth_code=" + code + "&code=" + code
+                    + "&state=" + r.query().get("state"));
+        });
         route("GET", "/v2/auth/authorize/", r -> Reply.redirect(r.query().get("redirect_uri") + "?code="
                 + issueUserCode() + "&state=" + r.query().get("state")));
         route("POST", API + "/oauth2/access_token/", this::advertiserToken);

@@ -102,6 +102,7 @@ class ConnectFlowTest {
     void an_expired_unknown_or_foreign_state_stores_nothing() throws Exception {
         Flow flow = begin("google");
         assertUsage(cli.run("connect", "complete", "--state", "made-up-state", "--code", flow.code), "unknown state");
+        assertUsage(cli.run("connect", "complete", "--state", flow.state, "--code", ""), "must not be empty");
         assertUsage(cli.run("connect", "complete", "--state", flow.state, "--code", flow.code,
                 "--org", UUID.randomUUID().toString()), "another organization");
 
