@@ -114,10 +114,16 @@ public final class SyncService {
         Instant started = clock.instant();
         SyncOutcome result;
         try {
-            CallContext context = tokens.forCall(org, integration.id());
-            PlatformConnector connector = registry.get(integration.platform());
-            List<DiscoveredChannel> channels = parts.contains(Part.CHANNELS) ? connector.channels(context) : null;
-            List<DiscoveredAdAccount> accounts = parts.contains(Part.AD_ACCOUNTS) ? connector.adAccounts(context) : null;
+            Discovery found;
+            try {
+                found = discover(integration, parts, tokens.forCall(org, integration.id()));
+            } catch (TokenExpiredException expired) {
+                // A token we thought valid was refused: refresh once and try again, where the platform allows it.
+                CallContext fresh = tokens.afterRejection(org, integration.id()).orElseThrow(() -> expired);
+                found = discover(integration, parts, fresh);
+            }
+            List<DiscoveredChannel> channels = found.channels();
+            List<DiscoveredAdAccount> accounts = found.accounts();
             // The data and its sync_runs row commit together: one transaction per integration.
             return tenancy.inOrg(org, h -> {
                 SyncCounts counts = write(h, integration, channels, accounts);
@@ -148,6 +154,15 @@ public final class SyncService {
         tenancy.inOrgDo(org, h -> new SyncRunRepository(h).record(integration.orgId(), integration.id(), started,
                 clock.instant(), recorded.outcome(), recorded.counts(), recorded.detail()));
         return result;
+    }
+
+    private record Discovery(List<DiscoveredChannel> channels, List<DiscoveredAdAccount> accounts) {
+    }
+
+    private Discovery discover(Integration integration, Set<Part> parts, CallContext context) {
+        PlatformConnector connector = registry.get(integration.platform());
+        return new Discovery(parts.contains(Part.CHANNELS) ? connector.channels(context) : null,
+                parts.contains(Part.AD_ACCOUNTS) ? connector.adAccounts(context) : null);
     }
 
     private SyncCounts write(Handle h, Integration integration, List<DiscoveredChannel> channels,

@@ -57,6 +57,25 @@ public final class AccessTokens {
         return new CallContext(org.value(), integrationId, current.tokenKind(), current.access(), current.accountId());
     }
 
+    /**
+     * The platform rejected a token we thought valid (HTTP 401): refresh it once, if it can be
+     * refreshed at all, and hand out the new one.
+     */
+    public Optional<CallContext> afterRejection(OrgId org, UUID integrationId) {
+        Current current = read(org, integrationId);
+        RefreshMode mode = registry.get(current.platform()).refreshMode(current.tokenKind());
+        if (mode != RefreshMode.REFRESH_TOKEN && mode != RefreshMode.ROTATING_REFRESH_TOKEN || current.expiresAt() == null) {
+            return Optional.empty();
+        }
+        RefreshOutcome outcome = refresher.refresh(new TokenRepository.Due(integrationId, org.value(),
+                current.platform(), current.tokenKind(), current.expiresAt()), current.expiresAt().plusSeconds(1));
+        if (!outcome.outcome().equals("refreshed")) {
+            return Optional.empty();
+        }
+        Current fresh = read(org, integrationId);
+        return Optional.of(new CallContext(org.value(), integrationId, fresh.tokenKind(), fresh.access(), fresh.accountId()));
+    }
+
     private record Current(String platform, String tokenKind, Secret access, Instant expiresAt, String accountId) {
     }
 

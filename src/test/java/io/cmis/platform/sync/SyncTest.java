@@ -154,6 +154,18 @@ class SyncTest {
     }
 
     @Test
+    void a_refused_google_token_is_refreshed_once_and_the_sync_goes_on() throws Exception {
+        JsonNode google = OAuthUser.connect(cli, org, "google");
+        bed.sandbox.google().failNext(1, "/youtube/v3/channels", Fault.TOKEN_EXPIRED);
+
+        JsonNode result = sync();
+
+        assertThat(outcomes(result)).containsExactly("google:synced");
+        assertThat(Json.MAPPER.readTree(cli.run("--json", "integrations", "show", google.get("id").asText()).ok()
+                .stdout()).get("refresh_count").asInt()).isEqualTo(1);
+    }
+
+    @Test
     void two_overlapping_syncs_never_sync_the_same_integration_at_once() throws Exception {
         OAuthUser.connect(cli, org, "meta");
         bed.sandbox.meta().latency(Duration.ofMillis(1500)); // holds the lock ~3 s: both runs meet it
