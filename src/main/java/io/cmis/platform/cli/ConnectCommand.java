@@ -8,6 +8,7 @@ import io.cmis.platform.integrations.IntegrationService;
 import io.cmis.platform.tenancy.OrgId;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -33,13 +34,8 @@ final class ConnectCommand {
     static final class Start implements Callable<Integer> {
         private final CliContext context;
 
-        @Parameters(index = "0", paramLabel = "PLATFORM", converter = Converters.Platform.class,
-                description = "meta, google or tiktok.")
-        String platform;
-
-        @Option(names = "--org", required = true, paramLabel = "ORG", converter = Converters.Org.class,
-                description = "The organization's UUID.")
-        OrgId org;
+        @Mixin
+        AccountOptions account;
 
         @Option(names = "--redirect-uri", paramLabel = "URI",
                 description = "One of <platform>.redirect-uris (exact match); optional when only one is configured.")
@@ -48,19 +44,16 @@ final class ConnectCommand {
         @Option(names = "--scopes", paramLabel = "A,B", description = "Scopes instead of <platform>.scopes.")
         String scopes;
 
-        @Option(names = "--kind", paramLabel = "KIND",
-                description = "Token kind: tiktok advertiser (default) or tt_user (TikTok account holders).")
-        String kind;
-
         Start(CliContext context) {
             this.context = context;
         }
 
         @Override
         public Integer call() {
-            ConnectStart start = service(context).start(platform, org, Optional.ofNullable(redirectUri),
+            String kind = account.tokenKind(context.platforms().registry().get(account.platform));
+            ConnectStart start = service(context).start(account.platform, account.org, Optional.ofNullable(redirectUri),
                     Optional.ofNullable(scopes).map(s -> Arrays.stream(s.split(",")).map(String::trim)
-                            .filter(x -> !x.isEmpty()).toList()), Optional.ofNullable(kind));
+                            .filter(x -> !x.isEmpty()).toList()), Optional.of(kind));
             Printer printer = context.printer();
             if (printer.json()) {
                 Map<String, Object> out = new LinkedHashMap<>();

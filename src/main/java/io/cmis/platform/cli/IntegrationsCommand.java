@@ -41,13 +41,8 @@ final class IntegrationsCommand {
     static final class Add implements Callable<Integer> {
         private final CliContext context;
 
-        @Parameters(index = "0", paramLabel = "PLATFORM", converter = Converters.Platform.class,
-                description = "meta, google or tiktok.")
-        String platform;
-
-        @Option(names = "--org", required = true, paramLabel = "ORG", converter = Converters.Org.class,
-                description = "The organization's UUID.")
-        OrgId org;
+        @Mixin
+        AccountOptions account;
 
         @Option(names = "--access-token", required = true, paramLabel = "T",
                 description = "The access token; '-' reads it from the first line of stdin (keeps it out of ps).")
@@ -65,10 +60,6 @@ final class IntegrationsCommand {
                         + "omitted: asked of the platform with the token.")
         String externalId;
 
-        @Option(names = "--kind", paramLabel = "KIND",
-                description = "Token kind; TikTok: advertiser (default) or tt_user. Other platforms: user.")
-        String kind;
-
         Add(CliContext context) {
             this.context = context;
         }
@@ -79,17 +70,13 @@ final class IntegrationsCommand {
             Optional<Duration> expiry = expiresIn();
             Optional<Secret> refresh = Optional.ofNullable(refreshToken).map(r -> secret("--refresh-token", r));
             IntegrationService service = service(context);
-            PlatformConnector connector = context.platforms().registry().get(platform);
-            String tokenKind = Optional.ofNullable(kind).orElse(connector.tokenKinds().get(0));
-            if (!connector.tokenKinds().contains(tokenKind)) {
-                throw new UsageException("--kind '" + tokenKind + "' is not a " + platform + " token kind; use one of "
-                        + String.join(", ", connector.tokenKinds()));
-            }
+            PlatformConnector connector = context.platforms().registry().get(account.platform);
+            String tokenKind = account.tokenKind(connector);
             Secret access = secret("--access-token", readToken());
-            Account account = given.map(id -> new Account(id, null)).orElseGet(() -> connector.identify(
-                    new CallContext(org.value(), null, tokenKind, access, null)));
-            ImportedToken token = new ImportedToken(org, platform, account.externalId(), access, refresh, expiry,
-                    tokenKind, account.name());
+            Account owner = given.map(id -> new Account(id, null)).orElseGet(() -> connector.identify(
+                    new CallContext(account.org.value(), null, tokenKind, access, null)));
+            ImportedToken token = new ImportedToken(account.org, account.platform, owner.externalId(), access, refresh,
+                    expiry, tokenKind, owner.name());
             IntegrationService.AddResult result = service.add(token);
             Printer printer = context.printer();
             if (printer.json()) {

@@ -8,9 +8,7 @@ import io.cmis.platform.sandbox.Sandbox;
 import io.cmis.platform.sandbox.TikTokSimulator;
 import io.cmis.platform.support.CliRun;
 import io.cmis.platform.support.OAuthUser;
-import io.cmis.platform.support.PlatformTestBed;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.cmis.platform.support.SandboxCliTest;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -26,21 +24,7 @@ import java.util.concurrent.Future;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The whole connect flow through the real command line against the sandbox; the test plays the user. */
-class ConnectFlowTest {
-    private final String org = UUID.randomUUID().toString();
-    private PlatformTestBed bed;
-    private CliRun cli;
-
-    @BeforeEach
-    void start() {
-        bed = new PlatformTestBed();
-        cli = bed.cli();
-    }
-
-    @AfterEach
-    void stop() {
-        bed.close();
-    }
+class ConnectFlowTest extends SandboxCliTest {
 
     @Test
     void meta_connects_with_the_long_lived_token_and_the_users_id() throws Exception {

@@ -5,9 +5,7 @@ import io.cmis.platform.cli.Json;
 import io.cmis.platform.sandbox.Fault;
 import io.cmis.platform.support.CliRun;
 import io.cmis.platform.support.OAuthUser;
-import io.cmis.platform.support.PlatformTestBed;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.cmis.platform.support.SandboxCliTest;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -22,21 +20,7 @@ import java.util.concurrent.Future;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** sync, channels list and ad-accounts list through the real command line against the sandbox. */
-class SyncTest {
-    private final String org = UUID.randomUUID().toString();
-    private PlatformTestBed bed;
-    private CliRun cli;
-
-    @BeforeEach
-    void start() {
-        bed = new PlatformTestBed();
-        cli = bed.cli();
-    }
-
-    @AfterEach
-    void stop() {
-        bed.close();
-    }
+class SyncTest extends SandboxCliTest {
 
     @Test
     void every_platform_syncs_all_pages_and_a_second_run_adds_nothing() throws Exception {

@@ -6,9 +6,7 @@ import io.cmis.platform.cli.Json;
 import io.cmis.platform.sandbox.Fault;
 import io.cmis.platform.support.CliRun;
 import io.cmis.platform.support.OAuthUser;
-import io.cmis.platform.support.PlatformTestBed;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.cmis.platform.support.SandboxCliTest;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
@@ -26,21 +24,7 @@ import java.util.concurrent.Future;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** tokens refresh and tokens status against the sandbox, with the clock moved by hand. */
-class TokenLifecycleTest {
-    private final String org = UUID.randomUUID().toString();
-    private PlatformTestBed bed;
-    private CliRun cli;
-
-    @BeforeEach
-    void start() {
-        bed = new PlatformTestBed();
-        cli = bed.cli();
-    }
-
-    @AfterEach
-    void stop() {
-        bed.close();
-    }
+class TokenLifecycleTest extends SandboxCliTest {
 
     @Test
     void google_tokens_are_refreshed_with_the_refresh_token_once_per_sweep() throws Exception {
