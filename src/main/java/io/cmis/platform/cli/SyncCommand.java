@@ -4,6 +4,7 @@ import io.cmis.platform.integrations.Integration;
 import io.cmis.platform.integrations.IntegrationFilter;
 import io.cmis.platform.integrations.IntegrationService;
 import io.cmis.platform.integrations.IntegrationStatus;
+import io.cmis.platform.sync.SyncListener;
 import io.cmis.platform.sync.SyncOutcome;
 import io.cmis.platform.sync.SyncService;
 import io.cmis.platform.tenancy.OrgId;
@@ -22,7 +23,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** {@code sync}: channels and ad accounts of every selected active integration. */
 @Command(name = "sync", description = "Sync channels and ad accounts from the platforms. Integrations run in parallel "
@@ -65,7 +65,7 @@ final class SyncCommand implements Callable<Integer> {
                 context.platforms().registry(), tokens, context.clock(), concurrency);
         Printer printer = context.printer();
         SyncProgress progress = new SyncProgress(printer, context, selected.size());
-        List<SyncOutcome> outcomes = service.sync(selected, parts, progress::done);
+        List<SyncOutcome> outcomes = service.sync(selected, parts, progress);
         long succeeded = outcomes.stream().filter(SyncOutcome::succeeded).count();
         long failed = outcomes.stream().filter(SyncOutcome::failed).count();
         long skipped = outcomes.size() - succeeded - failed;
@@ -98,14 +98,18 @@ final class SyncCommand implements Callable<Integer> {
         return parts;
     }
 
-    /** One line per integration; on a terminal also a progress line (done/total, current, ETA) on stderr. */
-    private static final class SyncProgress {
+    /**
+     * One line per integration; on a terminal also a progress line on stderr: a bar, done/total, the
+     * integration started last and the time left at the pace so far.
+     */
+    private static final class SyncProgress implements SyncListener {
         private final Printer printer;
         private final CliContext context;
         private final int total;
-        private final AtomicInteger done = new AtomicInteger();
         private final long start = System.nanoTime();
         private final boolean terminal = System.console() != null;
+        private int done;
+        private String current = "";
 
         SyncProgress(Printer printer, CliContext context, int total) {
             this.printer = printer;
@@ -113,8 +117,15 @@ final class SyncCommand implements Callable<Integer> {
             this.total = total;
         }
 
-        synchronized void done(SyncOutcome outcome) {
-            int n = done.incrementAndGet();
+        @Override
+        public synchronized void started(Integration integration) {
+            current = integration.platform() + " " + integration.id().toString().substring(0, 8);
+            draw();
+        }
+
+        @Override
+        public synchronized void finished(SyncOutcome outcome) {
+            done++;
             if (printer.json()) {
                 return;
             }
@@ -123,11 +134,15 @@ final class SyncCommand implements Callable<Integer> {
             }
             printer.line(outcome.outcome() + "  " + outcome.platform() + "  " + outcome.integrationId() + "  "
                     + outcome.detail());
-            if (terminal && n < total) {
-                long elapsed = System.nanoTime() - start;
-                long eta = elapsed / n * (total - n) / 1_000_000_000L;
-                context.progress("[" + bar(n) + "] " + n + "/" + total + "  ETA " + eta + "s");
+            draw();
+        }
+
+        private void draw() {
+            if (!terminal || printer.json() || done >= total) {
+                return;
             }
+            String eta = done == 0 ? "?" : (System.nanoTime() - start) / done * (total - done) / 1_000_000_000L + "s";
+            context.progress("[" + bar() + "] " + done + "/" + total + "  " + current + "  ETA " + eta);
         }
 
         void finish() {
@@ -136,9 +151,9 @@ final class SyncCommand implements Callable<Integer> {
             }
         }
 
-        private String bar(int n) {
+        private String bar() {
             int width = 30;
-            int filled = total == 0 ? width : n * width / total;
+            int filled = total == 0 ? width : done * width / total;
             return "#".repeat(filled) + "-".repeat(width - filled);
         }
     }

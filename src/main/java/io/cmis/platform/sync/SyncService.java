@@ -35,7 +35,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Consumer;
 
 /**
  * Syncs channels and ad accounts of integrations: in parallel, each integration under an advisory
@@ -70,14 +69,15 @@ public final class SyncService {
     }
 
     /** Syncs every integration given, reporting each outcome as it is known. */
-    public List<SyncOutcome> sync(List<Integration> integrations, Set<Part> parts, Consumer<SyncOutcome> progress) {
+    public List<SyncOutcome> sync(List<Integration> integrations, Set<Part> parts, SyncListener listener) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(concurrency, integrations.size())));
         try {
             List<Future<SyncOutcome>> futures = new ArrayList<>();
             for (Integration integration : integrations) {
                 futures.add(pool.submit(() -> {
+                    listener.started(integration);
                     SyncOutcome outcome = syncOne(integration, parts);
-                    progress.accept(outcome);
+                    listener.finished(outcome);
                     return outcome;
                 }));
             }

@@ -5,13 +5,9 @@ import io.cmis.platform.cli.Json;
 import io.cmis.platform.support.CliProcess;
 import io.cmis.platform.support.CliRun;
 import io.cmis.platform.support.PlatformTestBed;
-import io.cmis.platform.support.TestKeys;
-import io.cmis.platform.support.TestPostgres;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -30,11 +26,7 @@ class KilledSweepTest {
                 cli.run("integrations", "add", "google", "--org", org, "--access-token", tokens[0],
                         "--refresh-token", tokens[1], "--expires-in", "600", "--external-id", "acct-" + i).ok();
             }
-            Map<String, String> env = new HashMap<>(bed.sandbox.environment());
-            env.put("CMIS_DATABASE_URL", TestPostgres.jdbcUrl(bed.database));
-            env.put("CMIS_DATABASE_USER", "postgres");
-            env.put("CMIS_ENCRYPTION_KEYS", TestKeys.K1);
-            env.put("CMIS_DATA_DIR", Files.createTempDirectory("cmis-killed").toString());
+            Map<String, String> env = bed.processEnvironment();
             bed.sandbox.google().latency(Duration.ofSeconds(3));
 
             CliProcess sweep = CliProcess.start(env, "tokens", "refresh");

@@ -53,6 +53,20 @@ public final class CliProcess {
     }
 
     public static CliProcess start(Map<String, String> environment, String... args) {
+        return start(environment, command(args));
+    }
+
+    /**
+     * The command line on a pseudo-terminal (util-linux {@code script}), as a person at a terminal
+     * sees it: what it prints to stdout and stderr arrives as one stream, control characters included.
+     */
+    public static CliProcess startOnTerminal(Map<String, String> environment, String... args) {
+        String line = command(args).stream().map(a -> "'" + a.replace("'", "'\\''") + "'")
+                .collect(java.util.stream.Collectors.joining(" "));
+        return start(environment, List.of("script", "-qefc", line, "/dev/null"));
+    }
+
+    private static List<String> command(String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
@@ -64,6 +78,10 @@ public final class CliProcess {
                 "-cp", System.getProperty("java.class.path"),
                 "io.cmis.platform.Main"));
         command.addAll(List.of(args));
+        return command;
+    }
+
+    private static CliProcess start(Map<String, String> environment, List<String> command) {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(k -> k.startsWith("CMIS_"));
         builder.environment().putAll(environment);

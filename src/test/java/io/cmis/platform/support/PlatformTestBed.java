@@ -55,6 +55,20 @@ public final class PlatformTestBed implements AutoCloseable {
         return cli;
     }
 
+    /** Environment for a separate {@link CliProcess} against this bed's database and sandbox (its clock is real). */
+    public Map<String, String> processEnvironment() {
+        Map<String, String> env = new HashMap<>(sandbox.environment());
+        env.put("CMIS_DATABASE_URL", TestPostgres.jdbcUrl(database));
+        env.put("CMIS_DATABASE_USER", "postgres");
+        env.put("CMIS_ENCRYPTION_KEYS", TestKeys.K1);
+        try {
+            env.put("CMIS_DATA_DIR", java.nio.file.Files.createTempDirectory("cmis-process").toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return env;
+    }
+
     public ConnectorRegistry registry() {
         return registry;
     }

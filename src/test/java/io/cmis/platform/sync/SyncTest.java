@@ -3,6 +3,7 @@ package io.cmis.platform.sync;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cmis.platform.cli.Json;
 import io.cmis.platform.sandbox.Fault;
+import io.cmis.platform.support.CliProcess;
 import io.cmis.platform.support.CliRun;
 import io.cmis.platform.support.OAuthUser;
 import io.cmis.platform.support.SandboxCliTest;
@@ -186,6 +187,33 @@ class SyncTest extends SandboxCliTest {
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.stderr()).contains("--only takes channels and/or ad-accounts");
         assertThat(cli.run("sync").ok().stdout()).contains("1 synced, 0 failed");
+    }
+
+    @Test
+    void on_a_terminal_a_progress_bar_shows_done_total_current_and_eta() throws Exception {
+        OAuthUser.connect(cli, org, "meta");
+        OAuthUser.connect(cli, org, "tiktok");
+        bed.sandbox.meta().latency(Duration.ofMillis(300));
+        bed.sandbox.tiktok().latency(Duration.ofMillis(300));
+
+        CliProcess run = CliProcess.startOnTerminal(bed.processEnvironment(), "sync");
+        CliRun.Result result = run.finish();
+
+        assertThat(result.exitCode()).as(result.stdout()).isZero();
+        String out = result.stdout();
+        assertThat(out).containsPattern("\\[-{30}\\] 0/2  (meta|tiktok) [0-9a-f]{8}  ETA \\?");
+        assertThat(out).containsPattern("\\[#{15}-{15}\\] 1/2  (meta|tiktok) [0-9a-f]{8}  ETA \\d+s");
+        assertThat(out).contains("\r\033[K").contains("2 synced, 0 failed");
+        assertThat(out).containsPattern("synced  meta  [0-9a-f-]{36}  5 channels");
+    }
+
+    @Test
+    void off_a_terminal_there_is_no_progress_bar() throws Exception {
+        OAuthUser.connect(cli, org, "meta");
+        CliRun.Result result = CliProcess.start(bed.processEnvironment(), "sync").finish();
+        assertThat(result.exitCode()).as(result.stdout()).isZero();
+        assertThat(result.stdout()).doesNotContain("ETA").doesNotContain("\033[K")
+                .containsPattern("(?m)^synced  meta  [0-9a-f-]{36}  5 channels");
     }
 
     private void connectAll() throws Exception {
