@@ -13,10 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -151,28 +147,17 @@ class SyncTest extends SandboxCliTest {
     }
 
     @Test
-    void two_overlapping_syncs_never_sync_the_same_integration_at_once() throws Exception {
+    void two_overlapping_sync_processes_never_sync_the_same_integration_at_once() throws Exception {
         OAuthUser.connect(cli, org, "meta");
-        bed.sandbox.meta().latency(Duration.ofMillis(1500)); // holds the lock ~3 s: both runs meet it
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        CountDownLatch go = new CountDownLatch(1);
-        try {
-            List<Future<JsonNode>> runs = new ArrayList<>();
-            for (int i = 0; i < 2; i++) {
-                runs.add(pool.submit(() -> {
-                    go.await();
-                    return Json.MAPPER.readTree(cli.run("--json", "sync").stdout());
-                }));
-            }
-            go.countDown();
-            List<String> all = new ArrayList<>();
-            for (Future<JsonNode> run : runs) {
-                all.addAll(outcomes(run.get()));
-            }
-            assertThat(all).containsExactlyInAnyOrder("meta:synced", "meta:skipped");
-        } finally {
-            pool.shutdownNow();
+        bed.sandbox.meta().latency(Duration.ofMillis(2500)); // holds the lock ~5 s: both processes meet it
+        CliProcess first = CliProcess.start(bed.processEnvironment(), "--json", "sync");
+        CliProcess second = CliProcess.start(bed.processEnvironment(), "--json", "sync");
+        List<String> all = new ArrayList<>();
+        for (CliProcess run : List.of(first, second)) {
+            String out = run.finish().stdout();
+            all.addAll(outcomes(Json.MAPPER.readTree(out.substring(out.indexOf('{')))));
         }
+        assertThat(all).containsExactlyInAnyOrder("meta:synced", "meta:skipped");
         assertThat(bed.sandbox.meta().requests("/v\\d+\\.0/me/accounts")).isEqualTo(1);
     }
 
