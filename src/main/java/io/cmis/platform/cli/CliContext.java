@@ -159,8 +159,33 @@ public final class CliContext implements AutoCloseable {
         err.flush();
     }
 
+    private final java.util.Deque<Runnable> beforeClose = new java.util.ArrayDeque<>();
+
+    /**
+     * Work to finish before the database closes, newest first: also on SIGTERM, whose hook closes
+     * this context (a worker giving back its claims, serve draining its intake).
+     */
+    public synchronized void beforeClose(Runnable action) {
+        beforeClose.push(action);
+    }
+
     @Override
-    public synchronized void close() {
+    public void close() {
+        for (Runnable action; (action = nextBeforeClose()) != null; ) {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                notice("warning: while stopping: " + io.cmis.platform.logging.SecretMasker.mask(String.valueOf(e.getMessage())));
+            }
+        }
+        closeResources();
+    }
+
+    private synchronized Runnable nextBeforeClose() {
+        return beforeClose.poll();
+    }
+
+    private synchronized void closeResources() {
         if (platforms != null) {
             platforms.close();
             platforms = null;

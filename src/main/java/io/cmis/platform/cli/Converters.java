@@ -60,4 +60,32 @@ final class Converters {
             }
         }
     }
+
+    static final class DurationText implements ITypeConverter<java.time.Duration> {
+        @Override
+        public java.time.Duration convert(String value) {
+            try {
+                return io.cmis.platform.config.Durations.parse(value.trim());
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("'" + value + "' is not a duration; write e.g. 90s, 10m, 24h, 30d");
+            }
+        }
+    }
+
+    /** An ISO-8601 time ({@code 2026-11-25T10:00:00Z}) or a duration meaning that long ago ({@code 2h}). */
+    static final class TimeOrAgo implements ITypeConverter<java.time.Instant> {
+        @Override
+        public java.time.Instant convert(String value) {
+            try {
+                return java.time.Instant.parse(value.trim());
+            } catch (java.time.format.DateTimeParseException notATime) {
+                try {
+                    return java.time.Instant.now().minus(io.cmis.platform.config.Durations.parse(value.trim()));
+                } catch (IllegalArgumentException e) {
+                    throw new TypeConversionException("'" + value + "' is neither a time like 2026-11-25T10:00:00Z "
+                            + "nor a duration like 2h");
+                }
+            }
+        }
+    }
 }

@@ -22,6 +22,8 @@ import java.nio.file.Path;
                 ChannelsCommand.class,
                 AdAccountsCommand.class,
                 TokensCommand.class,
+                WebhooksCommand.class,
+                ServeCommand.class,
                 ConfigCommand.class,
                 SandboxCommand.class,
         },

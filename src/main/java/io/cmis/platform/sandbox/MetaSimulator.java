@@ -70,6 +70,17 @@ public final class MetaSimulator extends Simulator {
                 "content-type", "application/json");
     }
 
+    /** The body of Meta's Deauthorize Callback for {@code userId}: a form with a signed_request. */
+    public static String deauthorizeBody(String userId, long issuedAt) {
+        String payload = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                ("{\"algorithm\":\"HMAC-SHA256\",\"issued_at\":" + issuedAt + ",\"user_id\":\"" + userId + "\"}")
+                        .getBytes(StandardCharsets.UTF_8));
+        String signature = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                io.cmis.platform.platforms.Signatures.hmacSha256(CLIENT_SECRET,
+                        payload.getBytes(StandardCharsets.US_ASCII)));
+        return "signed_request=" + signature + "." + payload;
+    }
+
     /** The user removes the app: every token dies (190/458 on use). */
     public void revokeUser() {
         tokens.revokeAll(USER_ID);

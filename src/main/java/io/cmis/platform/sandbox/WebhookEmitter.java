@@ -32,6 +32,12 @@ public final class WebhookEmitter {
         return new Delivery(MetaSimulator.signedHeaders(body), body);
     }
 
+    /** Meta's Deauthorize Callback: a form whose signature is inside the signed_request. */
+    public static Delivery metaDeauthorize(String userId, long issuedAt) {
+        return new Delivery(Map.of("content-type", "application/x-www-form-urlencoded"),
+                MetaSimulator.deauthorizeBody(userId, issuedAt));
+    }
+
     public static Delivery tiktok(String body, long unixSeconds) {
         return new Delivery(TikTokSimulator.signedHeaders(body, unixSeconds), body);
     }

@@ -69,6 +69,11 @@ public final class PlatformTestBed implements AutoCloseable {
         return env;
     }
 
+    /** Tenant and system paths over this bed's pooled database. */
+    public Tenancy tenancy() {
+        return tenancy;
+    }
+
     public ConnectorRegistry registry() {
         return registry;
     }

@@ -37,6 +37,10 @@ final class MetaWebhooks implements WebhookSupport {
         if (settings.clientSecret().isBlank()) {
             throw new WebhookRejectedException("meta.client-secret is not set, so Meta webhooks cannot be verified");
         }
+        if (isDeauthorization(body)) {
+            signedRequestPayload(body);
+            return;
+        }
         String header = headers.get("x-hub-signature-256");
         if (header == null || !header.startsWith("sha256=")) {
             throw new WebhookRejectedException("missing X-Hub-Signature-256");
@@ -58,6 +62,9 @@ final class MetaWebhooks implements WebhookSupport {
 
     @Override
     public List<InboundEvent> events(byte[] body) {
+        if (isDeauthorization(body)) {
+            return List.of(deauthorization(body));
+        }
         JsonNode root = parse(body);
         String object = root.path("object").asText("");
         JsonNode entries = root.path("entry");
@@ -111,6 +118,52 @@ final class MetaWebhooks implements WebhookSupport {
                 : "mid:" + mid;
         return new InboundEvent(key, object + ".messaging", Optional.of(entryId).filter(s -> !s.isEmpty()),
                 payload(object, entryId, message));
+    }
+
+    /**
+     * The Deauthorize Callback: when a user removes the app, Meta POSTs a form with
+     * {@code signed_request=<base64url HMAC-SHA256>.<base64url JSON>}, signed with the app secret.
+     */
+    private static boolean isDeauthorization(byte[] body) {
+        return body.length > 15 && new String(body, 0, 15, StandardCharsets.US_ASCII).equals("signed_request=");
+    }
+
+    private JsonNode signedRequestPayload(byte[] body) {
+        String value = java.net.URLDecoder.decode(new String(body, StandardCharsets.US_ASCII).substring(15),
+                StandardCharsets.US_ASCII);
+        int dot = value.indexOf('.');
+        if (dot < 1) {
+            throw new WebhookRejectedException("signed_request is not <signature>.<payload>");
+        }
+        byte[] expected = Signatures.hmacSha256(settings.clientSecret(),
+                value.substring(dot + 1).getBytes(StandardCharsets.US_ASCII));
+        byte[] given;
+        try {
+            given = java.util.Base64.getUrlDecoder().decode(value.substring(0, dot));
+        } catch (IllegalArgumentException e) {
+            throw new WebhookRejectedException("the signed_request signature is not base64url");
+        }
+        if (!java.security.MessageDigest.isEqual(given, expected)) {
+            throw new WebhookRejectedException("the signed_request signature does not match");
+        }
+        try {
+            return JSON.readTree(java.util.Base64.getUrlDecoder().decode(value.substring(dot + 1)));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new MalformedWebhookException("the signed_request payload is not base64url JSON");
+        }
+    }
+
+    private InboundEvent deauthorization(byte[] body) {
+        JsonNode payload = signedRequestPayload(body);
+        String user = payload.path("user_id").asText("");
+        if (user.isEmpty()) {
+            throw new MalformedWebhookException("the signed_request has no user_id");
+        }
+        ObjectNode node = JSON.createObjectNode().put("object", "user").put("entry_id", user);
+        node.set("change", JSON.createObjectNode().put("field", "deauthorize").put("user_id", user)
+                .put("issued_at", payload.path("issued_at").asLong()));
+        return new InboundEvent("deauth:" + user + ":" + payload.path("issued_at").asLong(), "meta.deauthorize",
+                Optional.of(user), node);
     }
 
     private static JsonNode payload(String object, String entryId, JsonNode item) {

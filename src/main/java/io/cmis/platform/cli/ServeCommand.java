@@ -1,0 +1,116 @@
+package io.cmis.platform.cli;
+
+import io.cmis.platform.server.CmisServer;
+import io.cmis.platform.webhooks.EventInbox;
+import io.cmis.platform.webhooks.WebhookIntake;
+import io.cmis.platform.webhooks.WebhookProcessor;
+import io.cmis.platform.webhooks.WebhookSettings;
+import io.cmis.platform.webhooks.WebhookWorkers;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/** {@code serve}: the one long-running process: webhook intake, workers, the OAuth callback, alert delivery. */
+@Command(name = "serve", description = "Run the HTTP server (webhook intake, OAuth callback) and the webhook "
+        + "workers until stopped (SIGTERM or Ctrl-C: stop accepting, finish requests and events in hand).")
+final class ServeCommand implements java.util.concurrent.Callable<Integer> {
+    private static final int GRACE_SECONDS = 10;
+    private static final int INBOX_COMMITTERS = 2;
+    private static final long ALERT_INTERVAL_SECONDS = 30;
+
+    private final CliContext context;
+
+    @Option(names = "--port", paramLabel = "PORT", description = "Default: serve.port (8080); 0 picks a free port.")
+    Integer port;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", description = "Default: serve.bind (127.0.0.1).")
+    String bind;
+
+    @Option(names = "--workers", paramLabel = "N", description = "Webhook workers (default: webhooks.workers); 0 "
+            + "for intake only.")
+    Integer workers;
+
+    ServeCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        int listenPort = port != null ? port : Integer.parseInt(context.config().value("serve.port").trim());
+        if (listenPort < 0 || listenPort > 65535) {
+            throw new UsageException("--port must be from 0 to 65535, got " + listenPort);
+        }
+        String address = bind != null ? bind : context.config().value("serve.bind").trim();
+        WebhookSettings settings = WebhookSettings.from(context.config());
+        int workerCount = workers != null ? workers : settings.workers();
+        if (workerCount < 0 || workerCount > 64) {
+            throw new UsageException("--workers must be from 0 to 64, got " + workerCount);
+        }
+        int threads = context.config().positiveInt("serve.threads", 1024);
+        int pool = context.config().database().poolSize();
+        if (pool < workerCount + INBOX_COMMITTERS + 2) {
+            throw new io.cmis.platform.config.ConfigException(workerCount + " workers need database.pool-size of at "
+                    + "least " + (workerCount + INBOX_COMMITTERS + 2) + " (it is " + pool + ")");
+        }
+        CmisServer.limitRequestTime(context.config().duration("serve.read-timeout"));
+
+        WebhookWorkers[] running = new WebhookWorkers[1];
+        EventInbox inbox = new EventInbox(context.tenancy(), INBOX_COMMITTERS, () -> {
+            if (running[0] != null) {
+                running[0].wake();
+            }
+        });
+        WebhookIntake intake = new WebhookIntake(context.platforms().registry(), inbox, context.clock());
+        CmisServer server;
+        try {
+            server = CmisServer.start(new InetSocketAddress(address, listenPort), threads, intake,
+                    ConnectCommand.service(context));
+        } catch (IOException e) {
+            inbox.close();
+            throw new UsageException("cannot listen on " + address + ":" + listenPort + " (" + e.getMessage()
+                    + "); choose another --port or --bind");
+        }
+        String name = WebhooksCommand.workerName("serve");
+        running[0] = new WebhookWorkers(workerCount, settings.batchSize(), i -> new WebhookProcessor(
+                context.tenancy(), settings, context.clock(), context.random(), name + ":" + i));
+        ScheduledExecutorService alerts = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cmis:alerts");
+            t.setDaemon(true);
+            return t;
+        });
+        alerts.scheduleWithFixedDelay(context::deliverAlerts, ALERT_INTERVAL_SECONDS, ALERT_INTERVAL_SECONDS,
+                TimeUnit.SECONDS);
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        context.beforeClose(() -> {
+            context.notice("stopping: no new requests; finishing those in flight and the events in hand");
+            server.stop(GRACE_SECONDS);
+            inbox.close();
+            running[0].stop();
+            alerts.shutdownNow();
+            stopped.countDown();
+        });
+        String url = "http://" + address + ":" + server.port();
+        Printer printer = context.printer();
+        if (printer.json()) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("url", url);
+            out.put("port", server.port());
+            out.put("workers", workerCount);
+            printer.json(out);
+        } else {
+            printer.line("listening on " + url + "  (POST /webhooks/{meta,google,tiktok}, GET /oauth/callback/{platform}; "
+                    + workerCount + " workers)");
+        }
+        stopped.await();
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,135 @@
+package io.cmis.platform.webhooks;
+
+import io.cmis.platform.tenancy.Tenancy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Stores verified events durably, committing concurrent requests together (group commit): each
+ * committer thread takes every request waiting, inserts all their events in one statement and one
+ * commit, and only then answers each request. One commit per request would cap intake at the
+ * database's commit rate; this way a commit carries as many requests as arrived during the last one.
+ */
+public final class EventInbox implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EventInbox.class);
+    private static final int MAX_EVENTS_PER_COMMIT = 2_000;
+    private static final long STORE_TIMEOUT_SECONDS = 10;
+
+    private record Pending(List<NewEvent> events, CompletableFuture<Integer> stored) {
+    }
+
+    private final Tenancy tenancy;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final List<Thread> committers = new ArrayList<>();
+    private final Runnable onStored;
+    private volatile boolean closed;
+
+    /** {@code onStored} runs after each commit that stored something new (to wake the workers). */
+    public EventInbox(Tenancy tenancy, int committerThreads, Runnable onStored) {
+        this.tenancy = tenancy;
+        this.onStored = onStored;
+        for (int i = 0; i < committerThreads; i++) {
+            Thread t = new Thread(this::run, "cmis:inbox-" + i);
+            t.setDaemon(true);
+            t.start();
+            committers.add(t);
+        }
+    }
+
+    /**
+     * Stores the events; returns how many were new (0: every one was a duplicate). Returns only
+     * after the commit; throws {@link InboxUnavailableException} when the database did not commit.
+     */
+    public int store(List<NewEvent> events) {
+        if (events.isEmpty()) {
+            return 0;
+        }
+        if (closed) {
+            throw new InboxUnavailableException("shutting down");
+        }
+        Pending pending = new Pending(events, new CompletableFuture<>());
+        queue.add(pending);
+        try {
+            return pending.stored().get(STORE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InboxUnavailableException("interrupted");
+        } catch (ExecutionException e) {
+            throw new InboxUnavailableException(e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            throw new InboxUnavailableException("the database did not commit within " + STORE_TIMEOUT_SECONDS + " s");
+        }
+    }
+
+    private void run() {
+        while (!closed || !queue.isEmpty()) {
+            List<Pending> batch = new ArrayList<>();
+            try {
+                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                int events = first.events().size();
+                for (Pending next; events < MAX_EVENTS_PER_COMMIT && (next = queue.poll()) != null; ) {
+                    batch.add(next);
+                    events += next.events().size();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            commit(batch);
+        }
+    }
+
+    private void commit(List<Pending> batch) {
+        List<NewEvent> all = new ArrayList<>();
+        batch.forEach(p -> all.addAll(p.events()));
+        Set<String> inserted;
+        try {
+            inserted = tenancy.systemWide("webhook intake", h -> new WebhookEventRepository(h).insertNew(all));
+        } catch (RuntimeException e) {
+            log.error("webhook intake could not store {} events: {}", all.size(), e.getMessage());
+            batch.forEach(p -> p.stored().completeExceptionally(e));
+            return;
+        }
+        // A key new in this commit counts for the first request that carried it; later copies are duplicates.
+        for (Pending p : batch) {
+            int fresh = 0;
+            for (NewEvent e : p.events()) {
+                if (inserted.remove(e.platform() + "\n" + e.eventKey())) {
+                    fresh++;
+                }
+            }
+            p.stored().complete(fresh);
+        }
+        if (batch.stream().anyMatch(p -> p.stored().join() > 0)) {
+            onStored.run();
+        }
+    }
+
+    /** Stores what is queued, then stops the committers. */
+    @Override
+    public void close() {
+        closed = true;
+        for (Thread t : committers) {
+            try {
+                t.join(STORE_TIMEOUT_SECONDS * 1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

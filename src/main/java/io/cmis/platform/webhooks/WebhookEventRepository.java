@@ -1,0 +1,239 @@
+package io.cmis.platform.webhooks;
+
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The webhook inbox: durable intake, dedupe record, work queue and dead-letter queue in one table.
+ * Runs on the system path: events arrive before anyone knows their org.
+ */
+public final class WebhookEventRepository {
+    private static final String COLUMNS = """
+            id, org_id, integration_id, platform, event_key, event_type, routing_key, payload::text AS payload,
+            status, unmatched, attempts, next_attempt_at, last_error, effect, received_at, processed_at, forwarded_at
+            """;
+    static final RowMapper<StoredEvent> MAPPER = (rs, ctx) -> new StoredEvent(
+            rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class),
+            rs.getObject("integration_id", UUID.class), rs.getString("platform"), rs.getString("event_key"),
+            rs.getString("event_type"), rs.getString("routing_key"), rs.getString("payload"), rs.getString("status"),
+            rs.getBoolean("unmatched"), rs.getInt("attempts"), instant(rs.getTimestamp("next_attempt_at")),
+            rs.getString("last_error"), rs.getString("effect"), instant(rs.getTimestamp("received_at")),
+            instant(rs.getTimestamp("processed_at")), instant(rs.getTimestamp("forwarded_at")));
+
+    private final Handle handle;
+
+    public WebhookEventRepository(Handle handle) {
+        this.handle = handle;
+    }
+
+    /**
+     * Inserts the events in one statement; a key already stored (or twice in this batch) is skipped.
+     * Returns the keys ({@code platform + '\n' + event_key}) that were new. Rows go in key order, so
+     * two batches that share keys lock them in the same order and cannot deadlock.
+     */
+    Set<String> insertNew(List<NewEvent> events) {
+        List<NewEvent> sorted = new ArrayList<>(events);
+        sorted.sort(java.util.Comparator.comparing(NewEvent::platform).thenComparing(NewEvent::eventKey));
+        int n = sorted.size();
+        UUID[] ids = new UUID[n];
+        String[] platforms = new String[n];
+        String[] keys = new String[n];
+        String[] types = new String[n];
+        String[] routing = new String[n];
+        String[] payloads = new String[n];
+        Timestamp[] received = new Timestamp[n];
+        for (int i = 0; i < n; i++) {
+            NewEvent e = sorted.get(i);
+            ids[i] = e.id();
+            platforms[i] = e.platform();
+            keys[i] = e.eventKey();
+            types[i] = e.eventType();
+            routing[i] = e.routingKey();
+            payloads[i] = e.payload();
+            received[i] = Timestamp.from(e.receivedAt());
+        }
+        List<String> inserted = handle.createQuery("""
+                        INSERT INTO webhook_events (id, platform, event_key, event_type, routing_key, payload,
+                                                    received_at, next_attempt_at)
+                        SELECT id, platform, event_key, event_type, routing_key, payload::jsonb, received_at, received_at
+                        FROM unnest(:ids, :platforms, :keys, :types, :routing, :payloads, :received)
+                             AS e(id, platform, event_key, event_type, routing_key, payload, received_at)
+                        ON CONFLICT (platform, event_key) DO NOTHING
+                        RETURNING platform || chr(10) || event_key
+                        """)
+                .bind("ids", ids).bind("platforms", platforms).bind("keys", keys).bind("types", types)
+                .bind("routing", routing).bind("payloads", payloads).bind("received", received)
+                .registerArrayType(Timestamp.class, "timestamptz")
+                .mapTo(String.class)
+                .list();
+        return new HashSet<>(inserted);
+    }
+
+    /**
+     * Claims up to {@code max} events that are due, or whose claim ran out because their worker died,
+     * for {@code worker} until {@code until}. Counts the attempt.
+     */
+    List<StoredEvent> claim(String worker, int max, Instant now, Instant until) {
+        return handle.createQuery("""
+                        UPDATE webhook_events SET status = 'processing', claimed_by = :worker, claimed_until = :until,
+                               attempts = attempts + 1
+                        WHERE id IN (
+                            SELECT id FROM webhook_events
+                            WHERE (status IN ('queued', 'retrying') AND next_attempt_at <= :now)
+                               OR (status = 'processing' AND claimed_until < :now)
+                            ORDER BY next_attempt_at
+                            LIMIT :max
+                            FOR UPDATE SKIP LOCKED)
+                        RETURNING
+                        """ + COLUMNS)
+                .bind("worker", worker).bind("until", Timestamp.from(until)).bind("now", Timestamp.from(now))
+                .bind("max", max)
+                .map(MAPPER)
+                .list();
+    }
+
+    /** Where an event leads: the org and integration of its first match, or none (unmatched). */
+    record Route(UUID id, UUID orgId, UUID integrationId) {
+    }
+
+    /** Records where routing led, in one batch. */
+    void route(List<Route> routes) {
+        PreparedBatch batch = handle.prepareBatch("""
+                UPDATE webhook_events SET org_id = CAST(:org AS uuid), integration_id = CAST(:integration AS uuid),
+                       routed = true, unmatched = :unmatched
+                WHERE id = :id
+                """);
+        for (Route r : routes) {
+            batch.bind("id", r.id()).bind("org", r.orgId()).bind("integration", r.integrationId())
+                    .bind("unmatched", r.integrationId() == null).add();
+        }
+        batch.execute();
+    }
+
+    /** An event processed by {@code worker}: what it did, and whether it was forwarded. */
+    record Processed(UUID id, String effect, boolean forwarded) {
+    }
+
+    /** Marks events processed in one batch; only the worker holding their claim may. */
+    void processed(String worker, List<Processed> events, Instant now) {
+        PreparedBatch batch = handle.prepareBatch("""
+                UPDATE webhook_events SET status = 'processed', processed_at = :now, effect = :effect,
+                       forwarded_at = CASE WHEN :forwarded THEN :now ELSE forwarded_at END,
+                       claimed_by = NULL, claimed_until = NULL, last_error = NULL
+                WHERE id = :id AND claimed_by = :worker AND status = 'processing'
+                """);
+        for (Processed p : events) {
+            batch.bind("id", p.id()).bind("worker", worker).bind("effect", p.effect())
+                    .bind("forwarded", p.forwarded()).bind("now", Timestamp.from(now)).add();
+        }
+        batch.execute();
+    }
+
+    /** Failed this time: retried at {@code next}, or dead when {@code next} is empty. */
+    boolean failed(UUID id, String worker, String error, Optional<Instant> next) {
+        return handle.createUpdate("""
+                        UPDATE webhook_events SET status = :status, next_attempt_at = coalesce(:next, next_attempt_at),
+                               last_error = :error, claimed_by = NULL, claimed_until = NULL
+                        WHERE id = :id AND claimed_by = :worker AND status = 'processing'
+                        """)
+                .bind("id", id).bind("worker", worker).bind("error", error)
+                .bind("status", next.isPresent() ? "retrying" : "dead")
+                .bind("next", next.map(Timestamp::from).orElse(null))
+                .execute() == 1;
+    }
+
+    /** Gives claimed events back (a worker shutting down), without counting the attempt. */
+    int release(String worker, Collection<UUID> ids) {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        return handle.createUpdate("""
+                        UPDATE webhook_events
+                        SET status = CASE WHEN attempts > 1 THEN 'retrying' ELSE 'queued' END,
+                            attempts = attempts - 1, claimed_by = NULL, claimed_until = NULL
+                        WHERE id = ANY(:ids) AND claimed_by = :worker AND status = 'processing'
+                        """)
+                .bind("ids", ids.toArray(UUID[]::new)).bind("worker", worker)
+                .execute();
+    }
+
+    /** Events a replay would put back (by id, all dead, or a platform since a time), oldest first. */
+    List<StoredEvent> replayable(ReplaySelection selection) {
+        return handle.createQuery("SELECT " + COLUMNS + """
+                         FROM webhook_events
+                        WHERE status IN ('processed', 'dead', 'retrying')
+                          AND (:ids::uuid[] IS NULL OR id = ANY(:ids))
+                          AND (NOT :dead OR status = 'dead')
+                          AND (:platform::text IS NULL OR platform = :platform)
+                          AND (:since::timestamptz IS NULL OR received_at >= :since)
+                        ORDER BY received_at, id
+                        """)
+                .bind("ids", selection.ids().isEmpty() ? null : selection.ids().toArray(UUID[]::new))
+                .bind("dead", selection.dead())
+                .bind("platform", selection.platform().orElse(null))
+                .bind("since", selection.since().map(Timestamp::from).orElse(null))
+                .map(MAPPER)
+                .list();
+    }
+
+    /** Puts events back in the queue as new: due now, no attempts, no error. */
+    int requeue(Collection<UUID> ids, Instant now) {
+        return handle.createUpdate("""
+                        UPDATE webhook_events SET status = 'queued', attempts = 0, next_attempt_at = :now,
+                               last_error = NULL, claimed_by = NULL, claimed_until = NULL
+                        WHERE id = ANY(:ids) AND status IN ('processed', 'dead', 'retrying')
+                        """)
+                .bind("ids", ids.toArray(UUID[]::new)).bind("now", Timestamp.from(now))
+                .execute();
+    }
+
+    public Optional<StoredEvent> find(UUID id) {
+        return handle.createQuery("SELECT " + COLUMNS + " FROM webhook_events WHERE id = :id")
+                .bind("id", id).map(MAPPER).findOne();
+    }
+
+    /** Newest first. */
+    public List<StoredEvent> list(Optional<String> status, Optional<String> platform, boolean unmatchedOnly,
+                                  int limit) {
+        return handle.createQuery("SELECT " + COLUMNS + """
+                         FROM webhook_events
+                        WHERE (:status::text IS NULL OR status = :status)
+                          AND (:platform::text IS NULL OR platform = :platform)
+                          AND (NOT :unmatched OR unmatched)
+                        ORDER BY received_at DESC, id
+                        LIMIT :limit
+                        """)
+                .bind("status", status.orElse(null)).bind("platform", platform.orElse(null))
+                .bind("unmatched", unmatchedOnly).bind("limit", limit)
+                .map(MAPPER)
+                .list();
+    }
+
+    /** Deletes up to {@code batch} events of the given statuses finished before {@code before}. */
+    int deleteFinishedBefore(Instant before, boolean includeDead, int batch) {
+        return handle.createUpdate("""
+                        DELETE FROM webhook_events WHERE id IN (
+                            SELECT id FROM webhook_events
+                            WHERE (status = 'processed' AND processed_at < :before)
+                               OR (:dead AND status = 'dead' AND received_at < :before)
+                            LIMIT :batch)
+                        """)
+                .bind("before", Timestamp.from(before)).bind("dead", includeDead).bind("batch", batch)
+                .execute();
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+}

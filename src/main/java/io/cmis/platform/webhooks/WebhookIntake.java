@@ -1,0 +1,83 @@
+package io.cmis.platform.webhooks;
+
+import io.cmis.platform.platforms.ConnectorRegistry;
+import io.cmis.platform.platforms.InboundEvent;
+import io.cmis.platform.platforms.MalformedWebhookException;
+import io.cmis.platform.platforms.WebhookRejectedException;
+import io.cmis.platform.platforms.WebhookSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * {@code POST /webhooks/{platform}}: the signature is checked on the raw bytes first, then the body
+ * is split into events with their dedupe keys, then they are committed; only then is the answer 200.
+ * Nothing is stored for a refused request.
+ */
+public final class WebhookIntake {
+    public static final int MAX_BODY_BYTES = 1024 * 1024;
+    private static final Logger log = LoggerFactory.getLogger(WebhookIntake.class);
+
+    private final ConnectorRegistry registry;
+    private final EventInbox inbox;
+    private final Clock clock;
+
+    public WebhookIntake(ConnectorRegistry registry, EventInbox inbox, Clock clock) {
+        this.registry = registry;
+        this.inbox = inbox;
+        this.clock = clock;
+    }
+
+    /** Headers with lower-case names. */
+    public IntakeResult receive(String platform, Map<String, String> headers, byte[] body) {
+        Optional<WebhookSupport> support = support(platform);
+        if (support.isEmpty()) {
+            return IntakeResult.refused(404, "unknown_platform", "no platform '" + platform + "'; known: "
+                    + String.join(", ", ConnectorRegistry.knownIds()));
+        }
+        if (body.length > MAX_BODY_BYTES) {
+            return IntakeResult.refused(413, "too_large", "the body is over 1 MiB");
+        }
+        List<InboundEvent> events;
+        try {
+            support.get().verify(headers, body);
+            events = support.get().events(body);
+        } catch (WebhookRejectedException e) {
+            log.warn("{} webhook refused: {}", platform, e.getMessage());
+            return IntakeResult.refused(401, "unauthorized", e.getMessage());
+        } catch (MalformedWebhookException e) {
+            log.warn("{} webhook malformed: {}", platform, e.getMessage());
+            return IntakeResult.refused(400, "malformed", e.getMessage());
+        }
+        Instant now = clock.instant();
+        List<NewEvent> rows = new ArrayList<>(events.size());
+        for (InboundEvent e : events) {
+            rows.add(new NewEvent(UUID.randomUUID(), platform, e.eventKey(), e.eventType(), e.routingKey().orElse(null),
+                    e.payload().toString(), now));
+        }
+        try {
+            return IntakeResult.queued(rows.size(), inbox.store(rows));
+        } catch (InboxUnavailableException e) {
+            return IntakeResult.refused(503, "unavailable", "could not store the event; try again");
+        }
+    }
+
+    /** Meta's subscription handshake: the challenge when the verify token matches. */
+    public Optional<String> handshake(String platform, Map<String, String> query) {
+        return support(platform).flatMap(s -> s.handshake(query));
+    }
+
+    private Optional<WebhookSupport> support(String platform) {
+        if (!ConnectorRegistry.knownIds().contains(platform)) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(registry.get(platform).webhooks());
+    }
+}

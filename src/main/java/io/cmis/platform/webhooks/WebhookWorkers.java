@@ -1,0 +1,104 @@
+package io.cmis.platform.webhooks;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+
+/**
+ * The processing workers of {@code serve}: each takes batches while there are due events and
+ * otherwise waits until intake stores something new or a second passes (retries come due
+ * without intake). {@link #stop} lets each finish the event in hand and gives the rest back.
+ */
+public final class WebhookWorkers implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WebhookWorkers.class);
+    private static final long IDLE_WAIT_MILLIS = 1_000;
+
+    private final List<Thread> threads = new ArrayList<>();
+    private final Object signal = new Object();
+    private final AtomicLong processed = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private volatile boolean stopping;
+
+    /** Starts {@code count} workers; {@code processorFor} builds worker {@code i}'s processor. */
+    public WebhookWorkers(int count, int batchSize, IntFunction<WebhookProcessor> processorFor) {
+        for (int i = 0; i < count; i++) {
+            WebhookProcessor processor = processorFor.apply(i);
+            Thread t = new Thread(() -> loop(processor, batchSize), "cmis:worker-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+        }
+        threads.forEach(Thread::start);
+    }
+
+    /** Wakes idle workers: there is new work. */
+    public void wake() {
+        synchronized (signal) {
+            signal.notifyAll();
+        }
+    }
+
+    public long processed() {
+        return processed.get();
+    }
+
+    public long failed() {
+        return failed.get();
+    }
+
+    private void loop(WebhookProcessor processor, int batchSize) {
+        while (!stopping) {
+            List<EventOutcome> outcomes;
+            try {
+                outcomes = processor.processBatch(batchSize, () -> stopping);
+            } catch (RuntimeException e) {
+                // The database went away or similar: the claims expire and another pass takes them up.
+                log.warn("webhook worker: {}", e.getMessage());
+                outcomes = List.of();
+                idle();
+            }
+            for (EventOutcome o : outcomes) {
+                (o.succeeded() ? processed : failed).incrementAndGet();
+            }
+            if (outcomes.isEmpty()) {
+                idle();
+            }
+        }
+    }
+
+    private void idle() {
+        synchronized (signal) {
+            if (stopping) {
+                return;
+            }
+            try {
+                signal.wait(IDLE_WAIT_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stopping = true;
+            }
+        }
+    }
+
+    /** Stops taking work, lets each worker finish its current event, gives the rest back; waits for them. */
+    public void stop() {
+        stopping = true;
+        wake();
+        for (Thread t : threads) {
+            try {
+                t.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

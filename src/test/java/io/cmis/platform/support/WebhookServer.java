@@ -1,0 +1,81 @@
+package io.cmis.platform.support;
+
+import io.cmis.platform.connect.ConnectService;
+import io.cmis.platform.crypto.Keyring;
+import io.cmis.platform.crypto.TokenVault;
+import io.cmis.platform.integrations.IntegrationService;
+import io.cmis.platform.sandbox.WebhookEmitter;
+import io.cmis.platform.server.CmisServer;
+import io.cmis.platform.webhooks.EventInbox;
+import io.cmis.platform.webhooks.EventOutcome;
+import io.cmis.platform.webhooks.WebhookIntake;
+import io.cmis.platform.webhooks.WebhookProcessor;
+import io.cmis.platform.webhooks.WebhookSettings;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The intake of {@code serve} (inbox, intake, HTTP server on a free loopback port) over a test
+ * bed, and a processor on the bed's clock: what serve runs, without its process.
+ */
+public final class WebhookServer implements AutoCloseable {
+    public final EventInbox inbox;
+    public final CmisServer server;
+    private final PlatformTestBed bed;
+    private final HttpClient client = HttpClient.newHttpClient();
+
+    public WebhookServer(PlatformTestBed bed) {
+        this.bed = bed;
+        CmisServer.limitRequestTime(Duration.ofSeconds(30));
+        this.inbox = new EventInbox(bed.tenancy(), 2, () -> { });
+        TokenVault vault = new TokenVault(Keyring.parse(TestKeys.K1), new SecureRandom());
+        ConnectService connect = new ConnectService(bed.tenancy(), vault, bed.registry(),
+                new IntegrationService(bed.tenancy(), vault, bed.clock), bed.config, bed.clock, new SecureRandom());
+        try {
+            this.server = CmisServer.start(new InetSocketAddress("127.0.0.1", 0), 16,
+                    new WebhookIntake(bed.registry(), inbox, bed.clock), connect);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    /** POSTs one delivery to {@code /webhooks/{platform}}; the status and body of the answer. */
+    public HttpResponse<String> post(String platform, WebhookEmitter.Delivery delivery) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri("/webhooks/" + platform))
+                .POST(HttpRequest.BodyPublishers.ofString(delivery.body()));
+        delivery.headers().forEach(request::header);
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> get(String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A processor as one worker of serve, on the bed's clock and configuration. */
+    public WebhookProcessor processor(String worker) {
+        return new WebhookProcessor(bed.tenancy(), WebhookSettings.from(bed.config), bed.clock, new Random(7), worker);
+    }
+
+    /** Processes every due event with one worker. */
+    public List<EventOutcome> processAll() {
+        return processor("test-worker").processBatch(10_000, () -> false);
+    }
+
+    @Override
+    public void close() {
+        server.stop(1);
+        inbox.close();
+    }
+}
