@@ -35,6 +35,8 @@ public final class CmisServer implements AutoCloseable {
     private final ThreadPoolExecutor pool;
     private final WebhookIntake intake;
     private final ConnectService connect;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean draining;
 
     private CmisServer(HttpServer server, ThreadPoolExecutor pool, WebhookIntake intake, ConnectService connect) {
         this.server = server;
@@ -77,11 +79,20 @@ public final class CmisServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        inFlight.incrementAndGet();
         try {
+            if (draining) {
+                // Stopping: the sender retries, and another instance (or this one, restarted) stores it.
+                exchange.getResponseHeaders().put("connection", java.util.List.of("close"));
+                HttpExchanges.json(exchange, 503, "{\"status\":\"unavailable\",\"error\":\"shutting down\"}");
+                return;
+            }
             route(exchange);
         } catch (RuntimeException e) {
             log.error("{} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI().getPath(), e.toString());
             HttpExchanges.json(exchange, 500, "{\"status\":\"error\"}");
+        } finally {
+            inFlight.decrementAndGet();
         }
     }
 
@@ -161,9 +172,23 @@ public final class CmisServer implements AutoCloseable {
                 + "<h1>" + Html.escape(title) + "</h1><p>" + Html.escape(text) + "</p>");
     }
 
-    /** Stops accepting, lets requests in flight finish (up to {@code graceSeconds}), then stops the pool. */
+    /**
+     * Answers new requests 503, lets those in flight finish (up to {@code graceSeconds}), then closes.
+     * The JDK's own {@code stop(delay)} waits the whole delay even when nothing is in flight (before
+     * Java 21), so the waiting is done here.
+     */
     public void stop(int graceSeconds) {
-        server.stop(graceSeconds);
+        draining = true;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(graceSeconds);
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        server.stop(0);
         pool.shutdown();
         try {
             pool.awaitTermination(graceSeconds, TimeUnit.SECONDS);

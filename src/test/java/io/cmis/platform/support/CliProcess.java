@@ -113,6 +113,14 @@ public final class CliProcess {
         return new CliRun.Result(process.exitValue(), output.toString(), "");
     }
 
+    /**
+     * SIGTERM, as systemd or cron's timeout sends it. Through the process handle: {@code
+     * Process.destroy()} would also close our end of its output, losing what it prints while stopping.
+     */
+    public void terminate() {
+        process.toHandle().destroy();
+    }
+
     public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
