@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
 /** {@code webhooks process | replay | list | cleanup}. */
 @Command(name = "webhooks", description = "The webhook inbox: process it, replay events, list and prune it.",
         subcommands = {WebhooksCommand.Process.class, WebhooksCommand.Replay.class, WebhooksCommand.ListEvents.class,
-                WebhooksCommand.Cleanup.class})
+                WebhooksCommand.Cleanup.class, WebhooksCommand.Stats.class})
 final class WebhooksCommand {
     private static final Set<String> STATUSES = Set.of("queued", "processing", "processed", "retrying", "dead");
 
@@ -275,6 +275,40 @@ final class WebhooksCommand {
                 printer.line("deleted " + deleted + " events finished more than "
                         + io.cmis.platform.config.Durations.format(age) + " ago");
             }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "stats", description = "Queue, retries and dead letters in numbers (rates over the last 24 h).")
+    static final class Stats implements Callable<Integer> {
+        private final CliContext context;
+
+        Stats(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            io.cmis.platform.webhooks.WebhookStats stats = io.cmis.platform.webhooks.WebhookStats.read(
+                    context.tenancy(), context.clock());
+            Printer printer = context.printer();
+            if (printer.json()) {
+                printer.json(stats);
+                return ExitCodes.OK;
+            }
+            printer.fields(List.of(
+                    List.of("queued", Long.toString(stats.queued())),
+                    List.of("processing", Long.toString(stats.processing())),
+                    List.of("pending retries", Long.toString(stats.pendingRetries())),
+                    List.of("dead letters", Long.toString(stats.deadLetterQueue())),
+                    List.of("unmatched", Long.toString(stats.unmatched())),
+                    List.of("oldest waiting", stats.oldestWaitingSeconds() + " s"),
+                    List.of("processed (24 h)", Long.toString(stats.processed24h())),
+                    List.of("dead (24 h)", Long.toString(stats.dead24h())),
+                    List.of("success rate (24 h)", String.format(java.util.Locale.ROOT, "%.1f%%",
+                            100 * stats.successRate())),
+                    List.of("retry success rate (24 h)", String.format(java.util.Locale.ROOT, "%.1f%%",
+                            100 * stats.retrySuccessRate()))));
             return ExitCodes.OK;
         }
     }

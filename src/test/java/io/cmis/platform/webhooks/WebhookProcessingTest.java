@@ -137,12 +137,20 @@ class WebhookProcessingTest {
             assertThat(Duration.between(failedAt, e.nextAttemptAt()).toMillis())
                     .as("wait after a failure, ±10% jitter").isBetween(wait * 900, wait * 1100);
             assertThat(processJson().get("items")).as("not due before its time").isEmpty();
+            JsonNode stats = Json.MAPPER.readTree(cli.run("--json", "webhooks", "stats").ok().stdout());
+            assertThat(stats.get("pending_retries").asInt()).isEqualTo(1);
+            assertThat(stats.get("dead_letter_queue").asInt()).isZero();
             bed.clock.set(e.nextAttemptAt());
         }
         cli.run("webhooks", "process");
         assertThat(event().status()).isEqualTo("dead");
         assertThat(event().attempts()).isEqualTo(4);
         assertThat(cli.run("webhooks", "list", "--status", "dead").ok().stdout()).contains("HTTP 503");
+        JsonNode stats = Json.MAPPER.readTree(cli.run("--json", "webhooks", "stats").ok().stdout());
+        assertThat(stats.get("pending_retries").asInt()).isZero();
+        assertThat(stats.get("dead_letter_queue").asInt()).isEqualTo(1);
+        assertThat(stats.get("retry_success_rate").asDouble()).isZero();
+        assertThat(cli.run("webhooks", "stats").ok().stdout()).containsPattern("retry success rate \\(24 h\\): +0.0%");
 
         receiver.answer(200);
         assertThat(cli.run("webhooks", "replay", "--dead", "--dry-run").ok().stdout()).contains("would re-queue 1 events");
