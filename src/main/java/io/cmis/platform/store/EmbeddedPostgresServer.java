@@ -139,6 +139,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("logging_collector", "on")
                     .setServerConfig("log_directory", "log")
                     .setServerConfig("max_connections", "200")
+                    // The library turns this off for test speed; an acknowledged webhook must survive a crash.
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("fsync", "on")
                     .start();
             Files.writeString(cluster.resolve(INITIALIZED_MARKER), "");
         } catch (IOException | RuntimeException e) {

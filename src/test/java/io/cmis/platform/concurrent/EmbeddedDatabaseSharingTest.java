@@ -22,6 +22,21 @@ class EmbeddedDatabaseSharingTest {
     Path dataDir;
 
     @Test
+    void the_embedded_server_commits_durably() throws Exception {
+        try (io.cmis.platform.store.EmbeddedPostgresServer server =
+                     io.cmis.platform.store.EmbeddedPostgresServer.acquire(dataDir)) {
+            org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+            ds.setUrl(server.jdbcUrl());
+            ds.setUser(server.user());
+            java.util.List<String> settings = org.jdbi.v3.core.Jdbi.create(ds).withHandle(h -> h.createQuery(
+                    "SELECT current_setting('synchronous_commit') || ',' || current_setting('fsync')")
+                    .mapTo(String.class).list());
+            // an acknowledged webhook is committed to disk, not only to memory
+            assertThat(settings).containsExactly("on,on");
+        }
+    }
+
+    @Test
     void two_commands_started_together_on_a_fresh_data_dir_both_work_and_the_server_stops_after() throws Exception {
         List<CliProcess> both = List.of(start("integrations", "list"), start("integrations", "list"));
 
