@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
         + "workers until stopped (SIGTERM or Ctrl-C: stop accepting, finish requests and events in hand).")
 final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     private static final int GRACE_SECONDS = 10;
-    private static final int INBOX_COMMITTERS = 2;
+    private static final int INBOX_COMMITTERS = 4;
     private static final long ALERT_INTERVAL_SECONDS = 30;
 
     private final CliContext context;

@@ -120,6 +120,8 @@ public final class CmisServer implements AutoCloseable {
     private void webhook(HttpExchange exchange, String platform) throws IOException {
         Optional<byte[]> body = HttpExchanges.body(exchange, WebhookIntake.MAX_BODY_BYTES);
         if (body.isEmpty()) {
+            // The rest of the body was not read: this connection cannot carry another request.
+            exchange.getResponseHeaders().put("connection", java.util.List.of("close"));
             HttpExchanges.json(exchange, 413, "{\"status\":\"too_large\",\"error\":\"the body is over 1 MiB\"}");
             return;
         }

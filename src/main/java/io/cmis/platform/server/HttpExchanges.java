@@ -18,12 +18,21 @@ final class HttpExchanges {
     private HttpExchanges() {
     }
 
-    /** The body, or empty when it is longer than {@code max} bytes (read no further than that). */
+    /** Bodies up to this are read to the end even when refused, so the sender sees the answer, not a reset. */
+    private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
+
+    /** The body, or empty when it is longer than {@code max} bytes. */
     static Optional<byte[]> body(HttpExchange exchange, int max) throws IOException {
         String declared = exchange.getRequestHeaders().getFirst("content-length");
         if (declared != null) {
             try {
-                if (Long.parseLong(declared.trim()) > max) {
+                long length = Long.parseLong(declared.trim());
+                if (length > max) {
+                    if (length <= DRAIN_LIMIT) {
+                        try (InputStream in = exchange.getRequestBody()) {
+                            in.transferTo(OutputStream.nullOutputStream());
+                        }
+                    }
                     return Optional.empty();
                 }
             } catch (NumberFormatException ignored) {

@@ -2,7 +2,6 @@ package io.cmis.platform.webhooks;
 
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
-import org.jdbi.v3.core.statement.PreparedBatch;
 
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -81,20 +80,26 @@ public final class WebhookEventRepository {
     }
 
     /**
-     * Claims up to {@code max} events that are due, or whose claim ran out because their worker died,
-     * for {@code worker} until {@code until}. Counts the attempt.
+     * Claims up to {@code max} due events, and up to {@code max} whose claim ran out because their
+     * worker died, for {@code worker} until {@code until}. Counts the attempt. Two selects, each
+     * on its own partial index: one with an OR between them scans the whole table.
      */
     List<StoredEvent> claim(String worker, int max, Instant now, Instant until) {
         return handle.createQuery("""
-                        UPDATE webhook_events SET status = 'processing', claimed_by = :worker, claimed_until = :until,
-                               attempts = attempts + 1
-                        WHERE id IN (
+                        WITH due AS (
                             SELECT id FROM webhook_events
-                            WHERE (status IN ('queued', 'retrying') AND next_attempt_at <= :now)
-                               OR (status = 'processing' AND claimed_until < :now)
+                            WHERE status IN ('queued', 'retrying') AND next_attempt_at <= :now
                             ORDER BY next_attempt_at
                             LIMIT :max
+                            FOR UPDATE SKIP LOCKED),
+                        expired AS (
+                            SELECT id FROM webhook_events
+                            WHERE status = 'processing' AND claimed_until < :now
+                            LIMIT :max
                             FOR UPDATE SKIP LOCKED)
+                        UPDATE webhook_events SET status = 'processing', claimed_by = :worker, claimed_until = :until,
+                               attempts = attempts + 1
+                        WHERE id IN (SELECT id FROM due UNION ALL SELECT id FROM expired)
                         RETURNING
                         """ + COLUMNS)
                 .bind("worker", worker).bind("until", Timestamp.from(until)).bind("now", Timestamp.from(now))
@@ -103,51 +108,53 @@ public final class WebhookEventRepository {
                 .list();
     }
 
-    /** Where an event leads: the org and integration of its first match, or none (unmatched). */
-    record Route(UUID id, UUID orgId, UUID integrationId) {
+    /**
+     * An event processed by {@code worker}: where routing led (the org and integration of its first
+     * match, none when unmatched), what it did, and whether it was forwarded.
+     */
+    record Processed(UUID id, UUID orgId, UUID integrationId, String effect, boolean forwarded) {
     }
 
-    /** Records where routing led, in one batch. */
-    void route(List<Route> routes) {
-        PreparedBatch batch = handle.prepareBatch("""
-                UPDATE webhook_events SET org_id = CAST(:org AS uuid), integration_id = CAST(:integration AS uuid),
-                       routed = true, unmatched = :unmatched
-                WHERE id = :id
-                """);
-        for (Route r : routes) {
-            batch.bind("id", r.id()).bind("org", r.orgId()).bind("integration", r.integrationId())
-                    .bind("unmatched", r.integrationId() == null).add();
-        }
-        batch.execute();
-    }
-
-    /** An event processed by {@code worker}: what it did, and whether it was forwarded. */
-    record Processed(UUID id, String effect, boolean forwarded) {
-    }
-
-    /** Marks events processed in one batch; only the worker holding their claim may. */
+    /**
+     * Marks events processed, with their route, in one statement (one new row version per event);
+     * only the worker holding their claim may.
+     */
     void processed(String worker, List<Processed> events, Instant now) {
-        PreparedBatch batch = handle.prepareBatch("""
-                UPDATE webhook_events SET status = 'processed', processed_at = :now, effect = :effect,
-                       forwarded_at = CASE WHEN :forwarded THEN :now ELSE forwarded_at END,
-                       claimed_by = NULL, claimed_until = NULL, last_error = NULL
-                WHERE id = :id AND claimed_by = :worker AND status = 'processing'
-                """);
-        for (Processed p : events) {
-            batch.bind("id", p.id()).bind("worker", worker).bind("effect", p.effect())
-                    .bind("forwarded", p.forwarded()).bind("now", Timestamp.from(now)).add();
+        if (events.isEmpty()) {
+            return;
         }
-        batch.execute();
+        handle.createUpdate("""
+                        UPDATE webhook_events AS e
+                        SET status = 'processed', processed_at = :now, effect = p.effect,
+                            org_id = p.org_id, integration_id = p.integration_id, routed = true,
+                            unmatched = p.integration_id IS NULL,
+                            forwarded_at = CASE WHEN p.forwarded THEN :now ELSE e.forwarded_at END,
+                            claimed_by = NULL, claimed_until = NULL, last_error = NULL
+                        FROM unnest(:ids, :orgs, :integrations, :effects, :forwarded)
+                             AS p(id, org_id, integration_id, effect, forwarded)
+                        WHERE e.id = p.id AND e.claimed_by = :worker AND e.status = 'processing'
+                        """)
+                .bind("ids", events.stream().map(Processed::id).toArray(UUID[]::new))
+                .bind("orgs", events.stream().map(Processed::orgId).toArray(UUID[]::new))
+                .bind("integrations", events.stream().map(Processed::integrationId).toArray(UUID[]::new))
+                .bind("effects", events.stream().map(Processed::effect).toArray(String[]::new))
+                .bind("forwarded", events.stream().map(Processed::forwarded).toArray(Boolean[]::new))
+                .bind("worker", worker)
+                .bind("now", Timestamp.from(now))
+                .execute();
     }
 
-    /** Failed this time: retried at {@code next}, or dead when {@code next} is empty. */
-    boolean failed(UUID id, String worker, String error, Optional<Instant> next) {
+    /** Failed this time: retried at {@code next}, or dead when {@code next} is empty; with its route. */
+    boolean failed(UUID id, UUID orgId, UUID integrationId, String worker, String error, Optional<Instant> next) {
         return handle.createUpdate("""
                         UPDATE webhook_events SET status = :status, next_attempt_at = coalesce(:next, next_attempt_at),
+                               org_id = CAST(:org AS uuid), integration_id = CAST(:integration AS uuid), routed = true,
+                               unmatched = CAST(:integration AS uuid) IS NULL,
                                last_error = :error, claimed_by = NULL, claimed_until = NULL
                         WHERE id = :id AND claimed_by = :worker AND status = 'processing'
                         """)
                 .bind("id", id).bind("worker", worker).bind("error", error)
+                .bind("org", orgId).bind("integration", integrationId)
                 .bind("status", next.isPresent() ? "retrying" : "dead")
                 .bind("next", next.map(Timestamp::from).orElse(null))
                 .execute() == 1;

@@ -70,46 +70,42 @@ public final class WebhookProcessor {
             List<EventRouter.Match> found = matches.getOrDefault(event.id(), List.of());
             StoredEvent routed = withRoute(event, found);
             if (event.attempts() > settings.maxAttempts()) {
-                outcomes.add(fail(event, new ProcessingException(false, "gave up after " + settings.maxAttempts()
+                outcomes.add(fail(routed, new ProcessingException(false, "gave up after " + settings.maxAttempts()
                         + " attempts (workers stopped while processing it)")));
                 continue;
             }
             try {
                 String effect = effects.apply(routed, found);
                 forwarder.ifPresent(f -> f.forward(routed, effect));
-                done.add(new WebhookEventRepository.Processed(event.id(), effect, forwarder.isPresent()));
+                done.add(new WebhookEventRepository.Processed(event.id(), routed.orgId(), routed.integrationId(), effect,
+                        forwarder.isPresent()));
                 outcomes.add(new EventOutcome(event.id(), event.platform(), event.eventType(), "processed", effect,
                         null));
             } catch (ProcessingException e) {
-                outcomes.add(fail(event, e));
+                outcomes.add(fail(routed, e));
             } catch (JdbiException e) {
-                outcomes.add(fail(event, new ProcessingException(true, "database: " + e.getMessage())));
+                outcomes.add(fail(routed, new ProcessingException(true, "database: " + e.getMessage())));
             }
         }
         finish(done, released);
         return outcomes;
     }
 
-    /** Routes the batch (one query per platform) and records where each event leads. */
+    /** Routes the batch: one query per platform; what it found is recorded with each outcome. */
     private Map<UUID, List<EventRouter.Match>> route(List<StoredEvent> events) {
         return tenancy.systemWide("route webhook events to orgs", h -> {
             Map<UUID, List<EventRouter.Match>> byEvent = new LinkedHashMap<>();
             Map<String, List<StoredEvent>> byPlatform = events.stream()
                     .collect(Collectors.groupingBy(StoredEvent::platform));
-            List<WebhookEventRepository.Route> routes = new ArrayList<>();
             for (Map.Entry<String, List<StoredEvent>> group : byPlatform.entrySet()) {
                 Set<String> keys = group.getValue().stream().map(StoredEvent::routingKey)
                         .filter(java.util.Objects::nonNull).collect(Collectors.toSet());
                 Map<String, List<EventRouter.Match>> found = new EventRouter(h).route(group.getKey(), keys);
                 for (StoredEvent e : group.getValue()) {
-                    List<EventRouter.Match> m = e.routingKey() == null ? List.of()
-                            : found.getOrDefault(e.routingKey(), List.of());
-                    byEvent.put(e.id(), m);
-                    routes.add(new WebhookEventRepository.Route(e.id(), m.isEmpty() ? null : m.get(0).orgId(),
-                            m.isEmpty() ? null : m.get(0).integrationId()));
+                    byEvent.put(e.id(), e.routingKey() == null ? List.of()
+                            : found.getOrDefault(e.routingKey(), List.of()));
                 }
             }
-            new WebhookEventRepository(h).route(routes);
             return byEvent;
         });
     }
@@ -143,7 +139,8 @@ public final class WebhookProcessor {
         String error = e.getMessage();
         Optional<Instant> at = next;
         tenancy.systemWide("record a failed webhook event",
-                h -> new WebhookEventRepository(h).failed(event.id(), worker, error, at));
+                h -> new WebhookEventRepository(h).failed(event.id(), event.orgId(), event.integrationId(), worker,
+                        error, at));
         String outcome = next.isPresent() ? "retrying" : "dead";
         log.warn("webhook event {} ({} {}) {}: {}", event.id(), event.platform(), event.eventType(), outcome, error);
         return new EventOutcome(event.id(), event.platform(), event.eventType(), outcome, error, next.orElse(null));

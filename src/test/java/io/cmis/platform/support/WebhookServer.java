@@ -33,9 +33,14 @@ public final class WebhookServer implements AutoCloseable {
     private final HttpClient client = HttpClient.newHttpClient();
 
     public WebhookServer(PlatformTestBed bed) {
+        this(bed, bed.tenancy());
+    }
+
+    /** Storing through {@code tenancy}, which may be another database than the bed's. */
+    public WebhookServer(PlatformTestBed bed, io.cmis.platform.tenancy.Tenancy tenancy) {
         this.bed = bed;
         CmisServer.limitRequestTime(Duration.ofSeconds(30));
-        this.inbox = new EventInbox(bed.tenancy(), 2, () -> { });
+        this.inbox = new EventInbox(tenancy, Integer.getInteger("committers", 4), () -> { });
         TokenVault vault = new TokenVault(Keyring.parse(TestKeys.K1), new SecureRandom());
         ConnectService connect = new ConnectService(bed.tenancy(), vault, bed.registry(),
                 new IntegrationService(bed.tenancy(), vault, bed.clock), bed.config, bed.clock, new SecureRandom());
