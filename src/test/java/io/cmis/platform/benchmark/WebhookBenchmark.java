@@ -45,6 +45,9 @@ class WebhookBenchmark {
     private static final long SECONDS = Long.getLong("seconds", 10);
     private static final int DRAIN_EVENTS = 50_000;
     private static final int WORKERS = 4;
+    private static final int REQUESTS = 400_000;
+    /** Requests sent before the measured 10 s, so the JIT has compiled the intake path. */
+    private static final long WARM_UP_SECONDS = Long.getLong("warmup", 10);
 
     @Test
     void intake_against_the_postgres_ceiling_and_drain_rate() throws Exception {
@@ -61,15 +64,27 @@ class WebhookBenchmark {
                     .mapTo(String.class).one());
             System.out.println("database: the embedded PostgreSQL of the tool, " + settings);
 
+            Cpu before = Cpu.now();
             double ceiling = ceiling(pool);
+            Cpu ceilingCpu = Cpu.now().minus(before);
             jdbi.useHandle(h -> h.execute("TRUNCATE cmis_platform.webhook_events"));
             double[] intake;
+            Cpu intakeCpu;
             try (WebhookServer server = new WebhookServer(bed, tenancy)) {
+                before = Cpu.now();
                 intake = intake(server);
+                intakeCpu = Cpu.now().minus(before);
             }
             System.out.printf("PostgreSQL ceiling: %.0f one-row commits/s at %d connections%n", ceiling, CONNECTIONS);
             System.out.printf("intake: %.0f events/s at %d connections = %.2fx the ceiling; p50 %.1f ms, p99 %.1f ms%n",
                     intake[0], CONNECTIONS, intake[0] / ceiling, intake[1], intake[2]);
+            // CPU per item over the whole phase (intake's includes its warm-up), this JVM and PostgreSQL.
+            System.out.printf("CPU per commit in the ceiling run: %.0f µs (this JVM %.0f, PostgreSQL %.0f)%n",
+                    ceilingCpu.total() / (ceiling * SECONDS), ceilingCpu.jvmMicros / (ceiling * SECONDS),
+                    ceilingCpu.postgresMicros / (ceiling * SECONDS));
+            System.out.printf("CPU per event at intake: %.0f µs (this JVM %.0f, PostgreSQL %.0f)%n",
+                    intakeCpu.total() / (intake[0] * (SECONDS + WARM_UP_SECONDS)), intakeCpu.jvmMicros / (intake[0] * (SECONDS + WARM_UP_SECONDS)),
+                    intakeCpu.postgresMicros / (intake[0] * (SECONDS + WARM_UP_SECONDS)));
 
             jdbi.useHandle(h -> h.execute("TRUNCATE cmis_platform.webhook_events"));
             double drain = drain(jdbi, tenancy, WebhookSettings.from(bed.config));
@@ -112,38 +127,46 @@ class WebhookBenchmark {
     }
 
     /**
-     * events/s, p50 ms, p99 ms. The load comes from plain keep-alive HTTP/1.1 over sockets, so the
-     * measuring client costs little of the 2 cores the server and PostgreSQL also need.
+     * events/s, p50 ms, p99 ms. The requests (distinct, signed) are built before the clock starts and
+     * sent as plain keep-alive HTTP/1.1 over blocking socket channels, so that the measuring client
+     * costs little of the 2 cores the server and PostgreSQL also need.
      */
     private static double[] intake(WebhookServer server) throws Exception {
         int port = server.server.port();
-        AtomicInteger sequence = new AtomicInteger();
-        long warmEnd = System.nanoTime() + 2_000_000_000L;
+        byte[][] requests = new byte[REQUESTS][];
+        for (int i = 0; i < REQUESTS; i++) {
+            String body = "{\"object\":\"page\",\"entry\":[{\"id\":\"1\",\"time\":1,\"changes\":[{"
+                    + "\"field\":\"feed\",\"value\":{\"item\":\"comment\",\"verb\":\"add\","
+                    + "\"comment_id\":\"c" + i + "\"}}]}]}";
+            requests[i] = ("POST /webhooks/meta HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "X-Hub-Signature-256: " + WebhookEmitter.meta(body).headers().get("x-hub-signature-256")
+                    + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        }
+        AtomicInteger next = new AtomicInteger();
+        long warmEnd = System.nanoTime() + WARM_UP_SECONDS * 1_000_000_000L;
         long end = warmEnd + SECONDS * 1_000_000_000L;
         ExecutorService threads = Executors.newFixedThreadPool(CONNECTIONS);
         List<Future<long[]>> running = new ArrayList<>();
         for (int t = 0; t < CONNECTIONS; t++) {
             running.add(threads.submit(() -> {
-                long[] latencies = new long[1 << 20];
+                long[] latencies = new long[1 << 18];
                 int n = 0;
-                try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
-                    socket.setTcpNoDelay(true);
-                    java.io.OutputStream out = new java.io.BufferedOutputStream(socket.getOutputStream());
-                    java.io.InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+                java.nio.ByteBuffer answer = java.nio.ByteBuffer.allocate(4096);
+                try (java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open(
+                        new java.net.InetSocketAddress("127.0.0.1", port))) {
+                    channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
                     while (System.nanoTime() < end) {
-                        String body = "{\"object\":\"page\",\"entry\":[{\"id\":\"1\",\"time\":1,\"changes\":[{"
-                                + "\"field\":\"feed\",\"value\":{\"item\":\"comment\",\"verb\":\"add\","
-                                + "\"comment_id\":\"c" + sequence.incrementAndGet() + "\"}}]}]}";
-                        byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                        String head = "POST /webhooks/meta HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                                + "Content-Type: application/json\r\nX-Hub-Signature-256: "
-                                + WebhookEmitter.meta(body).headers().get("x-hub-signature-256")
-                                + "\r\nContent-Length: " + bytes.length + "\r\n\r\n";
+                        int i = next.getAndIncrement();
+                        if (i >= requests.length) {
+                            throw new AssertionError("more than " + REQUESTS + " requests: raise REQUESTS");
+                        }
                         long start = System.nanoTime();
-                        out.write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                        out.write(bytes);
-                        out.flush();
-                        int status = readResponse(in);
+                        java.nio.ByteBuffer request = java.nio.ByteBuffer.wrap(requests[i]);
+                        while (request.hasRemaining()) {
+                            channel.write(request);
+                        }
+                        int status = readResponse(channel, answer);
                         long took = System.nanoTime() - start;
                         if (status != 200) {
                             throw new AssertionError("HTTP " + status);
@@ -168,33 +191,25 @@ class WebhookBenchmark {
                 all.get((int) (all.size() * 0.99)) / 1e6};
     }
 
-    /** Reads one HTTP/1.1 response with a Content-Length body; returns its status. */
-    private static int readResponse(java.io.InputStream in) throws java.io.IOException {
-        StringBuilder line = new StringBuilder();
-        int status = -1;
-        int length = 0;
+    /** Reads one small HTTP/1.1 response with a Content-Length body; returns its status. */
+    private static int readResponse(java.nio.channels.SocketChannel channel, java.nio.ByteBuffer buffer)
+            throws java.io.IOException {
+        buffer.clear();
         while (true) {
-            int c = in.read();
-            if (c < 0) {
+            if (channel.read(buffer) < 0) {
                 throw new java.io.EOFException("the server closed the connection");
             }
-            if (c == '\n') {
-                String text = line.toString().trim();
-                line.setLength(0);
-                if (text.isEmpty()) {
-                    break;
-                }
-                if (status < 0) {
-                    status = Integer.parseInt(text.split(" ")[1]);
-                } else if (text.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
-                    length = Integer.parseInt(text.substring(15).trim());
-                }
-            } else {
-                line.append((char) c);
+            String text = new String(buffer.array(), 0, buffer.position(), java.nio.charset.StandardCharsets.US_ASCII);
+            int headerEnd = text.indexOf("\r\n\r\n");
+            if (headerEnd < 0) {
+                continue;
+            }
+            int at = text.toLowerCase(java.util.Locale.ROOT).indexOf("content-length:");
+            int length = at < 0 ? 0 : Integer.parseInt(text.substring(at + 15, text.indexOf('\r', at)).trim());
+            if (buffer.position() >= headerEnd + 4 + length) {
+                return Integer.parseInt(text.substring(9, 12));
             }
         }
-        in.readNBytes(length);
-        return status;
     }
 
     private static double drain(Jdbi jdbi, Tenancy tenancy, WebhookSettings settings) throws Exception {
@@ -227,6 +242,36 @@ class WebhookBenchmark {
             threads.shutdown();
             assertThat(processed).isEqualTo(DRAIN_EVENTS);
             return processed / seconds;
+        }
+    }
+
+    /** CPU time used so far by this JVM and by every PostgreSQL process (Linux /proc), in µs. */
+    private record Cpu(double jvmMicros, double postgresMicros) {
+        static Cpu now() {
+            double jvm = ((com.sun.management.OperatingSystemMXBean)
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e3;
+            double postgres = ProcessHandle.allProcesses()
+                    .filter(p -> p.info().command().map(c -> c.endsWith("/postgres")).orElse(false))
+                    .mapToDouble(Cpu::procMicros).sum();
+            return new Cpu(jvm, postgres);
+        }
+
+        private static double procMicros(ProcessHandle p) {
+            try {
+                String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + p.pid() + "/stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1e6 / 100; // utime + stime, at 100 Hz
+            } catch (java.io.IOException | RuntimeException e) {
+                return 0;
+            }
+        }
+
+        Cpu minus(Cpu earlier) {
+            return new Cpu(jvmMicros - earlier.jvmMicros, postgresMicros - earlier.postgresMicros);
+        }
+
+        double total() {
+            return jvmMicros + postgresMicros;
         }
     }
 
