@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * {@code POST /webhooks/{platform}}: the signature is checked on the raw bytes first, then the body
@@ -59,7 +58,7 @@ public final class WebhookIntake {
         Instant now = clock.instant();
         List<NewEvent> rows = new ArrayList<>(events.size());
         for (InboundEvent e : events) {
-            rows.add(new NewEvent(UUID.randomUUID(), platform, e.eventKey(), e.eventType(), e.routingKey().orElse(null),
+            rows.add(new NewEvent(EventIds.next(now.toEpochMilli()), platform, e.eventKey(), e.eventType(), e.routingKey().orElse(null),
                     e.payload().toString(), now));
         }
         try {

@@ -71,8 +71,9 @@ class WebhookBenchmark {
             double[] intake;
             Cpu intakeCpu;
             try (WebhookServer server = new WebhookServer(bed, tenancy)) {
+                byte[][] requests = requests();
                 before = Cpu.now();
-                intake = intake(server);
+                intake = intake(server, requests);
                 intakeCpu = Cpu.now().minus(before);
             }
             System.out.printf("PostgreSQL ceiling: %.0f one-row commits/s at %d connections%n", ceiling, CONNECTIONS);
@@ -126,13 +127,8 @@ class WebhookBenchmark {
         }
     }
 
-    /**
-     * events/s, p50 ms, p99 ms. The requests (distinct, signed) are built before the clock starts and
-     * sent as plain keep-alive HTTP/1.1 over blocking socket channels, so that the measuring client
-     * costs little of the 2 cores the server and PostgreSQL also need.
-     */
-    private static double[] intake(WebhookServer server) throws Exception {
-        int port = server.server.port();
+    /** Distinct, correctly signed Meta deliveries as raw HTTP/1.1 requests, built before the clock starts. */
+    private static byte[][] requests() {
         byte[][] requests = new byte[REQUESTS][];
         for (int i = 0; i < REQUESTS; i++) {
             String body = "{\"object\":\"page\",\"entry\":[{\"id\":\"1\",\"time\":1,\"changes\":[{"
@@ -143,6 +139,15 @@ class WebhookBenchmark {
                     + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
                     .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         }
+        return requests;
+    }
+
+    /**
+     * events/s, p50 ms, p99 ms, sent as plain keep-alive HTTP/1.1 over blocking socket channels, so
+     * that the measuring client costs little of the 2 cores the server and PostgreSQL also need.
+     */
+    private static double[] intake(WebhookServer server, byte[][] requests) throws Exception {
+        int port = server.server.port();
         AtomicInteger next = new AtomicInteger();
         long warmEnd = System.nanoTime() + WARM_UP_SECONDS * 1_000_000_000L;
         long end = warmEnd + SECONDS * 1_000_000_000L;
