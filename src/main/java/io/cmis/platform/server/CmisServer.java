@@ -1,7 +1,5 @@
 package io.cmis.platform.server;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.cmis.platform.connect.ConnectException;
 import io.cmis.platform.connect.ConnectService;
 import io.cmis.platform.crypto.Secret;
@@ -10,174 +8,220 @@ import io.cmis.platform.platforms.ConnectorRegistry;
 import io.cmis.platform.platforms.PlatformException;
 import io.cmis.platform.webhooks.IntakeResult;
 import io.cmis.platform.webhooks.WebhookIntake;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The HTTP side of {@code serve}, on the JDK's server: webhook intake and Meta's handshake, the
- * OAuth callback, and a liveness answer. A bounded pool handles requests; those beyond its queue
- * are refused rather than piling up.
+ * The HTTP side of {@code serve}: webhook intake and Meta's handshake, the OAuth callback, and a
+ * liveness answer. Jetty, because the JDK's server was measured to be the intake's bottleneck
+ * (its single dispatcher and a lock taken per exchange). A webhook request holds no thread while
+ * its events wait for their group commit: the answer is written when the commit completes.
  */
 public final class CmisServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CmisServer.class);
-    private static final int QUEUE = 4_096;
 
-    private final HttpServer server;
-    private final ThreadPoolExecutor pool;
+    private final Server server;
+    private final ServerConnector connector;
     private final WebhookIntake intake;
     private final ConnectService connect;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
 
-    private CmisServer(HttpServer server, ThreadPoolExecutor pool, WebhookIntake intake, ConnectService connect) {
+    private CmisServer(Server server, ServerConnector connector, WebhookIntake intake, ConnectService connect) {
         this.server = server;
-        this.pool = pool;
+        this.connector = connector;
         this.intake = intake;
         this.connect = connect;
     }
 
-    /**
-     * Binds and starts. Read and write time limits are the JDK server's system properties, read when
-     * its classes load: {@link #limitRequestTime} must run before the first server of the process.
-     */
-    public static CmisServer start(InetSocketAddress address, int threads, WebhookIntake intake, ConnectService connect)
-            throws IOException {
-        HttpServer server = HttpServer.create(address, 1024);
-        AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(QUEUE), r -> {
-                    Thread t = new Thread(r, "cmis:http-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        server.setExecutor(pool);
-        CmisServer cmis = new CmisServer(server, pool, intake, connect);
-        server.createContext("/", cmis::handle);
-        server.start();
+    /** Binds and starts; {@code readTimeout} also closes idle keep-alive connections. */
+    public static CmisServer start(InetSocketAddress address, int threads, Duration readTimeout, WebhookIntake intake,
+                                   ConnectService connect) throws IOException {
+        QueuedThreadPool pool = new QueuedThreadPool(Math.max(threads, 8), Math.min(threads, 8));
+        pool.setName("cmis:http");
+        pool.setDaemon(true);
+        Server server = new Server(pool);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendDateHeader(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(address.getHostString());
+        connector.setPort(address.getPort());
+        connector.setIdleTimeout(readTimeout.toMillis());
+        connector.setAcceptQueueSize(1024);
+        server.addConnector(connector);
+        CmisServer cmis = new CmisServer(server, connector, intake, connect);
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                cmis.handle(request, response, callback);
+                return true;
+            }
+        });
+        try {
+            server.start();
+        } catch (IOException e) {
+            stopQuietly(server);
+            throw e;
+        } catch (Exception e) {
+            stopQuietly(server);
+            throw new IOException(e.getMessage(), e);
+        }
         return cmis;
     }
 
-    /** The JDK server's limits for one request and one response, and no Nagle delay on small answers. */
-    public static void limitRequestTime(java.time.Duration readTimeout) {
-        long seconds = Math.max(1, readTimeout.toSeconds());
-        System.setProperty("sun.net.httpserver.maxReqTime", Long.toString(seconds));
-        System.setProperty("sun.net.httpserver.maxRspTime", Long.toString(seconds));
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-
     public int port() {
-        return server.getAddress().getPort();
+        return connector.getLocalPort();
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
+    private void handle(Request request, Response response, Callback callback) {
         inFlight.incrementAndGet();
+        Callback done = Callback.from(callback, inFlight::decrementAndGet);
         try {
             if (draining) {
                 // Stopping: the sender retries, and another instance (or this one, restarted) stores it.
-                exchange.getResponseHeaders().put("connection", java.util.List.of("close"));
-                HttpExchanges.json(exchange, 503, "{\"status\":\"unavailable\",\"error\":\"shutting down\"}");
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                send(response, done, 503, "application/json", "{\"status\":\"unavailable\",\"error\":\"shutting down\"}");
                 return;
             }
-            route(exchange);
+            route(request, response, done);
         } catch (RuntimeException e) {
-            log.error("{} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI().getPath(), e.toString());
-            HttpExchanges.json(exchange, 500, "{\"status\":\"error\"}");
-        } finally {
-            inFlight.decrementAndGet();
+            log.error("{} {} failed: {}", request.getMethod(), request.getHttpURI().getPath(), e.toString());
+            send(response, done, 500, "application/json", "{\"status\":\"error\"}");
         }
     }
 
-    private void route(HttpExchange exchange) throws IOException {
-        String method = exchange.getRequestMethod();
-        String[] parts = exchange.getRequestURI().getPath().split("/");
+    private void route(Request request, Response response, Callback done) {
+        String method = request.getMethod();
+        String path = request.getHttpURI().getPath();
+        String[] parts = path.split("/");
         // "/webhooks/meta" splits into "", "webhooks", "meta".
         if (parts.length == 3 && parts[1].equals("webhooks")) {
             if (method.equals("POST")) {
-                webhook(exchange, parts[2]);
+                webhook(request, response, done, parts[2]);
             } else if (method.equals("GET")) {
-                handshake(exchange, parts[2]);
+                Optional<String> challenge = intake.handshake(parts[2], query(request));
+                send(response, done, challenge.isPresent() ? 200 : 403, "text/plain",
+                        challenge.orElse("verification failed"));
             } else {
-                HttpExchanges.json(exchange, 405, "{\"status\":\"method_not_allowed\"}");
+                send(response, done, 405, "application/json", "{\"status\":\"method_not_allowed\"}");
             }
         } else if (parts.length == 4 && parts[1].equals("oauth") && parts[2].equals("callback") && method.equals("GET")) {
-            oauthCallback(exchange, parts[3]);
-        } else if (exchange.getRequestURI().getPath().equals("/health/live")) {
-            HttpExchanges.json(exchange, 200, "{\"status\":\"ok\"}");
+            oauthCallback(request, response, done, parts[3]);
+        } else if (path.equals("/health/live")) {
+            send(response, done, 200, "application/json", "{\"status\":\"ok\"}");
         } else {
-            HttpExchanges.json(exchange, 404, "{\"status\":\"not_found\"}");
+            send(response, done, 404, "application/json", "{\"status\":\"not_found\"}");
         }
     }
 
-    private void webhook(HttpExchange exchange, String platform) throws IOException {
-        Optional<byte[]> body = HttpExchanges.body(exchange, WebhookIntake.MAX_BODY_BYTES);
-        if (body.isEmpty()) {
-            // The rest of the body was not read: this connection cannot carry another request.
-            exchange.getResponseHeaders().put("connection", java.util.List.of("close"));
-            HttpExchanges.json(exchange, 413, "{\"status\":\"too_large\",\"error\":\"the body is over 1 MiB\"}");
+    private void webhook(Request request, Response response, Callback done, String platform) {
+        long declared = request.getLength();
+        if (declared > WebhookIntake.MAX_BODY_BYTES) {
+            tooLarge(response, done);
             return;
         }
-        IntakeResult result = intake.receive(platform, HttpExchanges.headers(exchange), body.get());
-        HttpExchanges.json(exchange, result.httpStatus(), result.json());
-    }
-
-    private void handshake(HttpExchange exchange, String platform) throws IOException {
-        Optional<String> challenge = intake.handshake(platform, HttpExchanges.query(exchange));
-        if (challenge.isPresent()) {
-            HttpExchanges.send(exchange, 200, "text/plain", challenge.get());
-        } else {
-            HttpExchanges.send(exchange, 403, "text/plain", "verification failed");
+        Map<String, String> headers = new HashMap<>();
+        for (HttpField field : request.getHeaders()) {
+            headers.putIfAbsent(field.getLowerCaseName(), field.getValue());
         }
+        Content.Source.asByteArrayAsync(request, WebhookIntake.MAX_BODY_BYTES).whenComplete((body, failure) -> {
+            if (failure != null) {
+                tooLarge(response, done);
+                return;
+            }
+            intake.receiveAsync(platform, headers, body).whenComplete((result, error) -> {
+                IntakeResult answer = error == null ? result
+                        : new IntakeResult(500, "error", 0, 0, "unexpected: " + error.getClass().getSimpleName());
+                send(response, done, answer.httpStatus(), "application/json", answer.json());
+            });
+        });
     }
 
-    private void oauthCallback(HttpExchange exchange, String platform) throws IOException {
+    private static void tooLarge(Response response, Callback done) {
+        // The rest of the body is not read: this connection cannot carry another request.
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        send(response, done, 413, "application/json", "{\"status\":\"too_large\",\"error\":\"the body is over 1 MiB\"}");
+    }
+
+    private void oauthCallback(Request request, Response response, Callback done, String platform) {
         if (!ConnectorRegistry.knownIds().contains(platform)) {
-            page(exchange, 404, "Unknown platform", "There is no platform '" + platform + "'.");
+            page(response, done, 404, "Unknown platform", "There is no platform '" + platform + "'.");
             return;
         }
-        Map<String, String> query = HttpExchanges.query(exchange);
+        Map<String, String> query = query(request);
         String state = query.getOrDefault("state", "");
         // TikTok for Business sends auth_code; the others code.
         String code = query.getOrDefault("code", query.getOrDefault("auth_code", ""));
         try {
             if (state.isBlank()) {
-                page(exchange, 400, "Not connected", "The link has no state. Start the connection again.");
+                page(response, done, 400, "Not connected", "The link has no state. Start the connection again.");
                 return;
             }
             if (query.containsKey("error")) {
                 connect.decline(state, query.get("error"), Optional.ofNullable(query.get("error_description")));
             }
             if (code.isBlank()) {
-                page(exchange, 400, "Not connected", "The link has no code. Start the connection again.");
+                page(response, done, 400, "Not connected", "The link has no code. Start the connection again.");
                 return;
             }
             Integration integration = connect.complete(state, Secret.of(code), Optional.empty()).integration();
-            page(exchange, 200, "Connected", "Your " + integration.platform() + " account "
+            page(response, done, 200, "Connected", "Your " + integration.platform() + " account "
                     + Optional.ofNullable(integration.accountName()).orElse(integration.externalAccountId())
                     + " is connected. You can close this window.");
         } catch (ConnectException | PlatformException e) {
-            page(exchange, 400, "Not connected", e.getMessage());
+            page(response, done, 400, "Not connected", e.getMessage());
         }
     }
 
-    private static void page(HttpExchange exchange, int status, String title, String text) throws IOException {
-        HttpExchanges.send(exchange, status, "text/html; charset=utf-8", "<!doctype html><meta charset=utf-8>"
+    private static Map<String, String> query(Request request) {
+        Map<String, String> query = new HashMap<>();
+        Fields fields = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
+        for (Fields.Field field : fields) {
+            query.put(field.getName(), field.getValue());
+        }
+        return query;
+    }
+
+    private static void page(Response response, Callback done, int status, String title, String text) {
+        send(response, done, status, "text/html; charset=utf-8", "<!doctype html><meta charset=utf-8>"
                 + "<meta name=viewport content='width=device-width'><title>" + Html.escape(title) + "</title>"
                 + "<h1>" + Html.escape(title) + "</h1><p>" + Html.escape(text) + "</p>");
     }
 
+    private static void send(Response response, Callback done, int status, String contentType, String body) {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType.toLowerCase(Locale.ROOT));
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        Content.Sink.write(response, true, body, done);
+    }
+
     /**
      * Answers new requests 503, lets those in flight finish (up to {@code graceSeconds}), then closes.
-     * The JDK's own {@code stop(delay)} waits the whole delay even when nothing is in flight (before
-     * Java 21), so the waiting is done here.
      */
     public void stop(int graceSeconds) {
         draining = true;
@@ -190,12 +234,14 @@ public final class CmisServer implements AutoCloseable {
                 break;
             }
         }
-        server.stop(0);
-        pool.shutdown();
+        stopQuietly(server);
+    }
+
+    private static void stopQuietly(Server server) {
         try {
-            pool.awaitTermination(graceSeconds, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            server.stop();
+        } catch (Exception e) {
+            log.warn("stopping the HTTP server: {}", e.getMessage());
         }
     }
 

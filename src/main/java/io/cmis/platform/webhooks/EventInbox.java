@@ -51,24 +51,37 @@ public final class EventInbox implements AutoCloseable {
      * after the commit; throws {@link InboxUnavailableException} when the database did not commit.
      */
     public int store(List<NewEvent> events) {
-        if (events.isEmpty()) {
-            return 0;
-        }
-        if (closed) {
-            throw new InboxUnavailableException("shutting down");
-        }
-        Pending pending = new Pending(events, new CompletableFuture<>());
-        queue.add(pending);
         try {
-            return pending.stored().get(STORE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return storeAsync(events).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InboxUnavailableException("interrupted");
         } catch (ExecutionException e) {
-            throw new InboxUnavailableException(e.getCause().getMessage());
-        } catch (TimeoutException e) {
-            throw new InboxUnavailableException("the database did not commit within " + STORE_TIMEOUT_SECONDS + " s");
+            throw e.getCause() instanceof InboxUnavailableException u ? u
+                    : new InboxUnavailableException(e.getCause().getMessage());
         }
+    }
+
+    /**
+     * The same without waiting: completes with the count once committed, or exceptionally with
+     * {@link InboxUnavailableException}. No thread waits for the commit, so a server can hold many
+     * requests open on a few threads while their events are gathered into one commit.
+     */
+    public CompletableFuture<Integer> storeAsync(List<NewEvent> events) {
+        if (events.isEmpty()) {
+            return CompletableFuture.completedFuture(0);
+        }
+        if (closed) {
+            return CompletableFuture.failedFuture(new InboxUnavailableException("shutting down"));
+        }
+        Pending pending = new Pending(events, new CompletableFuture<>());
+        queue.add(pending);
+        return pending.stored()
+                .orTimeout(STORE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(e instanceof TimeoutException
+                        ? new InboxUnavailableException("the database did not commit within " + STORE_TIMEOUT_SECONDS
+                        + " s")
+                        : new InboxUnavailableException(e.getMessage())));
     }
 
     private void run() {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code POST /webhooks/{platform}}: the signature is checked on the raw bytes first, then the body
@@ -34,15 +35,20 @@ public final class WebhookIntake {
         this.clock = clock;
     }
 
-    /** Headers with lower-case names. */
+    /** Headers with lower-case names. Waits for the commit. */
     public IntakeResult receive(String platform, Map<String, String> headers, byte[] body) {
+        return receiveAsync(platform, headers, body).join();
+    }
+
+    /** The same, completing when the events are committed (or refused); never completes exceptionally. */
+    public CompletableFuture<IntakeResult> receiveAsync(String platform, Map<String, String> headers, byte[] body) {
         Optional<WebhookSupport> support = support(platform);
         if (support.isEmpty()) {
-            return IntakeResult.refused(404, "unknown_platform", "no platform '" + platform + "'; known: "
-                    + String.join(", ", ConnectorRegistry.knownIds()));
+            return CompletableFuture.completedFuture(IntakeResult.refused(404, "unknown_platform", "no platform '"
+                    + platform + "'; known: " + String.join(", ", ConnectorRegistry.knownIds())));
         }
         if (body.length > MAX_BODY_BYTES) {
-            return IntakeResult.refused(413, "too_large", "the body is over 1 MiB");
+            return CompletableFuture.completedFuture(IntakeResult.refused(413, "too_large", "the body is over 1 MiB"));
         }
         List<InboundEvent> events;
         try {
@@ -50,22 +56,20 @@ public final class WebhookIntake {
             events = support.get().events(body);
         } catch (WebhookRejectedException e) {
             log.warn("{} webhook refused: {}", platform, e.getMessage());
-            return IntakeResult.refused(401, "unauthorized", e.getMessage());
+            return CompletableFuture.completedFuture(IntakeResult.refused(401, "unauthorized", e.getMessage()));
         } catch (MalformedWebhookException e) {
             log.warn("{} webhook malformed: {}", platform, e.getMessage());
-            return IntakeResult.refused(400, "malformed", e.getMessage());
+            return CompletableFuture.completedFuture(IntakeResult.refused(400, "malformed", e.getMessage()));
         }
         Instant now = clock.instant();
         List<NewEvent> rows = new ArrayList<>(events.size());
         for (InboundEvent e : events) {
-            rows.add(new NewEvent(EventIds.next(now.toEpochMilli()), platform, e.eventKey(), e.eventType(), e.routingKey().orElse(null),
-                    e.payload().toString(), now));
+            rows.add(new NewEvent(EventIds.next(now.toEpochMilli()), platform, e.eventKey(), e.eventType(),
+                    e.routingKey().orElse(null), e.payload().toString(), now));
         }
-        try {
-            return IntakeResult.queued(rows.size(), inbox.store(rows));
-        } catch (InboxUnavailableException e) {
-            return IntakeResult.refused(503, "unavailable", "could not store the event; try again");
-        }
+        return inbox.storeAsync(rows)
+                .thenApply(stored -> IntakeResult.queued(rows.size(), stored))
+                .exceptionally(e -> IntakeResult.refused(503, "unavailable", "could not store the event; try again"));
     }
 
     /** Meta's subscription handshake: the challenge when the verify token matches. */

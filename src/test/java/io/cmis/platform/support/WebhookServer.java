@@ -39,13 +39,12 @@ public final class WebhookServer implements AutoCloseable {
     /** Storing through {@code tenancy}, which may be another database than the bed's. */
     public WebhookServer(PlatformTestBed bed, io.cmis.platform.tenancy.Tenancy tenancy) {
         this.bed = bed;
-        CmisServer.limitRequestTime(Duration.ofSeconds(30));
-        this.inbox = new EventInbox(tenancy, Integer.getInteger("committers", 4), () -> { });
+        this.inbox = new EventInbox(tenancy, Integer.getInteger("committers", 1), () -> { });
         TokenVault vault = new TokenVault(Keyring.parse(TestKeys.K1), new SecureRandom());
         ConnectService connect = new ConnectService(bed.tenancy(), vault, bed.registry(),
                 new IntegrationService(bed.tenancy(), vault, bed.clock), bed.config, bed.clock, new SecureRandom());
         try {
-            this.server = CmisServer.start(new InetSocketAddress("127.0.0.1", 0), 16,
+            this.server = CmisServer.start(new InetSocketAddress("127.0.0.1", 0), 16, Duration.ofSeconds(30),
                     new WebhookIntake(bed.registry(), inbox, bed.clock), connect);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
