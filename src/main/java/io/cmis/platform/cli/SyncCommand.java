@@ -66,21 +66,15 @@ final class SyncCommand implements Callable<Integer> {
         Printer printer = context.printer();
         SyncProgress progress = new SyncProgress(printer, context, selected.size());
         List<SyncOutcome> outcomes = service.sync(selected, parts, progress);
-        long succeeded = outcomes.stream().filter(SyncOutcome::succeeded).count();
-        long failed = outcomes.stream().filter(SyncOutcome::failed).count();
-        long skipped = outcomes.size() - succeeded - failed;
+        RunSummary summary = RunSummary.of(outcomes, SyncOutcome::succeeded, SyncOutcome::failed);
         if (printer.json()) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("succeeded", succeeded);
-            out.put("failed", failed);
-            out.put("skipped", skipped);
-            out.put("items", outcomes);
-            printer.json(out);
+            printer.json(summary.json(Map.of()));
         } else {
             progress.finish();
-            printer.line(succeeded + " synced, " + failed + " failed, " + skipped + " skipped or deferred");
+            printer.line(summary.succeeded() + " synced, " + summary.failed() + " failed, " + summary.skipped()
+                    + " skipped or deferred");
         }
-        return failed > 0 ? ExitCodes.SOME_FAILED : ExitCodes.OK;
+        return summary.exitCode();
     }
 
     private Set<SyncService.Part> parts() {

@@ -65,25 +65,17 @@ final class TokensCommand {
                 throw new UsageException("--within: " + e.getMessage());
             }
             List<RefreshOutcome> outcomes = refresher(context).sweep(window, scope.org(), scope.platform(), dryRun);
-            long succeeded = outcomes.stream().filter(RefreshOutcome::succeeded).count();
-            long failed = outcomes.stream().filter(RefreshOutcome::failed).count();
-            long skipped = outcomes.size() - succeeded - failed;
+            RunSummary summary = RunSummary.of(outcomes, RefreshOutcome::succeeded, RefreshOutcome::failed);
             Printer printer = context.printer();
             if (printer.json()) {
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("succeeded", succeeded);
-                out.put("failed", failed);
-                out.put("skipped", skipped);
-                out.put("dry_run", dryRun);
-                out.put("items", outcomes);
-                printer.json(out);
+                printer.json(summary.json(Map.of("dry_run", dryRun)));
             } else {
                 outcomes.forEach(o -> printer.line(o.outcome() + "  " + o.platform() + "  " + o.integrationId() + "  "
                         + o.detail()));
-                printer.line((dryRun ? "dry run: " : "") + succeeded + " refreshed, " + failed + " failed, " + skipped
-                        + " skipped");
+                printer.line((dryRun ? "dry run: " : "") + summary.succeeded() + " refreshed, " + summary.failed()
+                        + " failed, " + summary.skipped() + " skipped");
             }
-            return failed > 0 ? ExitCodes.SOME_FAILED : ExitCodes.OK;
+            return summary.exitCode();
         }
     }
 

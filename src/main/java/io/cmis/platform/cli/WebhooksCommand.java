@@ -94,21 +94,14 @@ final class WebhooksCommand {
             } finally {
                 finished.countDown();
             }
-            long succeeded = outcomes.stream().filter(EventOutcome::succeeded).count();
-            long failed = outcomes.stream().filter(EventOutcome::failed).count();
-            long skipped = outcomes.size() - succeeded - failed;
+            RunSummary summary = RunSummary.of(outcomes, EventOutcome::succeeded, EventOutcome::failed);
             if (printer.json()) {
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("succeeded", succeeded);
-                out.put("failed", failed);
-                out.put("skipped", skipped);
-                out.put("items", outcomes);
-                printer.json(out);
+                printer.json(summary.json(Map.of()));
             } else {
-                printer.line(succeeded + " processed, " + failed + " failed (retrying or dead), " + skipped
-                        + " given back");
+                printer.line(summary.succeeded() + " processed, " + summary.failed() + " failed (retrying or dead), "
+                        + summary.skipped() + " given back");
             }
-            return failed > 0 ? ExitCodes.SOME_FAILED : ExitCodes.OK;
+            return summary.exitCode();
         }
     }
 
