@@ -24,10 +24,12 @@ import java.nio.file.Path;
                 TokensCommand.class,
                 WebhooksCommand.class,
                 ServeCommand.class,
+                HealthCommand.class,
                 ConfigCommand.class,
                 SandboxCommand.class,
         },
-        footer = {"", "Exit codes: 0 all done, 1 some items failed, 2 usage or configuration error."})
+        footer = {"", "Exit codes: 0 all done, 1 some items failed, 2 usage or configuration error; health: 0 healthy, "
+                + "1 warning, 2 critical, 3 unknown."})
 public final class RootCommand implements Runnable {
     private final CliContext context;
 

@@ -1,0 +1,207 @@
+package io.cmis.platform.health;
+
+import io.cmis.platform.platforms.ConnectorRegistry;
+import io.cmis.platform.tenancy.Tenancy;
+import io.cmis.platform.webhooks.WebhookStats;
+import org.jdbi.v3.core.Handle;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Evaluates health from the database alone (the system path: totals across orgs), so cron, CI,
+ * {@code serve} and the dashboard all see the same thing. Thresholds come from {@code health.*}.
+ */
+public final class HealthCheck {
+    private final Tenancy tenancy;
+    private final HealthSettings settings;
+    private final Clock clock;
+
+    public HealthCheck(Tenancy tenancy, HealthSettings settings, Clock clock) {
+        this.tenancy = tenancy;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    public HealthReport evaluate() {
+        Instant now = clock.instant();
+        Map<String, Object> components = new LinkedHashMap<>();
+        tenancy.systemWide("health totals", h -> {
+            components.put("integrations", integrations(h, now));
+            return null;
+        });
+        components.put("webhooks", webhooks(WebhookStats.read(tenancy, clock)));
+        tenancy.systemWide("health of platform calls, limits and breakers", h -> {
+            components.put("api_calls", apiCalls(h, now));
+            components.put("rate_limits", rateLimits(h, now));
+            components.put("circuit_breakers", breakers(h, now));
+            return null;
+        });
+        HealthStatus overall = HealthStatus.HEALTHY;
+        for (Object component : components.values()) {
+            overall = overall.worst(HealthReport.worstOf(component));
+        }
+        return new HealthReport(overall, now, components);
+    }
+
+    /**
+     * Expiring soon means the grant itself ends within the window and nothing can renew it: a Meta
+     * token (no refresh), or a refresh token with an end (TikTok account holders). An access token
+     * that a refresh token renews every hour is not "expiring".
+     */
+    private Map<String, Object> integrations(Handle h, Instant now) {
+        return h.createQuery("""
+                        SELECT count(*) AS total,
+                               count(*) FILTER (WHERE status = 'active') AS active,
+                               count(*) FILTER (WHERE status = 'needs_reauth') AS needs_reauth,
+                               count(*) FILTER (WHERE status = 'revoked') AS revoked,
+                               count(*) FILTER (WHERE status = 'active' AND (
+                                   (refresh_token_enc IS NULL AND token_expires_at < :soon)
+                                   OR refresh_token_expires_at < :soon)) AS expiring_soon
+                        FROM integrations
+                        """)
+                .bind("soon", Timestamp.from(now.plus(settings.expiringWithin())))
+                .map((rs, ctx) -> {
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("total", rs.getLong("total"));
+                    out.put("active", rs.getLong("active"));
+                    out.put("needs_reauth", rs.getLong("needs_reauth"));
+                    out.put("revoked", rs.getLong("revoked"));
+                    out.put("expiring_soon", rs.getLong("expiring_soon"));
+                    boolean attention = rs.getLong("expiring_soon") > 0 || rs.getLong("needs_reauth") > 0;
+                    out.put("health", attention ? HealthStatus.WARNING : HealthStatus.HEALTHY);
+                    return out;
+                })
+                .one();
+    }
+
+    private Map<String, Object> webhooks(WebhookStats stats) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("queued", stats.queued());
+        out.put("processing", stats.processing());
+        out.put("pending_retries", stats.pendingRetries());
+        out.put("dead_letter_queue", stats.deadLetterQueue());
+        out.put("unmatched", stats.unmatched());
+        out.put("oldest_queued_age_seconds", stats.oldestWaitingSeconds());
+        out.put("processed_24h", stats.processed24h());
+        out.put("success_rate", round(stats.successRate()));
+        out.put("retry_success_rate", round(stats.retrySuccessRate()));
+        HealthStatus health = HealthStatus.HEALTHY;
+        if (stats.deadLetterQueue() > 0) {
+            health = HealthStatus.WARNING;
+        }
+        if (stats.retrySuccessRate() < settings.retrySuccessCritical()
+                || stats.oldestWaitingSeconds() > settings.oldestQueuedCritical().toSeconds()) {
+            health = HealthStatus.CRITICAL;
+        }
+        out.put("health", health);
+        return out;
+    }
+
+    private Map<String, Object> apiCalls(Handle h, Instant now) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String platform : ConnectorRegistry.knownIds()) {
+            out.put(platform, h.createQuery("""
+                            SELECT count(*) AS total,
+                                   count(*) FILTER (WHERE outcome = 'success') AS succeeded,
+                                   count(*) FILTER (WHERE outcome IN ('transient', 'permanent', 'token')) AS failed,
+                                   coalesce(avg(duration_ms), 0) AS avg_ms,
+                                   coalesce(percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms), 0) AS p95_ms
+                            FROM platform_api_calls
+                            WHERE platform = :platform AND called_at > :since
+                            """)
+                    .bind("platform", platform)
+                    .bind("since", Timestamp.from(now.minus(Duration.ofHours(24))))
+                    .map((rs, ctx) -> {
+                        Map<String, Object> p = new LinkedHashMap<>();
+                        long total = rs.getLong("total");
+                        long failed = rs.getLong("failed");
+                        p.put("total", total);
+                        p.put("success_rate", round(total == 0 ? 1.0 : rs.getLong("succeeded") / (double) total));
+                        p.put("avg_duration_ms", Math.round(rs.getDouble("avg_ms")));
+                        p.put("p95_duration_ms", Math.round(rs.getDouble("p95_ms")));
+                        p.put("failed", failed);
+                        p.put("health", failed > settings.failedCallsWarning() ? HealthStatus.WARNING
+                                : HealthStatus.HEALTHY);
+                        return p;
+                    })
+                    .one());
+        }
+        return out;
+    }
+
+    private Map<String, Object> rateLimits(Handle h, Instant now) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String platform : ConnectorRegistry.knownIds()) {
+            out.put(platform, h.createQuery("""
+                            SELECT coalesce(max(usage_pct), 0) AS usage_pct,
+                                   count(*) FILTER (WHERE limited_until > :now) AS limited_scopes,
+                                   max(limited_until) FILTER (WHERE limited_until > :now) AS limited_until
+                            FROM rate_limits WHERE platform = :platform
+                            """)
+                    .bind("platform", platform)
+                    .bind("now", Timestamp.from(now))
+                    .map((rs, ctx) -> {
+                        Map<String, Object> p = new LinkedHashMap<>();
+                        double usage = rs.getDouble("usage_pct");
+                        long limited = rs.getLong("limited_scopes");
+                        Timestamp until = rs.getTimestamp("limited_until");
+                        p.put("usage_pct", usage);
+                        p.put("limited_scopes", limited);
+                        p.put("limited_until", until == null ? null : until.toInstant());
+                        p.put("health", limited > 0 || usage >= settings.rateLimitWarningPct() ? HealthStatus.WARNING
+                                : HealthStatus.HEALTHY);
+                        return p;
+                    })
+                    .one());
+        }
+        return out;
+    }
+
+    private Map<String, Object> breakers(Handle h, Instant now) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String platform : ConnectorRegistry.knownIds()) {
+            Map<String, Object> p = h.createQuery("""
+                            SELECT state, opened_at, opened_at + make_interval(secs => wait_seconds) AS open_until,
+                                   updated_at, last_failure
+                            FROM circuit_breakers WHERE platform = :platform
+                            """)
+                    .bind("platform", platform)
+                    .map((rs, ctx) -> {
+                        Map<String, Object> row = new LinkedHashMap<>();
+                        String state = rs.getString("state");
+                        row.put("state", state);
+                        Timestamp opened = rs.getTimestamp("opened_at");
+                        row.put("since", (state.equals("closed") || opened == null ? rs.getTimestamp("updated_at")
+                                : opened).toInstant());
+                        Timestamp until = rs.getTimestamp("open_until");
+                        row.put("open_until", state.equals("open") && until != null ? until.toInstant() : null);
+                        row.put("last_failure", rs.getString("last_failure"));
+                        row.put("health", switch (state) {
+                            case "open" -> HealthStatus.CRITICAL;
+                            case "half_open" -> HealthStatus.WARNING;
+                            default -> HealthStatus.HEALTHY;
+                        });
+                        return row;
+                    })
+                    .findOne()
+                    .orElseGet(() -> {
+                        Map<String, Object> row = new LinkedHashMap<>();
+                        row.put("state", "closed");
+                        row.put("since", null);
+                        row.put("health", HealthStatus.HEALTHY);
+                        return row;
+                    });
+            out.put(platform, p);
+        }
+        return out;
+    }
+
+    private static double round(double rate) {
+        return Math.round(rate * 10_000) / 10_000.0;
+    }
+}
