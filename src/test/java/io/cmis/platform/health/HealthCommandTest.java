@@ -1,0 +1,188 @@
+package io.cmis.platform.health;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cmis.platform.cli.Json;
+import io.cmis.platform.support.CliRun;
+import io.cmis.platform.support.SandboxCliTest;
+import io.cmis.platform.support.TestKeys;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** health through the real command line: each threshold, the JSON shape, Prometheus text, alerts, unknown. */
+class HealthCommandTest extends SandboxCliTest {
+
+    @Test
+    void an_idle_system_is_healthy_and_the_json_has_the_contract_shape() throws Exception {
+        CliRun.Result run = cli.run("--json", "health");
+        assertThat(run.exitCode()).as(run.all()).isZero();
+        JsonNode h = Json.MAPPER.readTree(run.stdout());
+        assertThat(h.get("status").asText()).isEqualTo("healthy");
+        assertThat(Instant.parse(h.get("timestamp").asText())).isEqualTo(bed.clock.instant());
+        JsonNode c = h.get("components");
+        for (String f : List.of("total", "active", "expiring_soon", "health")) {
+            assertThat(c.at("/integrations/" + f).isMissingNode()).as("integrations." + f).isFalse();
+        }
+        for (String f : List.of("pending_retries", "dead_letter_queue", "success_rate", "health")) {
+            assertThat(c.at("/webhooks/" + f).isMissingNode()).as("webhooks." + f).isFalse();
+        }
+        for (String platform : List.of("meta", "google", "tiktok")) {
+            for (String f : List.of("total", "success_rate", "avg_duration_ms", "health")) {
+                assertThat(c.at("/api_calls/" + platform + "/" + f).isMissingNode()).isFalse();
+            }
+            assertThat(c.at("/circuit_breakers/" + platform + "/state").asText()).isEqualTo("closed");
+            assertThat(c.at("/rate_limits/" + platform + "/health").asText()).isEqualTo("healthy");
+        }
+        assertThat(cli.run("health").stdout()).startsWith("health: HEALTHY");
+    }
+
+    @Test
+    void a_meta_grant_ending_within_seven_days_is_a_warning() throws Exception {
+        insertIntegration("meta", false, bed.clock.instant().plus(Duration.ofDays(3)));
+        insertIntegration("google", true, bed.clock.instant().plusSeconds(600)); // renewed hourly: fine
+        JsonNode h = health(1);
+        assertThat(h.at("/components/integrations/expiring_soon").asInt()).isEqualTo(1);
+        assertThat(h.at("/components/integrations/health").asText()).isEqualTo("warning");
+    }
+
+    @Test
+    void more_than_ten_failed_calls_in_a_day_is_a_warning() throws Exception {
+        for (int i = 0; i < 11; i++) {
+            bed.jdbi.useHandle(h -> h.execute("""
+                    INSERT INTO cmis_platform.platform_api_calls (platform, method, endpoint, status_code, outcome,
+                        duration_ms, called_at) VALUES ('google', 'GET', '/x', 500, 'transient', 40, ?)
+                    """, Timestamp.from(bed.clock.instant().minusSeconds(60))));
+        }
+        JsonNode h = health(1);
+        assertThat(h.at("/components/api_calls/google/failed").asInt()).isEqualTo(11);
+        assertThat(h.at("/components/api_calls/google/success_rate").asDouble()).isZero();
+        assertThat(h.at("/components/api_calls/google/health").asText()).isEqualTo("warning");
+        assertThat(h.at("/components/api_calls/meta/health").asText()).isEqualTo("healthy");
+    }
+
+    @Test
+    void retries_that_mostly_die_and_events_waiting_over_five_minutes_are_critical() throws Exception {
+        insertEvent("dead", 4, bed.clock.instant().minusSeconds(300));
+        JsonNode dying = health(2);
+        assertThat(dying.at("/components/webhooks/retry_success_rate").asDouble()).isZero();
+        assertThat(dying.at("/components/webhooks/dead_letter_queue").asInt()).isEqualTo(1);
+
+        bed.jdbi.useHandle(h -> h.execute("DELETE FROM cmis_platform.webhook_events"));
+        insertEvent("queued", 0, bed.clock.instant().minus(Duration.ofMinutes(4)));
+        assertThat(health(0).at("/components/webhooks/oldest_queued_age_seconds").asInt()).isEqualTo(240);
+        bed.clock.advance(Duration.ofMinutes(2));
+        assertThat(health(2).at("/components/webhooks/health").asText()).isEqualTo("critical");
+    }
+
+    @Test
+    void an_open_breaker_is_critical_and_a_rate_limit_a_warning() throws Exception {
+        bed.jdbi.useHandle(h -> h.execute("""
+                INSERT INTO cmis_platform.rate_limits (platform, scope, usage_pct, limited_until)
+                VALUES ('tiktok', 'app', 100, ?)""", Timestamp.from(bed.clock.instant().plusSeconds(300))));
+        assertThat(health(1).at("/components/rate_limits/tiktok/limited_scopes").asInt()).isEqualTo(1);
+        bed.jdbi.useHandle(h -> h.execute("""
+                INSERT INTO cmis_platform.circuit_breakers (platform, state, opened_at, wait_seconds, updated_at)
+                VALUES ('meta', 'open', ?, 60, ?)""", Timestamp.from(bed.clock.instant()),
+                Timestamp.from(bed.clock.instant())));
+        JsonNode h = health(2);
+        assertThat(h.at("/components/circuit_breakers/meta/state").asText()).isEqualTo("open");
+        assertThat(h.at("/components/circuit_breakers/meta/health").asText()).isEqualTo("critical");
+        assertThat(h.at("/components/circuit_breakers/meta/open_until").asText())
+                .isEqualTo(bed.clock.instant().plusSeconds(60).toString());
+    }
+
+    @Test
+    void the_prometheus_textfile_parses_and_is_replaced_whole() throws Exception {
+        Path dir = Files.createTempDirectory("textfile");
+        Path file = dir.resolve("cmis.prom");
+        Files.writeString(file, "old content\n");
+        bed.jdbi.useHandle(h -> h.execute("""
+                INSERT INTO cmis_platform.circuit_breakers (platform, state, opened_at, wait_seconds, updated_at)
+                VALUES ('google', 'open', now(), 60, now())"""));
+        assertThat(cli.run("health", "--prometheus", file.toString()).exitCode()).isEqualTo(2);
+
+        List<String> lines = Files.readAllLines(file);
+        assertThat(lines).contains("# TYPE cmis_health_status gauge")
+                .contains("cmis_health_status{component=\"overall\"} 2.0")
+                .contains("cmis_circuit_breaker_state{platform=\"google\",state=\"open\"} 1.0")
+                .contains("cmis_webhook_events{status=\"dead\"} 0.0");
+        for (String line : lines) {
+            assertThat(line).as("every line is a comment or `name{labels} value`")
+                    .matches("# (HELP|TYPE) .*|[a-z_][a-z0-9_]*(\\{[a-z_]+=\"[^\"]*\"(,[a-z_]+=\"[^\"]*\")*})? -?[0-9.E+-]+");
+        }
+        try (var left = Files.list(dir)) {
+            assertThat(left).as("no temporary file left behind").containsExactly(file);
+        }
+    }
+
+    @Test
+    void alert_fires_once_per_change_on_recovery_and_reminds_while_critical() throws Exception {
+        assertThat(cli.run("health", "--alert").exitCode()).isZero();
+        assertThat(alerts()).as("healthy from the start: nothing to say").isEmpty();
+
+        bed.jdbi.useHandle(h -> h.execute("""
+                INSERT INTO cmis_platform.circuit_breakers (platform, state, opened_at, wait_seconds, updated_at)
+                VALUES ('meta', 'open', now(), 60, now())"""));
+        assertThat(cli.run("health", "--alert").exitCode()).isEqualTo(2);
+        assertThat(cli.run("health", "--alert").exitCode()).isEqualTo(2);
+        assertThat(alerts()).hasSize(1);
+        assertThat(alerts().get(0)).contains("critical (was healthy)").contains("circuit_breakers.meta critical");
+
+        bed.clock.advance(Duration.ofMinutes(61));
+        cli.run("health", "--alert");
+        assertThat(alerts()).hasSize(2);
+        assertThat(alerts().get(1)).contains("still critical");
+
+        bed.jdbi.useHandle(h -> h.execute("UPDATE cmis_platform.circuit_breakers SET state = 'closed'"));
+        assertThat(cli.run("health", "--alert").exitCode()).isZero();
+        cli.run("health", "--alert");
+        assertThat(alerts()).hasSize(3);
+        assertThat(alerts().get(2)).contains("recovered");
+    }
+
+    @Test
+    void an_unreachable_database_is_unknown_exit_3() throws Exception {
+        CliRun down = CliRun.withoutDatabase().env("CMIS_DATABASE_URL", "jdbc:postgresql://127.0.0.1:1/cmis")
+                .env("CMIS_ENCRYPTION_KEYS", TestKeys.K1);
+        CliRun.Result run = down.run("--json", "health");
+        assertThat(run.exitCode()).as(run.all()).isEqualTo(3);
+        assertThat(Json.MAPPER.readTree(run.stdout()).get("status").asText()).isEqualTo("unknown");
+        assertThat(run.all()).doesNotContain("\tat ");
+    }
+
+    private JsonNode health(int expectedExit) throws Exception {
+        CliRun.Result run = cli.run("--json", "health");
+        assertThat(run.exitCode()).as(run.stdout()).isEqualTo(expectedExit);
+        return Json.MAPPER.readTree(run.stdout());
+    }
+
+    private void insertIntegration(String platform, boolean refreshable, Instant expires) {
+        bed.jdbi.useHandle(h -> h.execute("""
+                INSERT INTO cmis_platform.integrations (id, org_id, platform, external_account_id, token_kind,
+                    access_token_enc, refresh_token_enc, token_expires_at)
+                VALUES (?, ?, ?, ?, 'user', 'x', ?, ?)""", UUID.randomUUID(), UUID.randomUUID(), platform,
+                "acct-" + UUID.randomUUID(), refreshable ? "y" : null, Timestamp.from(expires)));
+    }
+
+    private void insertEvent(String status, int attempts, Instant received) {
+        bed.jdbi.useHandle(h -> h.execute("""
+                INSERT INTO cmis_platform.webhook_events (id, platform, event_key, payload, status, attempts,
+                    received_at, next_attempt_at)
+                VALUES (?, 'meta', ?, '{}', ?, ?, ?, ?)""", UUID.randomUUID(), UUID.randomUUID().toString(), status,
+                attempts, Timestamp.from(received), Timestamp.from(received)));
+    }
+
+    private List<String> alerts() {
+        return bed.jdbi.withHandle(h -> h.createQuery(
+                "SELECT message FROM cmis_platform.notifications WHERE kind = 'health' ORDER BY created_at")
+                .mapTo(String.class).list());
+    }
+}
