@@ -29,7 +29,9 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
      * 0.93x with two, 0.69x with four.
      */
     private static final int INBOX_COMMITTERS = 1;
-    private static final long ALERT_INTERVAL_SECONDS = 30;
+    private static final long ALERT_INTERVAL_SECONDS = 10;
+    /** Health is evaluated (and alerts raised) this often, so detection needs no cron while serve runs. */
+    private static final java.time.Duration HEALTH_INTERVAL = java.time.Duration.ofSeconds(60);
 
     private final CliContext context;
 
@@ -73,11 +75,16 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             }
         });
         WebhookIntake intake = new WebhookIntake(context.platforms().registry(), inbox, context.clock());
+        io.cmis.platform.health.HealthSettings health = io.cmis.platform.health.HealthSettings.from(context.config());
+        io.cmis.platform.health.ServeMonitor monitor = new io.cmis.platform.health.ServeMonitor(
+                new io.cmis.platform.health.HealthCheck(context.tenancy(), health, context.clock()),
+                new io.cmis.platform.health.HealthAlerts(context.tenancy(), health, context.clock()), context.clock());
+        context.platforms().http().callLog().observe(monitor::apiCall);
         CmisServer server;
         try {
             server = CmisServer.start(new InetSocketAddress(address, listenPort), threads,
-                    context.config().duration("serve.read-timeout"), intake,
-                    ConnectCommand.service(context));
+                    context.config().duration("serve.read-timeout"), intake, ConnectCommand.service(context), monitor,
+                    new io.cmis.platform.health.DashboardData(context.tenancy(), context.clock()));
         } catch (IOException e) {
             inbox.close();
             throw new UsageException("cannot listen on " + address + ":" + listenPort + " (" + e.getMessage()
@@ -85,7 +92,9 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         }
         String name = WebhooksCommand.workerName("serve");
         running[0] = new WebhookWorkers(workerCount, settings.batchSize(), i -> new WebhookProcessor(
-                context.tenancy(), settings, context.clock(), context.random(), name + ":" + i));
+                context.tenancy(), settings, context.clock(), context.random(), name + ":" + i),
+                outcome -> monitor.eventProcessed(outcome.outcome()));
+        monitor.start(HEALTH_INTERVAL);
         ScheduledExecutorService alerts = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cmis:alerts");
             t.setDaemon(true);
@@ -100,6 +109,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             server.stop(GRACE_SECONDS);
             inbox.close();
             running[0].stop();
+            monitor.close();
             alerts.shutdownNow();
             stopped.countDown();
         });
@@ -112,8 +122,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             out.put("workers", workerCount);
             printer.json(out);
         } else {
-            printer.line("listening on " + url + "  (POST /webhooks/{meta,google,tiktok}, GET /oauth/callback/{platform}; "
-                    + workerCount + " workers)");
+            printer.line("listening on " + url + "  (dashboard /, POST /webhooks/{meta,google,tiktok}, "
+                    + "GET /oauth/callback/{platform}, /health/integrations, /metrics; " + workerCount + " workers)");
         }
         stopped.await();
         return ExitCodes.OK;

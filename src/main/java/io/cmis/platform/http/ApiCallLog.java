@@ -26,12 +26,19 @@ public final class ApiCallLog implements AutoCloseable {
 
     private final Tenancy tenancy;
     private final List<ApiCall> pending = new ArrayList<>();
+    private volatile java.util.function.Consumer<ApiCall> observer = call -> { };
 
     public ApiCallLog(Tenancy tenancy) {
         this.tenancy = tenancy;
     }
 
+    /** Also hands every call to {@code observer} (serve's latency histogram), on the calling thread. */
+    public void observe(java.util.function.Consumer<ApiCall> observer) {
+        this.observer = observer;
+    }
+
     public void record(ApiCall call) {
+        observer.accept(call);
         List<ApiCall> toWrite = null;
         synchronized (pending) {
             pending.add(call);

@@ -39,7 +39,7 @@ public final class CircuitBreakerStore {
                            SET state = EXCLUDED.state, opened_at = EXCLUDED.opened_at,
                                wait_seconds = EXCLUDED.wait_seconds,
                                last_failure = coalesce(EXCLUDED.last_failure, circuit_breakers.last_failure),
-                               updated_at = EXCLUDED.updated_at
+                               failure_count = 0, updated_at = EXCLUDED.updated_at
                         """)
                 .bind("platform", platform)
                 .bind("state", state)
@@ -48,6 +48,30 @@ public final class CircuitBreakerStore {
                 .bind("lastFailure", lastFailure)
                 .bind("now", Timestamp.from(now))
                 .execute());
+    }
+
+    /**
+     * Counts one more transient failure in a row, across every process; returns the count. One-shot
+     * runs each make few calls, so a platform failing for all of them must still reach the threshold.
+     */
+    public int addFailure(String platform, String lastFailure, Instant now) {
+        return tenancy.systemWide("count a platform failure", h -> h.createQuery("""
+                        INSERT INTO circuit_breakers (platform, state, failure_count, last_failure, updated_at)
+                        VALUES (:platform, 'closed', 1, :lastFailure, :now)
+                        ON CONFLICT (platform) DO UPDATE
+                           SET failure_count = circuit_breakers.failure_count + 1,
+                               last_failure = EXCLUDED.last_failure
+                        RETURNING failure_count
+                        """)
+                .bind("platform", platform).bind("lastFailure", lastFailure).bind("now", Timestamp.from(now))
+                .mapTo(Integer.class).one());
+    }
+
+    /** A success ends the run of failures. */
+    public void clearFailures(String platform) {
+        tenancy.systemWide("reset a platform's failures", h -> h.createUpdate(
+                        "UPDATE circuit_breakers SET failure_count = 0 WHERE platform = :platform AND failure_count > 0")
+                .bind("platform", platform).execute());
     }
 
     private static Instant instant(Timestamp t) {

@@ -55,6 +55,11 @@ public final class GuardedHttpClient implements AutoCloseable {
     private final Clock clock;
     private final Map<String, Instant> usageWrittenAt = new ConcurrentHashMap<>();
 
+    /** Where calls are recorded: serve adds its metrics there. */
+    public ApiCallLog callLog() {
+        return callLog;
+    }
+
     public GuardedHttpClient(PlatformCircuitBreakers breakers, RateLimitStore rateLimits, ApiCallLog callLog,
                              RetryPolicy retry, Duration timeout, Clock clock) {
         this.breakers = breakers;

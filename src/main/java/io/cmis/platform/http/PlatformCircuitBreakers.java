@@ -39,6 +39,8 @@ public final class PlatformCircuitBreakers {
         volatile Instant syncedAt = Instant.MIN;
         volatile boolean syncing;
         volatile String lastFailure;
+        /** Failures in a row counted in the database, as last seen; 0 means nothing to reset. */
+        volatile int sharedFailures = -1;
 
         Entry(CircuitBreaker breaker) {
             this.breaker = breaker;
@@ -60,7 +62,16 @@ public final class PlatformCircuitBreakers {
     }
 
     public void success(String platform, Duration took) {
-        entry(platform).breaker.onSuccess(took.toNanos(), TimeUnit.NANOSECONDS);
+        Entry entry = entry(platform);
+        entry.breaker.onSuccess(took.toNanos(), TimeUnit.NANOSECONDS);
+        if (entry.sharedFailures != 0) {
+            try {
+                store.clearFailures(platform);
+                entry.sharedFailures = 0;
+            } catch (RuntimeException e) {
+                log.warn("could not reset the {} failure count: {}", platform, e.getMessage());
+            }
+        }
     }
 
     /** A transient failure: counts toward opening; while half-open, opens at once. */
@@ -71,6 +82,17 @@ public final class PlatformCircuitBreakers {
         entry.breaker.onError(took.toNanos(), TimeUnit.NANOSECONDS, error);
         if (wasHalfOpen && entry.breaker.getState() == CircuitBreaker.State.HALF_OPEN) {
             entry.breaker.transitionToOpenState();
+        }
+        if (entry.breaker.getState() == CircuitBreaker.State.CLOSED) {
+            // Failures of earlier runs count too: five cron runs failing once each open the breaker.
+            try {
+                entry.sharedFailures = store.addFailure(platform, error.getMessage(), clock.instant());
+                if (entry.sharedFailures >= settings.failureThreshold()) {
+                    entry.breaker.transitionToOpenState();
+                }
+            } catch (RuntimeException e) {
+                log.warn("could not count the {} failure: {}", platform, e.getMessage());
+            }
         }
     }
 

@@ -2,7 +2,15 @@ package io.cmis.platform.server;
 
 import io.cmis.platform.connect.ConnectException;
 import io.cmis.platform.connect.ConnectService;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.cmis.platform.crypto.Secret;
+import io.cmis.platform.health.DashboardData;
+import io.cmis.platform.health.HealthReport;
+import io.cmis.platform.health.HealthStatus;
+import io.cmis.platform.health.ServeMonitor;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.cmis.platform.integrations.Integration;
 import io.cmis.platform.platforms.ConnectorRegistry;
 import io.cmis.platform.platforms.PlatformException;
@@ -36,8 +44,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The HTTP side of {@code serve}: webhook intake and Meta's handshake, the OAuth callback, and a
- * liveness answer. Jetty, because the JDK's server was measured to be the intake's bottleneck
+ * The HTTP side of {@code serve}: webhook intake and Meta's handshake, the OAuth callback, health
+ * ({@code /health/integrations}, {@code /health/live}), {@code /metrics} and the dashboard. Jetty, because the JDK's server was measured to be the intake's bottleneck
  * (its single dispatcher and a lock taken per exchange). A webhook request holds no thread while
  * its events wait for their group commit: the answer is written when the commit completes.
  */
@@ -48,19 +56,25 @@ public final class CmisServer implements AutoCloseable {
     private final ServerConnector connector;
     private final WebhookIntake intake;
     private final ConnectService connect;
+    private final ServeMonitor monitor;
+    private final DashboardData dashboard;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
 
-    private CmisServer(Server server, ServerConnector connector, WebhookIntake intake, ConnectService connect) {
+    private CmisServer(Server server, ServerConnector connector, WebhookIntake intake, ConnectService connect,
+                       ServeMonitor monitor, DashboardData dashboard) {
         this.server = server;
         this.connector = connector;
         this.intake = intake;
         this.connect = connect;
+        this.monitor = monitor;
+        this.dashboard = dashboard;
     }
 
     /** Binds and starts; {@code readTimeout} also closes idle keep-alive connections. */
     public static CmisServer start(InetSocketAddress address, int threads, Duration readTimeout, WebhookIntake intake,
-                                   ConnectService connect) throws IOException {
+                                   ConnectService connect, ServeMonitor monitor, DashboardData dashboard)
+            throws IOException {
         QueuedThreadPool pool = new QueuedThreadPool(Math.max(threads, 8), Math.min(threads, 8));
         pool.setName("cmis:http");
         pool.setDaemon(true);
@@ -74,7 +88,7 @@ public final class CmisServer implements AutoCloseable {
         connector.setIdleTimeout(readTimeout.toMillis());
         connector.setAcceptQueueSize(1024);
         server.addConnector(connector);
-        CmisServer cmis = new CmisServer(server, connector, intake, connect);
+        CmisServer cmis = new CmisServer(server, connector, intake, connect, monitor, dashboard);
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
@@ -134,6 +148,15 @@ public final class CmisServer implements AutoCloseable {
             oauthCallback(request, response, done, parts[3]);
         } else if (path.equals("/health/live")) {
             send(response, done, 200, "application/json", "{\"status\":\"ok\"}");
+        } else if (path.equals("/health/integrations") && method.equals("GET")) {
+            HealthReport report = monitor.current();
+            send(response, done, report.status() == HealthStatus.CRITICAL ? 503 : 200, "application/json",
+                    json(report));
+        } else if (path.equals("/metrics") && method.equals("GET")) {
+            send(response, done, 200, PrometheusTextFormatWriter.CONTENT_TYPE, monitor.metrics());
+        } else if (path.equals("/") && method.equals("GET")) {
+            send(response, done, 200, "text/html; charset=utf-8",
+                    DashboardPage.render(monitor.current(), dashboard.read()));
         } else {
             send(response, done, 404, "application/json", "{\"status\":\"not_found\"}");
         }
@@ -157,6 +180,7 @@ public final class CmisServer implements AutoCloseable {
             intake.receiveAsync(platform, headers, body).whenComplete((result, error) -> {
                 IntakeResult answer = error == null ? result
                         : new IntakeResult(500, "error", 0, 0, "unexpected: " + error.getClass().getSimpleName());
+                monitor.intakeAnswered(platform, answer.httpStatus());
                 send(response, done, answer.httpStatus(), "application/json", answer.json());
             });
         });
@@ -195,6 +219,22 @@ public final class CmisServer implements AutoCloseable {
                     + " is connected. You can close this window.");
         } catch (ConnectException | PlatformException e) {
             page(response, done, 400, "Not connected", e.getMessage());
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    /** The same JSON as {@code health --json}. */
+    private static String json(HealthReport report) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("status", report.status());
+        out.put("timestamp", report.timestamp());
+        out.put("components", report.components());
+        try {
+            return JSON.writeValueAsString(out);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the health JSON", e);
         }
     }
 

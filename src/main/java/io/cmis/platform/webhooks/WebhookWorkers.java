@@ -22,9 +22,15 @@ public final class WebhookWorkers implements AutoCloseable {
     private final AtomicLong processed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private volatile boolean stopping;
+    private final java.util.function.Consumer<EventOutcome> onOutcome;
 
-    /** Starts {@code count} workers; {@code processorFor} builds worker {@code i}'s processor. */
-    public WebhookWorkers(int count, int batchSize, IntFunction<WebhookProcessor> processorFor) {
+    /**
+     * Starts {@code count} workers; {@code processorFor} builds worker {@code i}'s processor;
+     * {@code onOutcome} hears every outcome (serve's counters).
+     */
+    public WebhookWorkers(int count, int batchSize, IntFunction<WebhookProcessor> processorFor,
+                          java.util.function.Consumer<EventOutcome> onOutcome) {
+        this.onOutcome = onOutcome;
         for (int i = 0; i < count; i++) {
             WebhookProcessor processor = processorFor.apply(i);
             Thread t = new Thread(() -> loop(processor, batchSize), "cmis:worker-" + i);
@@ -62,6 +68,7 @@ public final class WebhookWorkers implements AutoCloseable {
             }
             for (EventOutcome o : outcomes) {
                 (o.succeeded() ? processed : failed).incrementAndGet();
+                onOutcome.accept(o);
             }
             if (outcomes.isEmpty()) {
                 idle();

@@ -152,6 +152,23 @@ public interface ConnectorContract {
     }
 
     @Test
+    default void failures_of_separate_one_shot_runs_add_up_and_a_success_ends_the_run() {
+        simulator().failNext(3, dataPath(), Fault.TRANSIENT); // one run: three attempts, three failures
+        bed().newProcess();
+        assertThatThrownBy(() -> dataCall(connector(), context())).isInstanceOf(PlatformException.class);
+        bed().newProcess();
+        assertThat(dataCall(connector(), context())).as("a success in between resets the count").isNotNull();
+
+        simulator().failNext(5, dataPath(), Fault.TRANSIENT);
+        for (int run = 0; run < 2; run++) { // each run retries up to 3 times: 3 + 2 failures in a row
+            bed().newProcess();
+            assertThatThrownBy(() -> dataCall(connector(), context())).isInstanceOf(PlatformException.class);
+        }
+        bed().newProcess();
+        assertThatThrownBy(() -> dataCall(connector(), context())).isInstanceOf(CircuitOpenException.class);
+    }
+
+    @Test
     default void the_breaker_ignores_permanent_errors_and_rate_limits() {
         for (int i = 0; i < 6; i++) {
             simulator().failNext(1, dataPath(), Fault.PERMANENT);

@@ -29,6 +29,7 @@ import java.util.Random;
 public final class WebhookServer implements AutoCloseable {
     public final EventInbox inbox;
     public final CmisServer server;
+    public final io.cmis.platform.health.ServeMonitor monitor;
     private final PlatformTestBed bed;
     private final HttpClient client = HttpClient.newHttpClient();
 
@@ -43,9 +44,15 @@ public final class WebhookServer implements AutoCloseable {
         TokenVault vault = new TokenVault(Keyring.parse(TestKeys.K1), new SecureRandom());
         ConnectService connect = new ConnectService(bed.tenancy(), vault, bed.registry(),
                 new IntegrationService(bed.tenancy(), vault, bed.clock), bed.config, bed.clock, new SecureRandom());
+        io.cmis.platform.health.HealthSettings health = io.cmis.platform.health.HealthSettings.from(bed.config);
+        this.monitor = new io.cmis.platform.health.ServeMonitor(
+                new io.cmis.platform.health.HealthCheck(tenancy, health, bed.clock),
+                new io.cmis.platform.health.HealthAlerts(tenancy, health, bed.clock), bed.clock);
+        bed.http().callLog().observe(monitor::apiCall);
         try {
             this.server = CmisServer.start(new InetSocketAddress("127.0.0.1", 0), 16, Duration.ofSeconds(30),
-                    new WebhookIntake(bed.registry(), inbox, bed.clock), connect);
+                    new WebhookIntake(bed.registry(), inbox, bed.clock), connect, monitor,
+                    new io.cmis.platform.health.DashboardData(tenancy, bed.clock));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -79,6 +86,7 @@ public final class WebhookServer implements AutoCloseable {
 
     @Override
     public void close() {
+        monitor.close();
         server.stop(1);
         inbox.close();
     }
