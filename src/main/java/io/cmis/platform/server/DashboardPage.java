@@ -23,10 +23,11 @@ final class DashboardPage {
             h1{font-size:20px;margin:0}h2{font-size:15px;margin:0 0 8px}main{padding:16px;display:grid;gap:16px;
             grid-template-columns:repeat(auto-fit,minmax(300px,1fr))}section{background:#fff;border:1px solid var(--line);
             border-radius:8px;padding:14px}.badge{display:inline-block;padding:2px 10px;border-radius:999px;color:#fff;
-            font-weight:600;text-transform:uppercase;font-size:12px}.healthy{background:var(--ok)}
+            font-weight:600;text-transform:uppercase;font-size:12px;white-space:nowrap}.healthy{background:var(--ok)}
             .warning{background:var(--warn)}.critical{background:var(--crit)}.unknown{background:var(--unk)}
             table{width:100%;border-collapse:collapse}td,th{text-align:left;padding:4px 6px;border-top:1px solid var(--line);
-            vertical-align:top}th{font-weight:600;color:#57606a}.num{text-align:right;font-variant-numeric:tabular-nums}
+            vertical-align:top}th{font-weight:600;color:#57606a;white-space:nowrap}section{overflow-x:auto}
+            .wrap{overflow-wrap:anywhere}.num{text-align:right;font-variant-numeric:tabular-nums}
             .muted{color:#57606a}svg{width:100%;height:auto}.wide{grid-column:1/-1}
             """;
 
@@ -100,8 +101,8 @@ final class DashboardPage {
             html.append("<figure style='margin:0' id='chart-").append(escape(platform)).append("'><figcaption><b>")
                     .append(escape(platform)).append("</b> <span class=muted>").append(calls).append(" calls, ")
                     .append(calls == 0 ? "–" : percent((double) ok / calls)).append(" ok</span></figcaption>")
-                    .append("<svg viewBox='0 0 240 80' role=img aria-label='").append(escape(platform))
-                    .append(" calls per hour'><rect x=0 y=0 width=240 height=80 fill='#fff' stroke='#d0d7de'/>");
+                    .append("<svg viewBox='0 0 245 80' role=img aria-label='").append(escape(platform))
+                    .append(" calls per hour'><rect x=0 y=0 width=245 height=80 fill='#fff' stroke='#d0d7de'/>");
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < hours.size(); i++) {
                 DashboardData.Hour hour = hours.get(i);
@@ -127,7 +128,7 @@ final class DashboardPage {
             for (DashboardData.Reauth r : reauth) {
                 html.append("<tr><td>").append(escape(r.platform())).append("</td><td>")
                         .append(escape(String.valueOf(r.account()))).append("</td><td class=muted>")
-                        .append(escape(r.orgId().toString().substring(0, 8))).append("</td><td>")
+                        .append(escape(r.orgId().toString().substring(0, 8))).append("</td><td class=wrap>")
                         .append(escape(String.valueOf(r.reason()))).append("</td></tr>");
             }
             html.append("</table>");
@@ -143,7 +144,7 @@ final class DashboardPage {
             html.append("<table id=dead><tr><th>platform</th><th>type</th><th>error</th></tr>");
             for (DashboardData.DeadLetter d : dead) {
                 html.append("<tr><td>").append(escape(d.platform())).append("</td><td>")
-                        .append(escape(String.valueOf(d.eventType()))).append("</td><td>")
+                        .append(escape(String.valueOf(d.eventType()))).append("</td><td class=wrap>")
                         .append(escape(String.valueOf(d.error()))).append("</td></tr>");
             }
             html.append("</table>");
