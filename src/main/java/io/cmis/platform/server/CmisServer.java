@@ -150,7 +150,9 @@ public final class CmisServer implements AutoCloseable {
             send(response, done, 200, "application/json", "{\"status\":\"ok\"}");
         } else if (path.equals("/health/integrations") && method.equals("GET")) {
             HealthReport report = monitor.current();
-            send(response, done, report.status() == HealthStatus.CRITICAL ? 503 : 200, "application/json",
+            // Unknown (the database is unreachable) is no better than critical for a load balancer.
+            boolean failing = report.status() == HealthStatus.CRITICAL || report.status() == HealthStatus.UNKNOWN;
+            send(response, done, failing ? 503 : 200, "application/json",
                     json(report));
         } else if (path.equals("/metrics") && method.equals("GET")) {
             send(response, done, 200, PrometheusTextFormatWriter.CONTENT_TYPE, monitor.metrics());
