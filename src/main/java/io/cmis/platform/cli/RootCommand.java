@@ -25,6 +25,7 @@ import java.nio.file.Path;
                 WebhooksCommand.class,
                 ServeCommand.class,
                 HealthCommand.class,
+                CompletionCommand.class,
                 ConfigCommand.class,
                 SandboxCommand.class,
         },
