@@ -48,6 +48,11 @@ public final class CliContext implements AutoCloseable {
         this.clock = clock;
     }
 
+    /** The checkout or installation this runs from (where {@code config/} is), if known. */
+    public Path home() {
+        return home;
+    }
+
     public GlobalOptions options() {
         return options;
     }

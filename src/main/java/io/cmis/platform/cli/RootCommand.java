@@ -26,6 +26,7 @@ import java.nio.file.Path;
                 ServeCommand.class,
                 HealthCommand.class,
                 CompletionCommand.class,
+                DemoCommand.class,
                 ConfigCommand.class,
                 SandboxCommand.class,
         },

@@ -125,7 +125,13 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             printer.line("listening on " + url + "  (dashboard /, POST /webhooks/{meta,google,tiktok}, "
                     + "GET /oauth/callback/{platform}, /health/integrations, /metrics; " + workerCount + " workers)");
         }
-        stopped.await();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            // Stopped by whoever started it in this process (demo): the stop sequence runs when the context
+            // closes, which needs the interrupt cleared to wait for requests and workers.
+            return ExitCodes.OK;
+        }
         return ExitCodes.OK;
     }
 }
