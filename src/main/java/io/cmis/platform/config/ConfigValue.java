@@ -6,8 +6,10 @@ public record ConfigValue(String key, String value, Source source) {
 
     /** Keys whose values are credentials: masked in {@code config show}. */
     public boolean isSecret() {
+        // A Slack-style incoming webhook URL is itself the credential; so may a forward URL be.
         return key.endsWith("secret") || key.endsWith("password") || key.endsWith("token")
-                || key.equals("encryption.keys");
+                || key.equals("encryption.keys") || key.equals("alerts.webhook-url")
+                || key.equals("webhooks.forward-url");
     }
 
     public String displayValue() {

@@ -102,14 +102,17 @@ class ConfigLoaderTest {
     @Test
     void secrets_are_masked_for_display_and_other_values_are_not() {
         AppConfig config = new ConfigLoader(Map.of("CMIS_META_CLIENT_SECRET", "s3cr3t",
-                "CMIS_DATABASE_PASSWORD", "pw", "CMIS_META_VERIFY_TOKEN", "vt", "CMIS_META_CLIENT_ID", "123"), null)
+                "CMIS_DATABASE_PASSWORD", "pw", "CMIS_META_VERIFY_TOKEN", "vt", "CMIS_META_CLIENT_ID", "123",
+                "CMIS_ALERTS_WEBHOOK_URL", "https://hooks.slack.example/services/T0/B0/secretpart",
+                "CMIS_WEBHOOKS_FORWARD_SECRET", "whsec_abc"), null)
                 .load(null);
         Map<String, String> shown = new java.util.HashMap<>();
         config.all().forEach(v -> shown.put(v.key(), v.displayValue()));
 
         assertThat(shown).containsEntry("meta.client-secret", "****").containsEntry("database.password", "****")
                 .containsEntry("meta.verify-token", "****").containsEntry("meta.client-id", "123")
-                .containsEntry("encryption.keys", "");
+                .containsEntry("encryption.keys", "").containsEntry("alerts.webhook-url", "****")
+                .containsEntry("webhooks.forward-secret", "****");
     }
 
     @Test
