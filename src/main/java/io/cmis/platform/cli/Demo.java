@@ -215,9 +215,13 @@ final class Demo {
         for (JsonNode i : run("--json", "integrations", "list", "--status", "needs_reauth").json()) {
             waiting += i.get("platform").asText().equals("google") ? 1 : 0;
         }
-        check("tokens", refreshed >= 1 && reauth == 1 && waiting == 1, "clock moved 23 h: " + refreshed
-                + " refreshed before expiry, " + reauth + " revoked grant now needs_reauth (google), with its alert "
-                + "queued");
+        long alerts = 0;
+        for (JsonNode a : run("--json", "alerts", "list").json()) {
+            alerts += a.get("kind").asText().equals("needs_reauth") ? 1 : 0;
+        }
+        check("tokens", refreshed >= 1 && reauth == 1 && waiting == 1 && alerts == 1, "clock moved 23 h: " + refreshed
+                + " refreshed before expiry, " + reauth + " revoked grant now needs_reauth (google), " + alerts
+                + " alert raised for it (alerts list)");
     }
 
     private void breaker() throws Exception {

@@ -25,6 +25,7 @@ import java.nio.file.Path;
                 WebhooksCommand.class,
                 ServeCommand.class,
                 HealthCommand.class,
+                AlertsCommand.class,
                 CompletionCommand.class,
                 DemoCommand.class,
                 ConfigCommand.class,

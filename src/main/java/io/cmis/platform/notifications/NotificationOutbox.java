@@ -34,4 +34,22 @@ public final class NotificationOutbox {
                 .bind("now", Timestamp.from(now))
                 .execute() == 1;
     }
+
+    /** Newest first; across orgs when run on the system path. */
+    public java.util.List<Notification> list(java.util.Optional<String> status, int limit) {
+        return handle.createQuery("""
+                        SELECT id, org_id, kind, message, status, attempts, last_error, created_at, delivered_at
+                        FROM notifications
+                        WHERE (:status::text IS NULL OR status = :status)
+                        ORDER BY created_at DESC, id
+                        LIMIT :limit
+                        """)
+                .bind("status", status.orElse(null))
+                .bind("limit", limit)
+                .map((rs, ctx) -> new Notification(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class),
+                        rs.getString("kind"), rs.getString("message"), rs.getString("status"), rs.getInt("attempts"),
+                        rs.getString("last_error"), rs.getTimestamp("created_at").toInstant(),
+                        rs.getTimestamp("delivered_at") == null ? null : rs.getTimestamp("delivered_at").toInstant()))
+                .list();
+    }
 }

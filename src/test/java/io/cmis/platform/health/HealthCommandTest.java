@@ -146,6 +146,14 @@ class HealthCommandTest extends SandboxCliTest {
         cli.run("health", "--alert");
         assertThat(alerts()).hasSize(3);
         assertThat(alerts().get(2)).contains("recovered");
+
+        com.fasterxml.jackson.databind.JsonNode listed = Json.MAPPER.readTree(cli.run("--json", "alerts", "list")
+                .ok().stdout());
+        assertThat(listed).hasSize(3);
+        assertThat(listed.get(0).get("kind").asText()).isEqualTo("health");
+        assertThat(listed.get(0).get("message").asText()).contains("recovered");
+        assertThat(listed.get(0).get("status").asText()).isEqualTo("pending");
+        assertThat(cli.run("alerts", "list", "--status", "lost").exitCode()).isEqualTo(2);
     }
 
     @Test
