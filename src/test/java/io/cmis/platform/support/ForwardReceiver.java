@@ -18,6 +18,7 @@ public final class ForwardReceiver implements AutoCloseable {
     private final HttpServer server;
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private volatile int status = 204;
+    private volatile long delayMillis;
 
     public ForwardReceiver() {
         try {
@@ -30,9 +31,17 @@ public final class ForwardReceiver implements AutoCloseable {
             exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), v.get(0)));
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             received.add(new Received(headers, body));
+            if (delayMillis > 0) {
+                try {
+                    Thread.sleep(delayMillis); // a slow receiver, so a test can kill the sender mid-delivery
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             exchange.sendResponseHeaders(status, -1);
             exchange.close();
         });
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.start();
     }
 
@@ -42,6 +51,10 @@ public final class ForwardReceiver implements AutoCloseable {
 
     public void answer(int status) {
         this.status = status;
+    }
+
+    public void delay(java.time.Duration delay) {
+        this.delayMillis = delay.toMillis();
     }
 
     public List<Received> received() {

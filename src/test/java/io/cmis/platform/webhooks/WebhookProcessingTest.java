@@ -194,6 +194,37 @@ class WebhookProcessingTest {
     }
 
     @Test
+    void a_webhooks_process_killed_mid_event_leaves_it_to_the_next_worker_and_the_effect_happens_once()
+            throws Exception {
+        String integration = OAuthUser.connect(cli, org, "tiktok", "--kind", "tt_user").get("id").asText();
+        post("tiktok", WebhookEmitter.tiktok(removed(TikTokSimulator.OPEN_ID), now()));
+        receiver.delay(Duration.ofSeconds(30));
+        Map<String, String> env = bed.processEnvironment();
+        env.put("CMIS_WEBHOOKS_FORWARD_URL", receiver.url());
+        env.put("CMIS_WEBHOOKS_FORWARD_SECRET", SECRET);
+        env.put("CMIS_WEBHOOKS_LEASE", "5s");
+        io.cmis.platform.support.CliProcess worker = io.cmis.platform.support.CliProcess.start(env, "webhooks", "process");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (receiver.received().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20); // waiting for the worker to be inside the delivery, after the effect
+        }
+        assertThat(receiver.received()).as("the worker reached the forwarding").hasSize(1);
+        worker.kill(); // kill -9: no outcome recorded, the claim stays until its lease runs out
+        assertThat(status(integration)).as("the effect was applied before the kill").isEqualTo("revoked");
+        assertThat(event().status()).isEqualTo("processing");
+
+        receiver.delay(Duration.ZERO);
+        bed.clock.set(Instant.now().plusSeconds(6)); // the child's lease (5 s, real clock) has run out
+        List<EventOutcome> next = server.processAll();
+        assertThat(next).extracting(EventOutcome::outcome).containsExactly("processed");
+        assertThat(next.get(0).detail()).isEqualTo("already revoked");
+        assertThat(notifications("revoked")).as("one alert for one revocation").isEqualTo(1);
+        assertThat(receiver.received()).extracting(r -> r.headers().get("webhook-id"))
+                .as("delivered again under the same id, for the receiver to dedupe").hasSize(2).containsOnly(
+                        event().id().toString());
+    }
+
+    @Test
     void two_workers_at_once_never_take_the_same_event() throws Exception {
         for (int i = 0; i < 200; i++) {
             post("tiktok", WebhookEmitter.tiktok(removed("act.user-" + i), now()));
