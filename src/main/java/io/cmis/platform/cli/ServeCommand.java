@@ -82,8 +82,16 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         context.platforms().http().callLog().observe(monitor::apiCall);
         CmisServer server;
         try {
-            server = CmisServer.start(new InetSocketAddress(address, listenPort), threads,
-                    context.config().duration("serve.read-timeout"), intake, ConnectCommand.service(context), monitor,
+            String token = context.config().value("serve.admin-token").trim();
+            InetSocketAddress where = new InetSocketAddress(address, listenPort);
+            if (token.isEmpty() && where.getAddress() != null && !where.getAddress().isLoopbackAddress()) {
+                context.notice("warning: serve listens on " + address + " without serve.admin-token: the dashboard, "
+                        + "/metrics and /health/integrations show every org's numbers to whoever reaches them");
+            }
+            server = CmisServer.start(new io.cmis.platform.server.ServerSettings(where, threads,
+                            context.config().duration("serve.read-timeout"),
+                            java.util.Optional.of(token).filter(t -> !t.isEmpty())),
+                    intake, ConnectCommand.service(context), monitor,
                     new io.cmis.platform.health.DashboardData(context.tenancy(), context.clock()));
         } catch (IOException e) {
             inbox.close();

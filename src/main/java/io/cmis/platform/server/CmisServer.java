@@ -58,11 +58,13 @@ public final class CmisServer implements AutoCloseable {
     private final ConnectService connect;
     private final ServeMonitor monitor;
     private final DashboardData dashboard;
+    private final Optional<String> adminToken;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
 
     private CmisServer(Server server, ServerConnector connector, WebhookIntake intake, ConnectService connect,
-                       ServeMonitor monitor, DashboardData dashboard) {
+                       ServeMonitor monitor, DashboardData dashboard, Optional<String> adminToken) {
+        this.adminToken = adminToken;
         this.server = server;
         this.connector = connector;
         this.intake = intake;
@@ -72,9 +74,11 @@ public final class CmisServer implements AutoCloseable {
     }
 
     /** Binds and starts; {@code readTimeout} also closes idle keep-alive connections. */
-    public static CmisServer start(InetSocketAddress address, int threads, Duration readTimeout, WebhookIntake intake,
-                                   ConnectService connect, ServeMonitor monitor, DashboardData dashboard)
-            throws IOException {
+    public static CmisServer start(ServerSettings settings, WebhookIntake intake, ConnectService connect,
+                                   ServeMonitor monitor, DashboardData dashboard) throws IOException {
+        InetSocketAddress address = settings.address();
+        int threads = settings.threads();
+        Duration readTimeout = settings.readTimeout();
         QueuedThreadPool pool = new QueuedThreadPool(Math.max(threads, 8), Math.min(threads, 8));
         pool.setName("cmis:http");
         pool.setDaemon(true);
@@ -88,7 +92,8 @@ public final class CmisServer implements AutoCloseable {
         connector.setIdleTimeout(readTimeout.toMillis());
         connector.setAcceptQueueSize(1024);
         server.addConnector(connector);
-        CmisServer cmis = new CmisServer(server, connector, intake, connect, monitor, dashboard);
+        CmisServer cmis = new CmisServer(server, connector, intake, connect, monitor, dashboard,
+                settings.adminToken());
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
@@ -148,6 +153,11 @@ public final class CmisServer implements AutoCloseable {
             oauthCallback(request, response, done, parts[3]);
         } else if (path.equals("/health/live")) {
             send(response, done, 200, "application/json", "{\"status\":\"ok\"}");
+        } else if ((path.equals("/health/integrations") || path.equals("/metrics") || path.equals("/"))
+                && !authorized(request)) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+            send(response, done, 401, "application/json", "{\"status\":\"unauthorized\",\"error\":\"this page needs "
+                    + "serve.admin-token: send 'Authorization: Bearer <token>' or add ?token=<token>\"}");
         } else if (path.equals("/health/integrations") && method.equals("GET")) {
             HealthReport report = monitor.current();
             // Unknown (the database is unreachable) is no better than critical for a load balancer.
@@ -222,6 +232,18 @@ public final class CmisServer implements AutoCloseable {
         } catch (ConnectException | PlatformException e) {
             page(response, done, 400, "Not connected", e.getMessage());
         }
+    }
+
+    /** The admin pages: open when no token is set (serve binds to loopback by default), else the token. */
+    private boolean authorized(Request request) {
+        if (adminToken.isEmpty()) {
+            return true;
+        }
+        String header = Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION)).orElse("");
+        String given = header.startsWith("Bearer ") ? header.substring(7).trim()
+                : query(request).getOrDefault("token", "");
+        return java.security.MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8),
+                adminToken.get().getBytes(StandardCharsets.UTF_8));
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())

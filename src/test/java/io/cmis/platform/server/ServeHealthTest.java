@@ -130,6 +130,28 @@ class ServeHealthTest {
                 .doesNotContain("@import").doesNotContain("url(");
     }
 
+    @Test
+    void with_an_admin_token_the_dashboard_metrics_and_health_need_it_and_intake_does_not() throws Exception {
+        try (PlatformTestBed guarded = new PlatformTestBed(Map.of("CMIS_SERVE_ADMIN_TOKEN", "letmein-0123456789"));
+             WebhookServer admin = new WebhookServer(guarded)) {
+            for (String path : java.util.List.of("/", "/metrics", "/health/integrations")) {
+                HttpResponse<String> refused = admin.get(path);
+                assertThat(refused.statusCode()).as(path).isEqualTo(401);
+                assertThat(refused.headers().firstValue("www-authenticate")).contains("Bearer");
+                assertThat(admin.get(path + "?token=wrong").statusCode()).as(path).isEqualTo(401);
+                assertThat(admin.get(path + "?token=letmein-0123456789").statusCode()).as(path).isEqualTo(200);
+                HttpResponse<String> bearer = java.net.http.HttpClient.newHttpClient().send(
+                        java.net.http.HttpRequest.newBuilder(admin.uri(path))
+                                .header("Authorization", "Bearer letmein-0123456789").build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(bearer.statusCode()).as(path).isEqualTo(200);
+            }
+            assertThat(admin.get("/health/live").statusCode()).isEqualTo(200);
+            assertThat(admin.post("meta", WebhookEmitter.meta("{\"object\":\"page\",\"entry\":[]}"))
+                    .statusCode()).as("platforms need no token").isEqualTo(200);
+        }
+    }
+
     /** A needs-re-auth integration, a dead letter, an open breaker and a day of Meta calls. */
     static void seedDashboard(PlatformTestBed bed) {
         java.time.Instant now = bed.clock.instant();

@@ -50,7 +50,10 @@ public final class WebhookServer implements AutoCloseable {
                 new io.cmis.platform.health.HealthAlerts(tenancy, health, bed.clock), bed.clock);
         bed.http().callLog().observe(monitor::apiCall);
         try {
-            this.server = CmisServer.start(new InetSocketAddress("127.0.0.1", 0), 16, Duration.ofSeconds(30),
+            String token = bed.config.value("serve.admin-token").trim();
+            this.server = CmisServer.start(new io.cmis.platform.server.ServerSettings(
+                            new InetSocketAddress("127.0.0.1", 0), 16, Duration.ofSeconds(30),
+                            java.util.Optional.of(token).filter(t -> !t.isEmpty())),
                     new WebhookIntake(bed.registry(), inbox, bed.clock), connect, monitor,
                     new io.cmis.platform.health.DashboardData(tenancy, bed.clock));
         } catch (java.io.IOException e) {
