@@ -141,6 +141,7 @@ class HealthCommandTest extends SandboxCliTest {
         assertThat(alerts()).hasSize(2);
         assertThat(alerts().get(1)).contains("still critical");
 
+        bed.clock.advance(Duration.ofMinutes(1)); // alerts are ordered by when they were raised
         bed.jdbi.useHandle(h -> h.execute("UPDATE cmis_platform.circuit_breakers SET state = 'closed'"));
         assertThat(cli.run("health", "--alert").exitCode()).isZero();
         cli.run("health", "--alert");
