@@ -16,7 +16,6 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -64,11 +63,7 @@ final class HealthCommand implements Callable<Integer> {
     private void print(HealthReport report) {
         Printer printer = context.printer();
         if (printer.json()) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("status", report.status());
-            out.put("timestamp", report.timestamp());
-            out.put("components", report.components());
-            printer.json(out);
+            printer.json(report.document());
             return;
         }
         printer.line("health: " + report.status().text().toUpperCase(java.util.Locale.ROOT));

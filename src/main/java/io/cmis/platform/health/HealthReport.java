@@ -25,6 +25,15 @@ public record HealthReport(HealthStatus status, Instant timestamp, Map<String, O
         return worst;
     }
 
+    /** The health document of the contract: {@code status}, {@code timestamp}, {@code components}. */
+    public Map<String, Object> document() {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("status", status);
+        out.put("timestamp", timestamp);
+        out.put("components", components);
+        return out;
+    }
+
     /** The database could not be read: nothing is known. */
     public static HealthReport unknown(Instant now, String reason) {
         return new HealthReport(HealthStatus.UNKNOWN, now, Map.of("database", Map.of("health",

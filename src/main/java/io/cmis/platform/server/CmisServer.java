@@ -251,12 +251,8 @@ public final class CmisServer implements AutoCloseable {
 
     /** The same JSON as {@code health --json}. */
     private static String json(HealthReport report) {
-        Map<String, Object> out = new java.util.LinkedHashMap<>();
-        out.put("status", report.status());
-        out.put("timestamp", report.timestamp());
-        out.put("components", report.components());
         try {
-            return JSON.writeValueAsString(out);
+            return JSON.writeValueAsString(report.document());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("cannot write the health JSON", e);
         }
