@@ -84,6 +84,13 @@ public final class Cli {
             }
             return ExitCodes.USAGE;
         }
+        Optional<String> outage = io.cmis.platform.store.DatabaseOutage.of(e);
+        if (outage.isPresent()) {
+            // Mid-run: what committed stays, what did not left nothing behind; the next run finishes the job.
+            err.println("error: lost the database mid-run (" + SecretMasker.mask(outage.get())
+                    + "); work already committed is kept, nothing is half-written: run it again once the database is back");
+            return ExitCodes.SOME_FAILED;
+        }
         if (e instanceof io.cmis.platform.platforms.PlatformException) {
             // The platform said no (or could not answer): its words are the message, not a bug of ours.
             err.println("error: " + message);

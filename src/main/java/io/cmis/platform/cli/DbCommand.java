@@ -31,7 +31,7 @@ final class DbCommand {
             Database database = context.databaseForMigration();
             MigrateResult result;
             try {
-                result = Schema.migrate(database.dataSource());
+                result = Schema.migrate(database.migrationDataSource());
             } catch (FlywayException e) {
                 throw new UsageException("migration failed: " + reason(e));
             }

@@ -80,6 +80,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                 new io.cmis.platform.health.HealthCheck(context.tenancy(), health, context.clock()),
                 new io.cmis.platform.health.HealthAlerts(context.tenancy(), health, context.clock()), context.clock());
         context.platforms().http().callLog().observe(monitor::apiCall);
+        io.cmis.platform.health.Liveness liveness = new io.cmis.platform.health.Liveness();
+        liveness.watch("webhook intake committer", inbox::alive);
         CmisServer server;
         try {
             String token = context.config().value("serve.admin-token").trim();
@@ -92,7 +94,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                             context.config().duration("serve.read-timeout"),
                             java.util.Optional.of(token).filter(t -> !t.isEmpty())),
                     intake, ConnectCommand.service(context), monitor,
-                    new io.cmis.platform.health.DashboardData(context.tenancy(), context.clock()));
+                    new io.cmis.platform.health.DashboardData(context.tenancy(), context.clock()), liveness);
         } catch (IOException e) {
             inbox.close();
             throw new UsageException("cannot listen on " + address + ":" + listenPort + " (" + e.getMessage()
@@ -102,14 +104,18 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         running[0] = new WebhookWorkers(workerCount, settings.batchSize(), i -> new WebhookProcessor(
                 context.tenancy(), settings, context.clock(), context.random(), name + ":" + i),
                 outcome -> monitor.eventProcessed(outcome.outcome()));
+        WebhookWorkers workersRunning = running[0];
+        liveness.watch("webhook workers", workersRunning::alive);
         monitor.start(HEALTH_INTERVAL);
+        liveness.watch("health monitor", monitor.loop());
         ScheduledExecutorService alerts = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cmis:alerts");
             t.setDaemon(true);
             return t;
         });
-        alerts.scheduleWithFixedDelay(context::deliverAlerts, ALERT_INTERVAL_SECONDS, ALERT_INTERVAL_SECONDS,
-                TimeUnit.SECONDS);
+        liveness.watch("alert delivery", alerts.scheduleWithFixedDelay(
+                io.cmis.platform.health.Liveness.guard("alert delivery", context::deliverAlerts),
+                ALERT_INTERVAL_SECONDS, ALERT_INTERVAL_SECONDS, TimeUnit.SECONDS));
 
         CountDownLatch stopped = new CountDownLatch(1);
         context.beforeClose(() -> {

@@ -61,8 +61,9 @@ final class SyncCommand implements Callable<Integer> {
         TokenSettings tokenSettings = TokenSettings.from(context.config());
         AccessTokens tokens = new AccessTokens(context.tenancy(), context.vault(), context.platforms().registry(),
                 TokensCommand.refresher(context), tokenSettings, context.clock());
-        SyncService service = new SyncService(context.tenancy(), context.database().jdbi(), context.vault(),
-                context.platforms().registry(), tokens, context.clock(), concurrency);
+        SyncService service = new SyncService(context.tenancy(), context.config().duration("sync.lease"),
+                WebhooksCommand.workerName("sync"), context.vault(), context.platforms().registry(), tokens,
+                context.clock(), concurrency);
         Printer printer = context.printer();
         SyncProgress progress = new SyncProgress(printer, context, selected.size());
         List<SyncOutcome> outcomes = service.sync(selected, parts, progress);

@@ -1,24 +1,53 @@
 package io.cmis.platform.config;
 
+import java.util.Locale;
 import java.util.Optional;
 
-/** Where the database is: an external server by JDBC URL, or the embedded default when the URL is empty. */
-public record DatabaseSettings(Optional<String> url, String user, String password, int poolSize) {
+/**
+ * Where the database is: an external server by JDBC URL, or the embedded default when the URL is
+ * empty; what pools connections in front of it; and where migrations connect.
+ */
+public record DatabaseSettings(Optional<String> url, String user, String password, int poolSize, Pooler pooler,
+                               Optional<String> migrationUrl) {
     static final int MAX_POOL_SIZE = 200;
 
+    /** What sits between the tool and PostgreSQL. */
+    public enum Pooler {
+        /** A direct connection (or a pooler in session mode): a connection is one server session. */
+        NONE,
+        /** A pooler in transaction mode: consecutive transactions of one connection may meet different sessions. */
+        TRANSACTION
+    }
+
     static DatabaseSettings from(AppConfig config) {
-        String url = config.value("database.url");
-        if (!url.isEmpty() && !url.startsWith("jdbc:postgresql://")) {
-            throw new ConfigException("database.url: '" + redact(url)
-                    + "' is not a PostgreSQL JDBC URL; write jdbc:postgresql://HOST:PORT/DATABASE");
-        }
-        if (!url.isEmpty() && org.postgresql.Driver.parseURL(url, null) == null) {
-            throw new ConfigException("database.url: '" + redact(url)
-                    + "' is not a valid PostgreSQL JDBC URL (check host, port and database name)");
+        String url = checkedUrl("database.url", config.value("database.url"));
+        String migrationUrl = checkedUrl("database.migration-url", config.value("database.migration-url"));
+        String pooler = config.value("database.pooler").trim().toLowerCase(Locale.ROOT);
+        Pooler mode = switch (pooler) {
+            case "", "none" -> Pooler.NONE;
+            case "transaction" -> Pooler.TRANSACTION;
+            default -> throw new ConfigException("database.pooler: '" + pooler + "' is not one of none, transaction "
+                    + "(transaction: PgBouncer in pool_mode=transaction; none: a direct connection or session mode)");
+        };
+        if (mode == Pooler.TRANSACTION && url.isEmpty()) {
+            throw new ConfigException("database.pooler=transaction needs database.url (the embedded database has no pooler)");
         }
         return new DatabaseSettings(url.isEmpty() ? Optional.empty() : Optional.of(url),
                 config.value("database.user"), config.value("database.password"),
-                config.positiveInt("database.pool-size", MAX_POOL_SIZE));
+                config.positiveInt("database.pool-size", MAX_POOL_SIZE), mode,
+                migrationUrl.isEmpty() ? Optional.empty() : Optional.of(migrationUrl));
+    }
+
+    private static String checkedUrl(String key, String url) {
+        if (!url.isEmpty() && !url.startsWith("jdbc:postgresql://")) {
+            throw new ConfigException(key + ": '" + redact(url)
+                    + "' is not a PostgreSQL JDBC URL; write jdbc:postgresql://HOST:PORT/DATABASE");
+        }
+        if (!url.isEmpty() && org.postgresql.Driver.parseURL(url, null) == null) {
+            throw new ConfigException(key + ": '" + redact(url)
+                    + "' is not a valid PostgreSQL JDBC URL (check host, port and database name)");
+        }
+        return url;
     }
 
     public boolean embedded() {
@@ -33,6 +62,7 @@ public record DatabaseSettings(Optional<String> url, String user, String passwor
 
     @Override
     public String toString() {
-        return "DatabaseSettings[url=" + url.map(DatabaseSettings::redact).orElse("embedded") + ", user=" + user + "]";
+        return "DatabaseSettings[url=" + url.map(DatabaseSettings::redact).orElse("embedded") + ", user=" + user
+                + ", pooler=" + pooler.name().toLowerCase(Locale.ROOT) + "]";
     }
 }

@@ -17,6 +17,7 @@ import java.util.Map;
  * {@code serve} and the dashboard all see the same thing. Thresholds come from {@code health.*}.
  */
 public final class HealthCheck {
+    private static final Duration STATEMENT_TIMEOUT = Duration.ofSeconds(3);
     private final Tenancy tenancy;
     private final HealthSettings settings;
     private final Clock clock;
@@ -31,11 +32,13 @@ public final class HealthCheck {
         Instant now = clock.instant();
         Map<String, Object> components = new LinkedHashMap<>();
         tenancy.systemWide("health totals", h -> {
+            answerWithin(h);
             components.put("integrations", integrations(h, now));
             return null;
         });
         components.put("webhooks", webhooks(WebhookStats.read(tenancy, clock)));
         tenancy.systemWide("health of platform calls, limits and breakers", h -> {
+            answerWithin(h);
             components.put("api_calls", apiCalls(h, now));
             components.put("rate_limits", rateLimits(h, now));
             components.put("circuit_breakers", breakers(h, now));
@@ -46,6 +49,42 @@ public final class HealthCheck {
             overall = overall.worst(HealthReport.worstOf(component));
         }
         return new HealthReport(overall, now, components);
+    }
+
+    /** A health check that hangs is worse than one that says unknown: the server gives up on it too. */
+    private static void answerWithin(Handle h) {
+        h.createQuery("SELECT set_config('statement_timeout', :ms, true)")
+                .bind("ms", Long.toString(STATEMENT_TIMEOUT.toMillis())).mapTo(String.class).one();
+    }
+
+    /**
+     * Evaluates on a helper thread and gives up after {@code limit}: cron's {@code health} must end
+     * (exit 3) when the database does not answer, not hang until cron's own timeout.
+     */
+    public static HealthReport within(Duration limit, Clock clock, java.util.function.Supplier<HealthReport> evaluation) {
+        java.util.concurrent.CompletableFuture<HealthReport> running = new java.util.concurrent.CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                running.complete(evaluation.get());
+            } catch (Throwable e) {
+                running.completeExceptionally(e);
+            }
+        }, "cmis:health-check");
+        t.setDaemon(true);
+        t.start();
+        try {
+            return running.get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return HealthReport.unknown(clock.instant(), "the database did not answer within " + limit.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return HealthReport.unknown(clock.instant(), "interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /**

@@ -34,6 +34,13 @@ public record HealthReport(HealthStatus status, Instant timestamp, Map<String, O
         return out;
     }
 
+    /** The document as served at {@code now}: also how many seconds ago it was evaluated. */
+    public Map<String, Object> documentAt(Instant now) {
+        Map<String, Object> out = document();
+        out.put("age_seconds", Math.max(0, java.time.Duration.between(timestamp, now).toMillis()) / 1000.0);
+        return out;
+    }
+
     /** The database could not be read: nothing is known. */
     public static HealthReport unknown(Instant now, String reason) {
         return new HealthReport(HealthStatus.UNKNOWN, now, Map.of("database", Map.of("health",

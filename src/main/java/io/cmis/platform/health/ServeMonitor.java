@@ -23,7 +23,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServeMonitor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ServeMonitor.class);
-    private static final Duration FRESH = Duration.ofSeconds(5);
+    /** A report is served again only this long; it says how old it is (HealthReport#documentAt). */
+    private static final Duration FRESH = Duration.ofSeconds(2);
+    /** An evaluation the database does not finish by then answers unknown (a load balancer waits about 5 s). */
+    static final Duration ANSWER_WITHIN = Duration.ofSeconds(3);
 
     private final HealthCheck check;
     private final HealthAlerts alerts;
@@ -44,7 +47,14 @@ public final class ServeMonitor implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    private final java.util.concurrent.ExecutorService evaluator = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "cmis:health-evaluation");
+        t.setDaemon(true);
+        return t;
+    });
     private HealthReport latest;
+    private java.util.concurrent.CompletableFuture<HealthReport> inFlight;
+    private java.util.concurrent.ScheduledFuture<?> loop;
 
     public ServeMonitor(HealthCheck check, HealthAlerts alerts, Clock clock) {
         this.check = check;
@@ -55,12 +65,18 @@ public final class ServeMonitor implements AutoCloseable {
 
     /** Evaluates and alerts every {@code interval}, starting now. */
     public void start(Duration interval) {
-        schedule.scheduleWithFixedDelay(this::evaluateAndAlert, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        loop = schedule.scheduleWithFixedDelay(Liveness.guard("health monitor", this::evaluateAndAlert), 0,
+                interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The scheduled evaluation, for {@code /health/live}. */
+    public java.util.concurrent.Future<?> loop() {
+        return loop;
     }
 
     /** One scheduled round; public so a test can run it without waiting a minute. */
     public HealthReport evaluateAndAlert() {
-        HealthReport report = evaluate();
+        HealthReport report = await(java.util.concurrent.CompletableFuture.supplyAsync(this::evaluate, evaluator));
         if (report.status() != HealthStatus.UNKNOWN) {
             try {
                 alerts.record(report).ifPresent(message -> log.warn("alert: {}", message));
@@ -71,21 +87,54 @@ public final class ServeMonitor implements AutoCloseable {
         return report;
     }
 
-    /** The latest evaluation, made anew when older than a few seconds. */
-    public synchronized HealthReport current() {
-        if (latest == null || latest.timestamp().plus(FRESH).isBefore(clock.instant())) {
-            return evaluate();
+    /**
+     * The latest evaluation when it is at most a few seconds old, else a new one; unknown when the
+     * database does not answer within {@link #ANSWER_WITHIN}. Never the last good report of a
+     * database that has since gone away. One evaluation runs at a time; concurrent callers share it.
+     */
+    public HealthReport current() {
+        java.util.concurrent.CompletableFuture<HealthReport> running;
+        synchronized (this) {
+            if (latest != null && !latest.timestamp().plus(FRESH).isBefore(clock.instant())) {
+                return latest;
+            }
+            if (inFlight == null || inFlight.isDone()) {
+                inFlight = java.util.concurrent.CompletableFuture.supplyAsync(this::evaluate, evaluator);
+            }
+            running = inFlight;
         }
-        return latest;
+        return await(running);
     }
 
-    private synchronized HealthReport evaluate() {
+    private HealthReport await(java.util.concurrent.CompletableFuture<HealthReport> running) {
         try {
-            latest = check.evaluate();
-        } catch (RuntimeException e) {
-            latest = HealthReport.unknown(clock.instant(), String.valueOf(e.getMessage()));
+            return running.get(ANSWER_WITHIN.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return remember(HealthReport.unknown(clock.instant(), "the database did not answer within "
+                    + ANSWER_WITHIN.toSeconds() + " s"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return HealthReport.unknown(clock.instant(), "interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            return remember(HealthReport.unknown(clock.instant(), String.valueOf(e.getCause())));
         }
-        return latest;
+    }
+
+    private HealthReport evaluate() {
+        HealthReport report;
+        try {
+            report = check.evaluate();
+        } catch (RuntimeException e) {
+            report = HealthReport.unknown(clock.instant(), String.valueOf(e.getMessage()));
+        }
+        return remember(report);
+    }
+
+    private synchronized HealthReport remember(HealthReport report) {
+        if (latest == null || !report.timestamp().isBefore(latest.timestamp())) {
+            latest = report;
+        }
+        return report;
     }
 
     /** {@code /metrics}: every gauge from the current evaluation, then the whole registry as text. */
@@ -109,6 +158,7 @@ public final class ServeMonitor implements AutoCloseable {
     @Override
     public void close() {
         schedule.shutdownNow();
+        evaluator.shutdownNow();
     }
 
     /** For the dashboard's "evaluated at". */

@@ -37,6 +37,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -59,12 +60,15 @@ public final class CmisServer implements AutoCloseable {
     private final ServeMonitor monitor;
     private final DashboardData dashboard;
     private final Optional<String> adminToken;
+    private final io.cmis.platform.health.Liveness liveness;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
 
     private CmisServer(Server server, ServerConnector connector, WebhookIntake intake, ConnectService connect,
-                       ServeMonitor monitor, DashboardData dashboard, Optional<String> adminToken) {
+                       ServeMonitor monitor, DashboardData dashboard, Optional<String> adminToken,
+                       io.cmis.platform.health.Liveness liveness) {
         this.adminToken = adminToken;
+        this.liveness = liveness;
         this.server = server;
         this.connector = connector;
         this.intake = intake;
@@ -75,7 +79,8 @@ public final class CmisServer implements AutoCloseable {
 
     /** Binds and starts; {@code readTimeout} also closes idle keep-alive connections. */
     public static CmisServer start(ServerSettings settings, WebhookIntake intake, ConnectService connect,
-                                   ServeMonitor monitor, DashboardData dashboard) throws IOException {
+                                   ServeMonitor monitor, DashboardData dashboard,
+                                   io.cmis.platform.health.Liveness liveness) throws IOException {
         InetSocketAddress address = settings.address();
         int threads = settings.threads();
         Duration readTimeout = settings.readTimeout();
@@ -93,7 +98,7 @@ public final class CmisServer implements AutoCloseable {
         connector.setAcceptQueueSize(1024);
         server.addConnector(connector);
         CmisServer cmis = new CmisServer(server, connector, intake, connect, monitor, dashboard,
-                settings.adminToken());
+                settings.adminToken(), liveness);
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
@@ -152,7 +157,7 @@ public final class CmisServer implements AutoCloseable {
         } else if (parts.length == 4 && parts[1].equals("oauth") && parts[2].equals("callback") && method.equals("GET")) {
             oauthCallback(request, response, done, parts[3]);
         } else if (path.equals("/health/live")) {
-            send(response, done, 200, "application/json", "{\"status\":\"ok\"}");
+            live(response, done);
         } else if ((path.equals("/health/integrations") || path.equals("/metrics") || path.equals("/"))
                 && !authorized(request)) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
@@ -163,7 +168,7 @@ public final class CmisServer implements AutoCloseable {
             // Unknown (the database is unreachable) is no better than critical for a load balancer.
             boolean failing = report.status() == HealthStatus.CRITICAL || report.status() == HealthStatus.UNKNOWN;
             send(response, done, failing ? 503 : 200, "application/json",
-                    json(report));
+                    json(report.documentAt(monitor.now())));
         } else if (path.equals("/metrics") && method.equals("GET")) {
             send(response, done, 200, PrometheusTextFormatWriter.CONTENT_TYPE, monitor.metrics());
         } else if (path.equals("/") && method.equals("GET")) {
@@ -172,6 +177,18 @@ public final class CmisServer implements AutoCloseable {
         } else {
             send(response, done, 404, "application/json", "{\"status\":\"not_found\"}");
         }
+    }
+
+    /** 200 while every loop of serve runs; 503 naming the dead ones, so systemd or a load balancer can act. */
+    private void live(Response response, Callback done) {
+        List<String> dead = liveness.dead();
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("status", dead.isEmpty() ? "ok" : "failing");
+        out.put("loops", liveness.names());
+        if (!dead.isEmpty()) {
+            out.put("dead", dead);
+        }
+        send(response, done, dead.isEmpty() ? 200 : 503, "application/json", json(out));
     }
 
     private void webhook(Request request, Response response, Callback done, String platform) {
@@ -250,9 +267,9 @@ public final class CmisServer implements AutoCloseable {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     /** The same JSON as {@code health --json}. */
-    private static String json(HealthReport report) {
+    private static String json(Map<String, Object> document) {
         try {
-            return JSON.writeValueAsString(report.document());
+            return JSON.writeValueAsString(document);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("cannot write the health JSON", e);
         }

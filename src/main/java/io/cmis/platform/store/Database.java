@@ -18,10 +18,12 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
     private final EmbeddedPostgresServer embedded;
+    private final DatabaseSettings settings;
 
-    private Database(HikariDataSource dataSource, EmbeddedPostgresServer embedded) {
+    private Database(HikariDataSource dataSource, EmbeddedPostgresServer embedded, DatabaseSettings settings) {
         this.dataSource = dataSource;
         this.embedded = embedded;
+        this.settings = settings;
         this.jdbi = Jdbi.create(dataSource).installPlugin(new PostgresPlugin());
     }
 
@@ -44,12 +46,22 @@ public final class Database implements AutoCloseable {
             }
             config.setMaximumPoolSize(settings.poolSize());
             config.setMinimumIdle(1);
-            config.setConnectionTimeout(10_000);
+            // A waiting request gives up well inside the 10 s a webhook sender is promised an answer in.
+            config.setConnectionTimeout(5_000);
             config.setInitializationFailTimeout(1);
-            config.setSchema(Schema.NAME);
+            // No session state: the schema is chosen per transaction (Tenancy), because behind a
+            // transaction pooler a session setting would stay on a server connection another client gets next.
             config.addDataSourceProperty("ApplicationName", "cmis-platform");
             config.addDataSourceProperty("connectTimeout", "5");
-            return new Database(new HikariDataSource(config), embedded);
+            // The whole login, also through a pooler that waits for a server that is down.
+            config.addDataSourceProperty("loginTimeout", "5");
+            config.addDataSourceProperty("tcpKeepAlive", "true");
+            if (settings.pooler() == DatabaseSettings.Pooler.TRANSACTION) {
+                // Named server-side prepared statements live in one server session; PgBouncer before 1.21
+                // hands the next transaction another one ("prepared statement S_1 does not exist").
+                config.addDataSourceProperty("prepareThreshold", "0");
+            }
+            return new Database(new HikariDataSource(config), embedded, settings);
         } catch (RuntimeException e) {
             if (embedded != null) {
                 embedded.close();
@@ -69,6 +81,31 @@ public final class Database implements AutoCloseable {
 
     public boolean embedded() {
         return embedded != null;
+    }
+
+    /**
+     * Where {@code db migrate} connects: {@code database.migration-url} when set, else the pool. A
+     * migration holds a session (Flyway's lock and schema), which a transaction pooler cannot keep.
+     */
+    public DataSource migrationDataSource() {
+        if (settings.migrationUrl().isPresent()) {
+            org.postgresql.ds.PGSimpleDataSource direct = new org.postgresql.ds.PGSimpleDataSource();
+            direct.setUrl(settings.migrationUrl().get());
+            if (!settings.user().isEmpty()) {
+                direct.setUser(settings.user());
+            }
+            if (!settings.password().isEmpty()) {
+                direct.setPassword(settings.password());
+            }
+            direct.setApplicationName("cmis-platform migrate");
+            direct.setConnectTimeout(5);
+            return direct;
+        }
+        if (settings.pooler() == DatabaseSettings.Pooler.TRANSACTION) {
+            throw new io.cmis.platform.config.ConfigException("db migrate needs a direct connection to PostgreSQL, "
+                    + "not the transaction pooler of database.url: set database.migration-url (CMIS_DATABASE_MIGRATION_URL)");
+        }
+        return dataSource;
     }
 
     @Override

@@ -14,18 +14,17 @@ import io.cmis.platform.platforms.PlatformException;
 import io.cmis.platform.platforms.RateLimitExceededException;
 import io.cmis.platform.platforms.ReauthRequiredException;
 import io.cmis.platform.platforms.TokenExpiredException;
-import io.cmis.platform.store.AdvisoryLock;
 import io.cmis.platform.tenancy.OrgId;
 import io.cmis.platform.tenancy.Tenancy;
 import io.cmis.platform.tokens.AccessTokens;
 import io.cmis.platform.tokens.ReauthMarker;
 import io.cmis.platform.tokens.TokenRefreshFailedException;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,8 +36,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Syncs channels and ad accounts of integrations: in parallel, each integration under an advisory
- * lock (an overlapping sync skips it), discovery first and then one org transaction that upserts
+ * Syncs channels and ad accounts of integrations: in parallel, each integration under a lease
+ * ({@link SyncLeases}: an overlapping sync on any host skips it), discovery first and then one org transaction that upserts
  * what was found and marks removed what was not. A failed or partial discovery writes nothing, so
  * nothing is ever marked removed because a platform was down.
  */
@@ -46,21 +45,23 @@ public final class SyncService {
     /** What to sync. */
     public enum Part { CHANNELS, AD_ACCOUNTS }
 
-    static final int LOCK_NAMESPACE = 0x53594e43; // "SYNC"
     private static final Logger log = LoggerFactory.getLogger(SyncService.class);
 
     private final Tenancy tenancy;
-    private final Jdbi locks;
+    private final Duration leaseLength;
+    private final String holder;
     private final TokenVault vault;
     private final ConnectorRegistry registry;
     private final AccessTokens tokens;
     private final Clock clock;
     private final int concurrency;
 
-    public SyncService(Tenancy tenancy, Jdbi locks, TokenVault vault, ConnectorRegistry registry, AccessTokens tokens,
-                       Clock clock, int concurrency) {
+    /** {@code holder} names this sync in its leases (host and process, for an operator reading the table). */
+    public SyncService(Tenancy tenancy, Duration leaseLength, String holder, TokenVault vault, ConnectorRegistry registry,
+                       AccessTokens tokens, Clock clock, int concurrency) {
         this.tenancy = tenancy;
-        this.locks = locks;
+        this.leaseLength = leaseLength;
+        this.holder = holder;
         this.vault = vault;
         this.registry = registry;
         this.tokens = tokens;
@@ -71,12 +72,13 @@ public final class SyncService {
     /** Syncs every integration given, reporting each outcome as it is known. */
     public List<SyncOutcome> sync(List<Integration> integrations, Set<Part> parts, SyncListener listener) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(concurrency, integrations.size())));
+        SyncLeases leases = new SyncLeases(tenancy, leaseLength, holder);
         try {
             List<Future<SyncOutcome>> futures = new ArrayList<>();
             for (Integration integration : integrations) {
                 futures.add(pool.submit(() -> {
                     listener.started(integration);
-                    SyncOutcome outcome = syncOne(integration, parts);
+                    SyncOutcome outcome = syncOne(leases, integration, parts);
                     listener.finished(outcome);
                     return outcome;
                 }));
@@ -93,23 +95,26 @@ public final class SyncService {
             throw new IllegalStateException("sync failed: " + e.getCause().getMessage(), e.getCause());
         } finally {
             pool.shutdownNow();
+            leases.close();
         }
     }
 
-    SyncOutcome syncOne(Integration integration, Set<Part> parts) {
+    private SyncOutcome syncOne(SyncLeases leases, Integration integration, Set<Part> parts) {
         if (integration.status() != IntegrationStatus.ACTIVE) {
             return outcome(integration, "skipped", "status is " + integration.status(), SyncCounts.NONE);
         }
-        Optional<AdvisoryLock> lock = AdvisoryLock.tryAcquire(locks, LOCK_NAMESPACE, integration.id());
-        if (lock.isEmpty()) {
+        OrgId org = new OrgId(integration.orgId());
+        if (!leases.tryClaim(org, integration.id())) {
             return outcome(integration, "skipped", "another sync is running for it", SyncCounts.NONE);
         }
-        try (AdvisoryLock held = lock.get()) {
-            return discoverAndWrite(integration, parts);
+        try {
+            return discoverAndWrite(leases, integration, parts);
+        } finally {
+            leases.release(org, integration.id());
         }
     }
 
-    private SyncOutcome discoverAndWrite(Integration integration, Set<Part> parts) {
+    private SyncOutcome discoverAndWrite(SyncLeases leases, Integration integration, Set<Part> parts) {
         OrgId org = new OrgId(integration.orgId());
         Instant started = clock.instant();
         SyncOutcome result;
@@ -126,6 +131,11 @@ public final class SyncService {
             List<DiscoveredAdAccount> accounts = found.accounts();
             // The data and its sync_runs row commit together: one transaction per integration.
             return tenancy.inOrg(org, h -> {
+                if (!leases.stillHeld(h, integration.id())) {
+                    // Our lease ran out (a stall longer than it) and another sync took over: its result wins.
+                    return outcome(integration, "skipped", "its sync lease expired and another sync took it over",
+                            SyncCounts.NONE);
+                }
                 SyncCounts counts = write(h, integration, channels, accounts);
                 SyncOutcome synced = outcome(integration, "synced", counts.channelsSeen() + " channels ("
                         + counts.channelsAdded() + " new, " + counts.channelsRemoved() + " removed), "

@@ -15,6 +15,9 @@ import org.slf4j.LoggerFactory;
 public final class Tenancy {
     private static final Logger log = LoggerFactory.getLogger(Tenancy.class);
 
+    /** The schema of every table; set per transaction, never per session. */
+    private static final String SCHEMA = io.cmis.platform.store.Schema.NAME;
+
     private final Jdbi jdbi;
 
     public Tenancy(Jdbi jdbi) {
@@ -23,9 +26,13 @@ public final class Tenancy {
 
     public <T> T inOrg(OrgId org, HandleCallback<T, RuntimeException> work) {
         return jdbi.inTransaction(handle -> {
-            // One round trip: set_config('role', ..., true) is SET LOCAL ROLE.
-            handle.createQuery("SELECT set_config('role', 'cmis_tenant', true) AS role, "
+            // One round trip, and all of it transaction-local (set_config(..., true) is SET LOCAL): behind
+            // a transaction pooler the next transaction may run on a session another client used, and
+            // nothing of ours may stay on it.
+            handle.createQuery("SELECT set_config('search_path', :schema, true) AS path, "
+                            + "set_config('role', 'cmis_tenant', true) AS role, "
                             + "set_config('cmis.org_id', :org, true) AS org")
+                    .bind("schema", SCHEMA)
                     .bind("org", org.toString())
                     .mapToMap()
                     .one();
@@ -44,7 +51,11 @@ public final class Tenancy {
     public <T> T systemWide(String purpose, HandleCallback<T, RuntimeException> work) {
         log.debug("system path: {}", purpose);
         return jdbi.inTransaction(handle -> {
-            handle.execute("SET LOCAL ROLE cmis_system");
+            handle.createQuery("SELECT set_config('search_path', :schema, true) AS path, "
+                            + "set_config('role', 'cmis_system', true) AS role")
+                    .bind("schema", SCHEMA)
+                    .mapToMap()
+                    .one();
             return work.withHandle(handle);
         });
     }

@@ -23,7 +23,9 @@ import java.util.concurrent.TimeoutException;
 public final class EventInbox implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventInbox.class);
     private static final int MAX_EVENTS_PER_COMMIT = 2_000;
-    private static final long STORE_TIMEOUT_SECONDS = 10;
+    /** A sender is answered 503 by then at the latest, well inside the 10 s platforms wait for an answer. */
+    private static final long STORE_TIMEOUT_SECONDS = 8;
+    private static final long MAX_BACKOFF_MILLIS = 1_000;
 
     private record Pending(List<NewEvent> events, CompletableFuture<Integer> stored) {
     }
@@ -84,29 +86,54 @@ public final class EventInbox implements AutoCloseable {
                         : new InboxUnavailableException(e.getMessage())));
     }
 
+    /**
+     * The committer: never dies. A failed commit (the database down, restarting, failing over) answers
+     * its requests 503 and waits a little longer each time before the next try, so the committer
+     * neither spins nor gives up: once the database is back, the next batch commits.
+     */
     private void run() {
+        long backoffMillis = 0;
         while (!closed || !queue.isEmpty()) {
-            List<Pending> batch = new ArrayList<>();
             try {
-                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) {
+                List<Pending> batch = nextBatch();
+                if (batch.isEmpty()) {
                     continue;
                 }
-                batch.add(first);
-                int events = first.events().size();
-                for (Pending next; events < MAX_EVENTS_PER_COMMIT && (next = queue.poll()) != null; ) {
-                    batch.add(next);
-                    events += next.events().size();
-                }
+                backoffMillis = commit(batch) ? 0 : Math.min(MAX_BACKOFF_MILLIS, Math.max(50, backoffMillis * 2));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            } catch (Throwable t) {
+                log.error("webhook intake committer: {}", String.valueOf(t));
+                backoffMillis = MAX_BACKOFF_MILLIS;
             }
-            commit(batch);
+            if (backoffMillis > 0 && !closed) {
+                try {
+                    Thread.sleep(backoffMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 
-    private void commit(List<Pending> batch) {
+    /** Every request waiting (up to a commit's worth), leaving out those already answered 503 by their timeout. */
+    private List<Pending> nextBatch() throws InterruptedException {
+        List<Pending> batch = new ArrayList<>();
+        Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+        int events = 0;
+        for (Pending next = first; next != null; next = events < MAX_EVENTS_PER_COMMIT ? queue.poll() : null) {
+            if (!next.stored().isDone()) {
+                batch.add(next);
+                events += next.events().size();
+            }
+        }
+        return batch;
+    }
+
+    /** Commits the batch and answers its requests; false when the database did not commit. */
+    private boolean commit(List<Pending> batch) {
         List<NewEvent> all = new ArrayList<>();
         batch.forEach(p -> all.addAll(p.events()));
         Set<String> inserted;
@@ -115,9 +142,10 @@ public final class EventInbox implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("webhook intake could not store {} events: {}", all.size(), e.getMessage());
             batch.forEach(p -> p.stored().completeExceptionally(e));
-            return;
+            return false;
         }
         // A key new in this commit counts for the first request that carried it; later copies are duplicates.
+        boolean anyNew = false;
         for (Pending p : batch) {
             int fresh = 0;
             for (NewEvent e : p.events()) {
@@ -125,11 +153,20 @@ public final class EventInbox implements AutoCloseable {
                     fresh++;
                 }
             }
+            anyNew |= fresh > 0;
+            // A request whose wait already ran out was answered 503; its events are stored all the same,
+            // and the sender's retry finds them (already_processed).
             p.stored().complete(fresh);
         }
-        if (batch.stream().anyMatch(p -> p.stored().join() > 0)) {
+        if (anyNew) {
             onStored.run();
         }
+        return true;
+    }
+
+    /** Whether every committer still runs (for {@code /health/live}). */
+    public boolean alive() {
+        return committers.stream().allMatch(Thread::isAlive);
     }
 
     /** Stores what is queued, then stops the committers. */

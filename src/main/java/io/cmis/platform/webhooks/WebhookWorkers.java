@@ -40,6 +40,11 @@ public final class WebhookWorkers implements AutoCloseable {
         threads.forEach(Thread::start);
     }
 
+    /** Whether every worker still runs (for {@code /health/live}). */
+    public boolean alive() {
+        return threads.stream().allMatch(Thread::isAlive);
+    }
+
     /** Wakes idle workers: there is new work. */
     public void wake() {
         synchronized (signal) {
@@ -60,9 +65,10 @@ public final class WebhookWorkers implements AutoCloseable {
             List<EventOutcome> outcomes;
             try {
                 outcomes = processor.processBatch(batchSize, () -> stopping);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 // The database went away or similar: the claims expire and another pass takes them up.
-                log.warn("webhook worker: {}", e.getMessage());
+                // Nothing may end this loop but stop(): a dead worker would leave the queue to grow unseen.
+                log.warn("webhook worker: {}", String.valueOf(e.getMessage()));
                 outcomes = List.of();
                 idle();
             }

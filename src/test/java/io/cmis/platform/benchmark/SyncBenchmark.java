@@ -65,11 +65,11 @@ class SyncBenchmark {
             AccessTokens tokens = new AccessTokens(tenancy, vault, bed.registry(),
                     new TokenRefresher(tenancy, vault, bed.registry(), settings, bed.clock), settings, bed.clock);
             List<Integration> all = new IntegrationService(tenancy, vault, bed.clock).list(IntegrationFilter.all());
-            SyncService parallelService = new SyncService(tenancy, jdbi, vault, bed.registry(), tokens, bed.clock,
+            SyncService parallelService = new SyncService(tenancy, java.time.Duration.ofMinutes(2), "benchmark", vault, bed.registry(), tokens, bed.clock,
                     CONCURRENCY);
             inProcess(bed, parallelService, all, "warm-up, concurrency " + CONCURRENCY);
             double parallel = inProcess(bed, parallelService, all, "concurrency " + CONCURRENCY);
-            double sequential = inProcess(bed, new SyncService(tenancy, jdbi, vault, bed.registry(), tokens, bed.clock,
+            double sequential = inProcess(bed, new SyncService(tenancy, java.time.Duration.ofMinutes(2), "benchmark", vault, bed.registry(), tokens, bed.clock,
                     1), all, "sequential");
 
             // Cold: one sync process with the JVM flags of bin/cmis-platform, as cron runs it, less its start-up.

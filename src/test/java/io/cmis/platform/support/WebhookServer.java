@@ -30,6 +30,7 @@ public final class WebhookServer implements AutoCloseable {
     public final EventInbox inbox;
     public final CmisServer server;
     public final io.cmis.platform.health.ServeMonitor monitor;
+    public final io.cmis.platform.health.Liveness liveness = new io.cmis.platform.health.Liveness();
     private final PlatformTestBed bed;
     private final HttpClient client = HttpClient.newHttpClient();
 
@@ -49,13 +50,14 @@ public final class WebhookServer implements AutoCloseable {
                 new io.cmis.platform.health.HealthCheck(tenancy, health, bed.clock),
                 new io.cmis.platform.health.HealthAlerts(tenancy, health, bed.clock), bed.clock);
         bed.http().callLog().observe(monitor::apiCall);
+        liveness.watch("webhook intake committer", inbox::alive);
         try {
             String token = bed.config.value("serve.admin-token").trim();
             this.server = CmisServer.start(new io.cmis.platform.server.ServerSettings(
                             new InetSocketAddress("127.0.0.1", 0), 16, Duration.ofSeconds(30),
                             java.util.Optional.of(token).filter(t -> !t.isEmpty())),
                     new WebhookIntake(bed.registry(), inbox, bed.clock), connect, monitor,
-                    new io.cmis.platform.health.DashboardData(tenancy, bed.clock));
+                    new io.cmis.platform.health.DashboardData(tenancy, bed.clock), liveness);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
