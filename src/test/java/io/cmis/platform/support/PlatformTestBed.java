@@ -25,11 +25,14 @@ import java.util.Map;
 public final class PlatformTestBed implements AutoCloseable {
     public final SandboxClock clock = new SandboxClock(Instant.parse("2026-11-25T12:00:00Z"));
     public final Sandbox sandbox = Sandbox.start(0, clock);
-    public final String database = TestPostgres.freshDatabase();
-    public final Jdbi jdbi = TestPostgres.superuser(database);
+    public final String database;
+    /** The superuser over a direct connection: setup and raw rows. */
+    public final Jdbi jdbi;
     /** Pooled like the tool's own database access, so timings mean something. */
-    private final com.zaxxer.hikari.HikariDataSource pool = pool(database);
-    private final Tenancy tenancy = new Tenancy(Jdbi.create(pool).installPlugin(new org.jdbi.v3.postgres.PostgresPlugin()));
+    private final com.zaxxer.hikari.HikariDataSource pool;
+    private final Tenancy tenancy;
+    /** What the tool is given to reach this bed's database (CMIS_DATABASE_*, keys). */
+    private final Map<String, String> databaseEnvironment;
     public final List<Duration> sleeps = new ArrayList<>();
     public final AppConfig config;
     private GuardedHttpClient http;
@@ -41,6 +44,38 @@ public final class PlatformTestBed implements AutoCloseable {
 
     /** With extra settings, as environment variables ({@code CMIS_HTTP_TIMEOUT}, ...). */
     public PlatformTestBed(Map<String, String> overrides) {
+        this(TestPostgres.freshDatabase(), overrides, null, false);
+    }
+
+    /**
+     * On production's topology: a fresh database of Debian's PostgreSQL 15, reached through PgBouncer
+     * in transaction mode ({@code pooled}) or directly, as the tool's non-superuser owner.
+     */
+    public static PlatformTestBed onProductionDatabase(boolean pooled) {
+        ProductionPostgres pg = ProductionPostgres.get();
+        return new PlatformTestBed(pg.freshDatabase(), Map.of(), pg, pooled);
+    }
+
+    private PlatformTestBed(String database, Map<String, String> overrides, ProductionPostgres production, boolean pooled) {
+        this.database = database;
+        if (production == null) {
+            jdbi = TestPostgres.superuser(database);
+            pool = pool(TestPostgres.dataSource(database, "postgres"));
+            databaseEnvironment = Map.of("CMIS_DATABASE_URL", TestPostgres.jdbcUrl(database),
+                    "CMIS_DATABASE_USER", "postgres", "CMIS_ENCRYPTION_KEYS", TestKeys.K1);
+        } else {
+            jdbi = production.superuser(database);
+            org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+            ds.setUrl(pooled ? production.pooledUrl(database) : production.directUrl(database));
+            ds.setUser(ProductionPostgres.OWNER);
+            ds.setPassword(ProductionPostgres.PASSWORD);
+            ds.setPrepareThreshold(pooled ? 0 : 5);
+            pool = pool(ds);
+            Map<String, String> env = new HashMap<>(production.environment(database, pooled));
+            env.remove("CMIS_DATA_DIR");
+            databaseEnvironment = Map.copyOf(env);
+        }
+        tenancy = new Tenancy(Jdbi.create(pool).installPlugin(new org.jdbi.v3.postgres.PostgresPlugin()));
         Map<String, String> env = new HashMap<>(sandbox.environment());
         env.put("CMIS_HTTP_TIMEOUT", "5s");
         env.putAll(overrides);
@@ -50,7 +85,8 @@ public final class PlatformTestBed implements AutoCloseable {
 
     /** The real command line against this bed's database, clock and sandbox. */
     public CliRun cli() {
-        CliRun cli = CliRun.against(database).clock(clock);
+        CliRun cli = CliRun.withoutDatabase().clock(clock);
+        databaseEnvironment.forEach(cli::env);
         sandbox.environment().forEach(cli::env);
         return cli;
     }
@@ -58,9 +94,7 @@ public final class PlatformTestBed implements AutoCloseable {
     /** Environment for a separate {@link CliProcess} against this bed's database and sandbox (its clock is real). */
     public Map<String, String> processEnvironment() {
         Map<String, String> env = new HashMap<>(sandbox.environment());
-        env.put("CMIS_DATABASE_URL", TestPostgres.jdbcUrl(database));
-        env.put("CMIS_DATABASE_USER", "postgres");
-        env.put("CMIS_ENCRYPTION_KEYS", TestKeys.K1);
+        env.putAll(databaseEnvironment);
         try {
             env.put("CMIS_DATA_DIR", java.nio.file.Files.createTempDirectory("cmis-process").toString());
         } catch (java.io.IOException e) {
@@ -105,9 +139,9 @@ public final class PlatformTestBed implements AutoCloseable {
         pool.close();
     }
 
-    private static com.zaxxer.hikari.HikariDataSource pool(String database) {
+    private static com.zaxxer.hikari.HikariDataSource pool(javax.sql.DataSource dataSource) {
         com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
-        config.setDataSource(TestPostgres.dataSource(database, "postgres"));
+        config.setDataSource(dataSource);
         config.setMaximumPoolSize(4);
         config.setMinimumIdle(1);
         return new com.zaxxer.hikari.HikariDataSource(config);

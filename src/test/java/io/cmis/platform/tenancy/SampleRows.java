@@ -36,5 +36,8 @@ final class SampleRows {
         h.execute("""
                 INSERT INTO sync_runs (id, org_id, integration_id, started_at)
                 VALUES (?, ?, ?, now())""", UUID.randomUUID(), org, integration);
+        h.execute("""
+                INSERT INTO sync_leases (integration_id, org_id, holder, expires_at)
+                VALUES (?, ?, 'sync:test', now() + interval '2 minutes')""", integration, org);
     }
 }

@@ -32,7 +32,7 @@ class TenantIsolationTest {
     private static final OrgId B = new OrgId(UUID.randomUUID());
     /** Every table that holds org data; the catalog test checks this list is complete. */
     static final List<String> TENANT_TABLES = List.of("integrations", "oauth_states", "channels", "ad_accounts",
-            "webhook_events", "platform_api_calls", "notifications", "sync_runs");
+            "webhook_events", "platform_api_calls", "notifications", "sync_runs", "sync_leases");
 
     private static Jdbi jdbi;
     private static Tenancy tenancy;
