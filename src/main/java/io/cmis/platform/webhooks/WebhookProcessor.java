@@ -36,6 +36,8 @@ public final class WebhookProcessor {
     private final String worker;
     private final EventEffects effects;
     private final Optional<EventForwarder> forwarder;
+    /** Claims of a batch that the database failed in the middle of (a restart): given back first thing next time. */
+    private final List<UUID> toGiveBack = new ArrayList<>();
 
     public WebhookProcessor(Tenancy tenancy, WebhookSettings settings, Clock clock, RandomGenerator random,
                             String worker) {
@@ -50,12 +52,34 @@ public final class WebhookProcessor {
 
     /** Claims up to {@code max} due events and processes them; stops early (releasing the rest) when asked. */
     public List<EventOutcome> processBatch(int max, BooleanSupplier stopping) {
+        giveBackLeftovers();
         Instant now = clock.instant();
         List<StoredEvent> claimed = tenancy.systemWide("claim webhook events",
                 h -> new WebhookEventRepository(h).claim(worker, max, now, now.plus(settings.lease())));
         if (claimed.isEmpty()) {
             return List.of();
         }
+        try {
+            return process(claimed, stopping);
+        } catch (RuntimeException e) {
+            // The database went away mid-batch: rather than leave the events to their lease (a minute of
+            // nothing happening after it is back), this worker gives them back as soon as it can.
+            claimed.forEach(c -> toGiveBack.add(c.id()));
+            throw e;
+        }
+    }
+
+    private void giveBackLeftovers() {
+        if (toGiveBack.isEmpty()) {
+            return;
+        }
+        int back = tenancy.systemWide("give back the events of a batch the database failed",
+                h -> new WebhookEventRepository(h).release(worker, toGiveBack));
+        log.info("gave back {} webhook events claimed before the database failed", back);
+        toGiveBack.clear();
+    }
+
+    private List<EventOutcome> process(List<StoredEvent> claimed, BooleanSupplier stopping) {
         Map<UUID, List<EventRouter.Match>> matches = route(claimed);
         List<EventOutcome> outcomes = new ArrayList<>();
         List<WebhookEventRepository.Processed> done = new ArrayList<>();

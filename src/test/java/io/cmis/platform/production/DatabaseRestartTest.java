@@ -1,0 +1,202 @@
+package io.cmis.platform.production;
+
+import io.cmis.platform.sandbox.WebhookEmitter;
+import io.cmis.platform.support.CliProcess;
+import io.cmis.platform.support.CliRun;
+import io.cmis.platform.support.PlatformTestBed;
+import io.cmis.platform.support.ProductionPostgres;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The database restarted for 12 s under webhook load, with {@code serve} behind PgBouncer in
+ * transaction mode: answers 503 (never 200 without a committed row) within 10 s while it is down,
+ * loses no acknowledged event, accepts again within 5 s of its return and processes the backlog,
+ * with no restart of serve. Health says unknown meanwhile, over HTTP and from cron.
+ */
+class DatabaseRestartTest {
+    private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
+    private static final Duration OUTAGE = Duration.ofSeconds(12);
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    /** One delivery: when it was sent and answered (ns), the answer, and the comment id it carried. */
+    private record Answer(long sentAt, long answeredAt, int status, String comment) {
+        double seconds() {
+            return (answeredAt - sentAt) / 1e9;
+        }
+    }
+
+    @Test
+    void serve_rides_out_a_twelve_second_database_restart_through_pgbouncer() throws Exception {
+        ProductionPostgres pg = ProductionPostgres.get();
+        try (PlatformTestBed bed = PlatformTestBed.onProductionDatabase(true)) {
+            Map<String, String> env = bed.processEnvironment();
+            CliProcess serve = CliProcess.start(env, "serve", "--port", "0", "--workers", "2");
+            serve.awaitOutput("listening on");
+            int port = port(serve);
+            List<Answer> answers = java.util.Collections.synchronizedList(new ArrayList<>());
+            AtomicInteger sequence = new AtomicInteger();
+            ExecutorService load = Executors.newFixedThreadPool(8);
+            for (int t = 0; t < 8; t++) {
+                load.submit(() -> {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        String comment = "c" + sequence.incrementAndGet();
+                        long sent = System.nanoTime();
+                        int status;
+                        try {
+                            status = post(port, comment).statusCode();
+                        } catch (InterruptedException e) {
+                            return null;
+                        } catch (Exception e) {
+                            status = -1;
+                        }
+                        answers.add(new Answer(sent, System.nanoTime(), status, comment));
+                        Thread.sleep(5);
+                    }
+                    return null;
+                });
+            }
+            try {
+                awaitAnswers(answers, 200);
+                long stopped = System.nanoTime();
+                pg.stopServer();
+                long down = System.nanoTime();
+
+                Thread.sleep(2_000); // into the outage: the load runs meanwhile
+                long asked = System.nanoTime();
+                HttpResponse<String> health = get(port, "/health/integrations");
+                double healthSeconds = (System.nanoTime() - asked) / 1e9;
+                HttpResponse<String> live = get(port, "/health/live");
+                long cronAsked = System.nanoTime();
+                CliRun.Result cron = bed.cli().clock(Clock.systemUTC()).run("health");
+                double cronSeconds = (System.nanoTime() - cronAsked) / 1e9;
+
+                long remaining = OUTAGE.toNanos() - (System.nanoTime() - stopped);
+                Thread.sleep(Math.max(0, remaining / 1_000_000));
+                pg.startServer();
+                long back = System.nanoTime();
+                long deadline = back + Duration.ofSeconds(30).toNanos();
+                while (firstAcceptedSentAfter(answers, back) < 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                Thread.sleep(1_000);
+                load.shutdownNow();
+                load.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+
+                List<Answer> all;
+                synchronized (answers) {
+                    all = List.copyOf(answers);
+                }
+                // Sent from the stop on; one sent late in the outage may wait for the database's return and
+                // commit (then 200, rightly). Every answer given while it was down must be 503.
+                List<Answer> duringOutage = all.stream().filter(a -> a.sentAt() > stopped && a.sentAt() < back).toList();
+                List<Answer> answeredWhileDown = all.stream().filter(a -> a.answeredAt() > down && a.answeredAt() < back)
+                        .toList();
+                double slowest = duringOutage.stream().mapToDouble(Answer::seconds).max().orElse(0);
+                double recovery = (firstAcceptedSentAfter(all, back) - back) / 1e9;
+                System.out.printf("restart: %d deliveries sent while down, all answered in <= %.2f s (%s); "
+                                + "health answered in %.2f s, cron health exit %d in %.2f s; accepted again %.2f s "
+                                + "after the database was back%n", duringOutage.size(), slowest,
+                        duringOutage.stream().map(a -> Integer.toString(a.status())).distinct().toList(),
+                        healthSeconds, cron.exitCode(), cronSeconds, recovery);
+
+                assertThat(answeredWhileDown).as("deliveries answered while the database was down").isNotEmpty();
+                assertThat(answeredWhileDown).allSatisfy(a -> assertThat(a.status()).isEqualTo(503));
+                assertThat(slowest).as("slowest answer while down (s)").isLessThan(10);
+                assertThat(health.statusCode()).isEqualTo(503);
+                assertThat(health.body()).contains("\"status\":\"unknown\"");
+                assertThat(healthSeconds).isLessThan(5);
+                assertThat(live.statusCode()).as("every loop of serve still runs").isEqualTo(200);
+                assertThat(cron.exitCode()).as(cron.toString()).isEqualTo(3);
+                assertThat(cronSeconds).isLessThan(10);
+                assertThat(recovery).as("seconds until deliveries were accepted again").isBetween(0.0, 5.0);
+
+                Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+                all.stream().filter(a -> a.status() == 200).forEach(a -> acknowledged.add(a.comment()));
+                List<String> stored = bed.jdbi.withHandle(h -> h.createQuery(
+                        "SELECT payload -> 'change' -> 'value' ->> 'comment_id' FROM cmis_platform.webhook_events")
+                        .mapTo(String.class).list());
+                assertThat(stored).as("every acknowledged event is stored").containsAll(acknowledged);
+                awaitAllProcessed(bed);
+                assertThat(get(port, "/health/live").statusCode()).isEqualTo(200);
+            } finally {
+                load.shutdownNow();
+                serve.kill();
+            }
+        }
+    }
+
+    private static long firstAcceptedSentAfter(List<Answer> answers, long since) {
+        synchronized (answers) {
+            return answers.stream().filter(a -> a.status() == 200 && a.sentAt() >= since)
+                    .mapToLong(Answer::answeredAt).min().orElse(-1);
+        }
+    }
+
+    private static void awaitAnswers(List<Answer> answers, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (accepted(answers) < n && System.nanoTime() < deadline) {
+            Thread.sleep(20); // waiting for the load to build up, not for time to pass
+        }
+    }
+
+    private static long accepted(List<Answer> answers) {
+        synchronized (answers) {
+            return answers.stream().filter(a -> a.status() == 200).count();
+        }
+    }
+
+    private static void awaitAllProcessed(PlatformTestBed bed) throws InterruptedException {
+        String sql = "SELECT count(*) FILTER (WHERE status <> 'processed') FROM cmis_platform.webhook_events";
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (bed.jdbi.withHandle(h -> h.createQuery(sql).mapTo(Integer.class).one()) > 0
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        int left = bed.jdbi.withHandle(h -> h.createQuery(sql).mapTo(Integer.class).one());
+        List<java.util.Map<String, Object>> waiting = bed.jdbi.withHandle(h -> h.createQuery(
+                "SELECT status, attempts, last_error, claimed_until, next_attempt_at, now() AS now "
+                        + "FROM cmis_platform.webhook_events WHERE status <> 'processed'").mapToMap().list());
+        assertThat(left).as("events still waiting after the restart (processing resumed by itself): " + waiting)
+                .isZero();
+    }
+
+    private static int port(CliProcess serve) {
+        Matcher m = LISTENING.matcher(serve.output());
+        assertThat(m.find()).as(serve.output()).isTrue();
+        return Integer.parseInt(m.group(1));
+    }
+
+    private HttpResponse<String> post(int port, String comment) throws Exception {
+        String body = "{\"object\":\"page\",\"entry\":[{\"id\":\"1\",\"time\":1,\"changes\":[{\"field\":\"feed\","
+                + "\"value\":{\"item\":\"comment\",\"verb\":\"add\",\"comment_id\":\"" + comment + "\"}}]}]}";
+        WebhookEmitter.Delivery delivery = WebhookEmitter.meta(body);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhooks/meta"))
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(delivery.body()));
+        delivery.headers().forEach(request::header);
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(int port, String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
