@@ -1,5 +1,6 @@
 package io.cmis.platform.http;
 
+import io.cmis.platform.store.DatabaseOutage;
 import io.cmis.platform.tenancy.Tenancy;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.slf4j.Logger;
@@ -93,7 +94,7 @@ public final class ApiCallLog implements AutoCloseable {
             });
         } catch (RuntimeException e) {
             // The log is evidence, not the work: losing a batch must not fail the calls it describes.
-            log.warn("could not write {} API call log rows: {}", calls.size(), e.getMessage());
+            log.warn("could not write {} API call log rows: {}", calls.size(), DatabaseOutage.describe(e));
         }
     }
 }

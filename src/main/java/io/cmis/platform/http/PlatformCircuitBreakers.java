@@ -1,5 +1,6 @@
 package io.cmis.platform.http;
 
+import io.cmis.platform.store.DatabaseOutage;
 import io.cmis.platform.platforms.CircuitOpenException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -69,7 +70,7 @@ public final class PlatformCircuitBreakers {
                 store.clearFailures(platform);
                 entry.sharedFailures = 0;
             } catch (RuntimeException e) {
-                log.warn("could not reset the {} failure count: {}", platform, e.getMessage());
+                log.warn("could not reset the {} failure count: {}", platform, DatabaseOutage.describe(e));
             }
         }
     }
@@ -91,7 +92,7 @@ public final class PlatformCircuitBreakers {
                     entry.breaker.transitionToOpenState();
                 }
             } catch (RuntimeException e) {
-                log.warn("could not count the {} failure: {}", platform, e.getMessage());
+                log.warn("could not count the {} failure: {}", platform, DatabaseOutage.describe(e));
             }
         }
     }
@@ -177,7 +178,7 @@ public final class PlatformCircuitBreakers {
                     "open".equals(to) ? entry.lastFailure : null, now);
             log.warn("{} circuit breaker: {} -> {}", platform, name(event.getStateTransition().getFromState()), to);
         } catch (RuntimeException e) {
-            log.warn("could not persist the {} circuit breaker state: {}", platform, e.getMessage());
+            log.warn("could not persist the {} circuit breaker state: {}", platform, DatabaseOutage.describe(e));
         }
     }
 

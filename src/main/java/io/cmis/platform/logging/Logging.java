@@ -72,6 +72,9 @@ public final class Logging {
         root.setLevel(verbose ? Level.DEBUG : Level.toLevel(settings.level(), Level.WARN));
         // Libraries chatter at INFO about things an operator never needs (pool start, migrations scanned).
         quiet(context, "com.zaxxer.hikari", verbose);
+        // During a database restart the pool warns once per broken connection it finds; the tool itself
+        // says what happened (and what to do) in one line, so these are for --verbose.
+        context.getLogger("com.zaxxer.hikari.pool.PoolBase").setLevel(verbose ? Level.INFO : Level.ERROR);
         // Flyway reports a failed migration at ERROR; the command already says why, in one line.
         context.getLogger("org.flywaydb").setLevel(verbose ? Level.INFO : Level.OFF);
         quiet(context, "io.zonky", verbose);

@@ -10,7 +10,15 @@ import java.util.Optional;
  * finishes the job, because every unit of work is one transaction that either committed or did not.
  */
 public final class DatabaseOutage {
+    private static final String HIKARI_CLOSED = "Connection is closed";
+
     private DatabaseOutage() {
+    }
+
+    /** For a warning in the log: the outage in plain words, else the failure's own message. */
+    public static String describe(Throwable failure) {
+        return of(failure).map(o -> "the database is unavailable (" + o + ")")
+                .orElseGet(() -> String.valueOf(failure.getMessage()));
     }
 
     /** The driver's words for the outage, when {@code failure} is one. */
@@ -26,6 +34,10 @@ public final class DatabaseOutage {
             }
             if (t instanceof DatabaseUnavailableException) {
                 return Optional.of(firstLine(t));
+            }
+            if (t instanceof SQLException && HIKARI_CLOSED.equals(t.getMessage())) {
+                // The pool closed a connection the driver had found broken; the driver's error came first.
+                return Optional.of("the connection was lost");
             }
         }
         return Optional.empty();

@@ -1,5 +1,6 @@
 package io.cmis.platform.sync;
 
+import io.cmis.platform.store.DatabaseOutage;
 import io.cmis.platform.tenancy.OrgId;
 import io.cmis.platform.tenancy.Tenancy;
 import org.jdbi.v3.core.Handle;
@@ -77,7 +78,7 @@ final class SyncLeases implements AutoCloseable {
                     .bind("id", integrationId).bind("holder", holder).execute());
         } catch (RuntimeException e) {
             // It expires by itself; the next sync of this integration waits at most one lease.
-            log.warn("could not release the sync lease of integration {}: {}", integrationId, e.getMessage());
+            log.warn("could not release the sync lease of integration {}: {}", integrationId, DatabaseOutage.describe(e));
         }
     }
 
@@ -88,7 +89,7 @@ final class SyncLeases implements AutoCloseable {
                     log.warn("sync lease of integration {} was lost (it expired and another sync took it)", id);
                 }
             } catch (RuntimeException e) {
-                log.warn("could not renew the sync lease of integration {}: {}", id, e.getMessage());
+                log.warn("could not renew the sync lease of integration {}: {}", id, DatabaseOutage.describe(e));
             }
         });
     }

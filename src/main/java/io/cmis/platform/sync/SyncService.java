@@ -73,12 +73,13 @@ public final class SyncService {
     public List<SyncOutcome> sync(List<Integration> integrations, Set<Part> parts, SyncListener listener) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(concurrency, integrations.size())));
         SyncLeases leases = new SyncLeases(tenancy, leaseLength, holder);
+        Instant runStarted = clock.instant();
         try {
             List<Future<SyncOutcome>> futures = new ArrayList<>();
             for (Integration integration : integrations) {
                 futures.add(pool.submit(() -> {
                     listener.started(integration);
-                    SyncOutcome outcome = syncOne(leases, integration, parts);
+                    SyncOutcome outcome = syncOne(leases, runStarted, integration, parts);
                     listener.finished(outcome);
                     return outcome;
                 }));
@@ -99,7 +100,7 @@ public final class SyncService {
         }
     }
 
-    private SyncOutcome syncOne(SyncLeases leases, Integration integration, Set<Part> parts) {
+    private SyncOutcome syncOne(SyncLeases leases, Instant runStarted, Integration integration, Set<Part> parts) {
         if (integration.status() != IntegrationStatus.ACTIVE) {
             return outcome(integration, "skipped", "status is " + integration.status(), SyncCounts.NONE);
         }
@@ -108,6 +109,14 @@ public final class SyncService {
             return outcome(integration, "skipped", "another sync is running for it", SyncCounts.NONE);
         }
         try {
+            Optional<Instant> synced = tenancy.inOrg(org, h -> h.createQuery(
+                            "SELECT last_synced_at FROM integrations WHERE id = :id AND last_synced_at IS NOT NULL")
+                    .bind("id", integration.id()).mapTo(Instant.class).findOne());
+            if (synced.isPresent() && synced.get().isAfter(runStarted)) {
+                // Two runs at once (two hosts' cron): the other one got here first and finished it.
+                return outcome(integration, "skipped", "synced by another run at " + synced.get()
+                        + ", after this one started", SyncCounts.NONE);
+            }
             return discoverAndWrite(leases, integration, parts);
         } finally {
             leases.release(org, integration.id());

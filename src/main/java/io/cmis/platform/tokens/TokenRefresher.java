@@ -44,6 +44,8 @@ public final class TokenRefresher {
      * still falls in a 24 h window when it lives 1 h) must not refresh it a second time.
      */
     static final Duration FRESH = Duration.ofMinutes(10);
+    /** How long new tokens are kept in hand for a database that failed mid-refresh to come back. */
+    static final Duration STORE_AFTER_OUTAGE = Duration.ofSeconds(60);
     private static final Logger log = LoggerFactory.getLogger(TokenRefresher.class);
 
     private final Tenancy tenancy;
@@ -100,7 +102,7 @@ public final class TokenRefresher {
     RefreshOutcome refresh(TokenRepository.Due due, Instant horizon) {
         OrgId org = new OrgId(due.orgId());
         try {
-            return tenancy.inOrg(org, h -> refreshLocked(new TokenRepository(h), new NotificationOutbox(h), due, horizon));
+            return refreshOnce(org, due, horizon);
         } catch (ReauthRequiredException | TokenExpiredException e) {
             String reason = e.getMessage();
             new ReauthMarker(tenancy, clock).mark(org, due.id(), due.platform(), reason);
@@ -114,8 +116,66 @@ public final class TokenRefresher {
         }
     }
 
+    /**
+     * One refresh in one transaction. When the database fails after the platform issued new tokens
+     * (a restart in the middle), those tokens are stored once it is back: with a rotating refresh
+     * token the old one is already dead, so dropping the answer would lose the account.
+     */
+    private RefreshOutcome refreshOnce(OrgId org, TokenRepository.Due due, Instant horizon) {
+        java.util.concurrent.atomic.AtomicReference<TokenGrant> obtained = new java.util.concurrent.atomic.AtomicReference<>();
+        try {
+            return tenancy.inOrg(org, h -> refreshLocked(new TokenRepository(h), new NotificationOutbox(h), due, horizon,
+                    obtained));
+        } catch (RuntimeException e) {
+            if (obtained.get() == null || io.cmis.platform.store.DatabaseOutage.of(e).isEmpty()) {
+                throw e;
+            }
+            return storeAfterOutage(org, due, obtained.get(), e);
+        }
+    }
+
+    private RefreshOutcome storeAfterOutage(OrgId org, TokenRepository.Due due, TokenGrant grant, RuntimeException first) {
+        log.warn("integration {} ({}): the database failed after the platform issued new tokens; storing them once "
+                + "it is back (trying for {} s)", due.id(), due.platform(), STORE_AFTER_OUTAGE.toSeconds());
+        long deadline = System.nanoTime() + STORE_AFTER_OUTAGE.toNanos();
+        long waitMillis = 250;
+        RuntimeException last = first;
+        while (System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(waitMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            waitMillis = Math.min(4_000, waitMillis * 2);
+            try {
+                Instant now = clock.instant();
+                tenancy.inOrgDo(org, h -> store(new TokenRepository(h), due.id(), grant, now));
+                return outcome(due, "refreshed", "valid until " + grant.expiresAt().map(Instant::toString)
+                        .orElse("no expiry") + " (stored after the database came back)", grant.expiresAt().orElse(null));
+            } catch (RuntimeException e) {
+                if (io.cmis.platform.store.DatabaseOutage.of(e).isEmpty()) {
+                    throw e;
+                }
+                last = e;
+            }
+        }
+        log.error("integration {} ({}): new tokens could not be stored within {} s; if its refresh token rotated, the "
+                + "org must reconnect", due.id(), due.platform(), STORE_AFTER_OUTAGE.toSeconds());
+        throw last;
+    }
+
+    private void store(TokenRepository repository, UUID id, TokenGrant grant, Instant now) {
+        repository.storeRefreshed(id,
+                vault.encrypt(grant.accessToken(), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(id)),
+                grant.refreshToken().map(r -> vault.encrypt(r, SecretColumns.INTEGRATION_REFRESH_TOKEN.slot(id)))
+                        .orElse(null),
+                grant.expiresAt().orElse(null), grant.refreshExpiresAt().orElse(null), now);
+    }
+
     private RefreshOutcome refreshLocked(TokenRepository repository, NotificationOutbox outbox, TokenRepository.Due due,
-                                         Instant horizon) {
+                                         Instant horizon,
+                                         java.util.concurrent.atomic.AtomicReference<TokenGrant> obtained) {
         Optional<TokenRepository.Locked> locked = repository.lock(due.id(), false);
         if (locked.isEmpty()) {
             return outcome(due, "skipped", "another process is refreshing it", due.expiresAt());
@@ -151,11 +211,8 @@ public final class TokenRefresher {
             return outcome(due, "warned", "cannot be refreshed; the org must reconnect before " + row.expiresAt(),
                     row.expiresAt());
         }
-        repository.storeRefreshed(row.id(),
-                vault.encrypt(grant.accessToken(), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(row.id())),
-                grant.refreshToken().map(r -> vault.encrypt(r, SecretColumns.INTEGRATION_REFRESH_TOKEN.slot(row.id())))
-                        .orElse(null),
-                grant.expiresAt().orElse(null), grant.refreshExpiresAt().orElse(null), now);
+        obtained.set(grant);
+        store(repository, row.id(), grant, now);
         return outcome(due, "refreshed", "valid until " + grant.expiresAt().map(Instant::toString).orElse("no expiry"),
                 grant.expiresAt().orElse(null));
     }

@@ -1,5 +1,6 @@
 package io.cmis.platform.webhooks;
 
+import io.cmis.platform.store.DatabaseOutage;
 import io.cmis.platform.tenancy.Tenancy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -140,7 +141,7 @@ public final class EventInbox implements AutoCloseable {
         try {
             inserted = tenancy.systemWide("webhook intake", h -> new WebhookEventRepository(h).insertNew(all));
         } catch (RuntimeException e) {
-            log.error("webhook intake could not store {} events: {}", all.size(), e.getMessage());
+            log.error("webhook intake could not store {} events: {}", all.size(), DatabaseOutage.describe(e));
             batch.forEach(p -> p.stored().completeExceptionally(e));
             return false;
         }

@@ -1,5 +1,6 @@
 package io.cmis.platform.webhooks;
 
+import io.cmis.platform.store.DatabaseOutage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +69,7 @@ public final class WebhookWorkers implements AutoCloseable {
             } catch (Throwable e) {
                 // The database went away or similar: the claims expire and another pass takes them up.
                 // Nothing may end this loop but stop(): a dead worker would leave the queue to grow unseen.
-                log.warn("webhook worker: {}", String.valueOf(e.getMessage()));
+                log.warn("webhook worker: {}", DatabaseOutage.describe(e));
                 outcomes = List.of();
                 idle();
             }

@@ -144,6 +144,82 @@ class DatabaseRestartTest {
         }
     }
 
+    @Test
+    void a_token_sweep_hit_by_a_restart_mid_refresh_keeps_the_rotated_refresh_token() throws Exception {
+        ProductionPostgres pg = ProductionPostgres.get();
+        try (PlatformTestBed bed = PlatformTestBed.onProductionDatabase(true)) {
+            io.cmis.platform.support.OAuthUser.connect(bed.cli(), java.util.UUID.randomUUID().toString(), "tiktok",
+                    "--kind", "tt_user");
+            bed.sandbox.tiktok().latency(Duration.ofSeconds(3));
+            CliProcess sweep = CliProcess.start(bed.processEnvironment(), "--json", "tokens", "refresh");
+            awaitRequests(bed, ".*/tt_user/oauth2/refresh_token/");
+            pg.stopServer(); // the refresh's transaction dies while TikTok is rotating the refresh token
+            Thread.sleep(2_000);
+            pg.startServer();
+            CliRun.Result result = sweep.finish();
+
+            assertThat(result.exitCode()).as(result.stdout()).isZero();
+            assertThat(result.stdout()).contains("stored after the database came back");
+            bed.sandbox.tiktok().latency(Duration.ZERO);
+            CliRun later = bed.cli().clock(Clock.fixed(java.time.Instant.now().plus(Duration.ofHours(1)),
+                    java.time.ZoneOffset.UTC));
+            assertThat(succeeded(later.run("--json", "tokens", "refresh", "--within", "48h").ok()))
+                    .as("the stored refresh token is the live one").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void a_sync_hit_by_a_restart_says_so_in_one_line_exits_1_and_the_next_run_finishes() throws Exception {
+        ProductionPostgres pg = ProductionPostgres.get();
+        try (PlatformTestBed bed = PlatformTestBed.onProductionDatabase(true)) {
+            CliRun cli = bed.cli();
+            for (int i = 0; i < 3; i++) {
+                cli.run("integrations", "add", "tiktok", "--org", java.util.UUID.randomUUID().toString(),
+                        "--access-token", bed.sandbox.tiktok().issueAdvertiserToken(), "--external-id", "adv-" + i).ok();
+            }
+            bed.sandbox.tiktok().latency(Duration.ofSeconds(3));
+            Map<String, String> env = bed.processEnvironment();
+            env.put("CMIS_SYNC_LEASE", "3s");
+            CliProcess sync = CliProcess.start(env, "sync");
+            awaitRequests(bed, ".*/advertiser/.*");
+            pg.stopServer();
+            CliRun.Result result = sync.finish();
+            pg.startServer();
+
+            assertThat(result.exitCode()).as(result.stdout()).isEqualTo(1);
+            List<String> errors = result.stdout().lines().filter(l -> l.startsWith("error:")).toList();
+            assertThat(errors).as(result.stdout()).hasSize(1);
+            assertThat(errors.get(0)).contains("lost the database mid-run").doesNotContain("Exception");
+            assertThat(result.stdout()).as("no stack trace").doesNotContain("\tat ");
+            int written = bed.jdbi.withHandle(h -> h.createQuery(
+                    "SELECT count(*) FROM cmis_platform.channels").mapTo(Integer.class).one()
+                    + h.createQuery("SELECT count(*) FROM cmis_platform.ad_accounts").mapTo(Integer.class).one());
+            assertThat(written).as("nothing half-written").isZero();
+
+            bed.sandbox.tiktok().latency(Duration.ZERO);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            int synced;
+            do {
+                Thread.sleep(500); // the failed run could not release its leases: they expire (3 s here)
+                synced = succeeded(cli.clock(Clock.systemUTC()).env("CMIS_SYNC_LEASE", "3s").run("--json", "sync"));
+            } while (synced < 3 && System.nanoTime() < deadline);
+            assertThat(synced).as("the next run finishes the job").isEqualTo(3);
+        }
+    }
+
+    private static int succeeded(CliRun.Result result) throws Exception {
+        return io.cmis.platform.cli.Json.MAPPER.readTree(result.stdout()).get("succeeded").asInt();
+    }
+
+    private static void awaitRequests(PlatformTestBed bed, String path) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        io.cmis.platform.sandbox.TikTokSimulator tiktok = bed.sandbox.tiktok();
+        while (tiktok.requests(path) == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20); // waiting for the child to be inside the call, not for time to pass
+        }
+        assertThat(tiktok.requests(path)).as("the command reached the platform").isPositive();
+    }
+
     private static long firstAcceptedSentAfter(List<Answer> answers, long since) {
         synchronized (answers) {
             return answers.stream().filter(a -> a.status() == 200 && a.sentAt() >= since)
