@@ -30,6 +30,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
      */
     private static final int INBOX_COMMITTERS = 1;
     private static final long ALERT_INTERVAL_SECONDS = 10;
+    /** How often serve checks that its loops run (they survive any exception; this is the backstop). */
+    private static final long WATCHDOG_SECONDS = 5;
     /** Health is evaluated (and alerts raised) this often, so detection needs no cron while serve runs. */
     private static final java.time.Duration HEALTH_INTERVAL = java.time.Duration.ofSeconds(60);
 
@@ -118,6 +120,13 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                 ALERT_INTERVAL_SECONDS, ALERT_INTERVAL_SECONDS, TimeUnit.SECONDS));
 
         CountDownLatch stopped = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger exitCode = new java.util.concurrent.atomic.AtomicInteger(ExitCodes.OK);
+        alerts.scheduleWithFixedDelay(liveness.watchdog(dead -> {
+            context.notice("error: " + String.join(", ", dead) + " stopped; serve exits with status 1 so that its "
+                    + "service manager starts it again");
+            exitCode.set(ExitCodes.SOME_FAILED);
+            stopped.countDown();
+        }), WATCHDOG_SECONDS, WATCHDOG_SECONDS, TimeUnit.SECONDS);
         context.beforeClose(() -> {
             context.notice("stopping: no new requests; finishing those in flight and the events in hand");
             server.stop(GRACE_SECONDS);
@@ -146,6 +155,6 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             // closes, which needs the interrupt cleared to wait for requests and workers.
             return ExitCodes.OK;
         }
-        return ExitCodes.OK;
+        return exitCode.get();
     }
 }

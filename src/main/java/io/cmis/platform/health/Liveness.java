@@ -46,6 +46,19 @@ public final class Liveness {
     }
 
     /**
+     * A periodic check that hands the names of dead loops to {@code onDead} (serve then exits with
+     * status 1, so systemd's {@code Restart=on-failure} starts it again instead of it limping on).
+     */
+    public Runnable watchdog(java.util.function.Consumer<List<String>> onDead) {
+        return guard("liveness watchdog", () -> {
+            List<String> dead = dead();
+            if (!dead.isEmpty()) {
+                onDead.accept(dead);
+            }
+        });
+    }
+
+    /**
      * One round of a periodic loop that must never stop: whatever it throws is logged, and the next
      * round runs as scheduled (a scheduled executor silently cancels a task that throws once).
      */

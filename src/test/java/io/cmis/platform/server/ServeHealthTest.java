@@ -66,6 +66,38 @@ class ServeHealthTest {
     }
 
     @Test
+    void health_live_names_a_loop_that_died_and_the_watchdog_reports_it() throws Exception {
+        JsonNode ok = Json.MAPPER.readTree(server.get("/health/live").body());
+        assertThat(ok.get("status").asText()).isEqualTo("ok");
+        assertThat(ok.get("loops").toString()).contains("webhook intake committer");
+
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        server.liveness.watch("test loop", running::get);
+        java.util.List<java.util.List<String>> reported = new java.util.ArrayList<>();
+        Runnable watchdog = server.liveness.watchdog(reported::add);
+        watchdog.run();
+        assertThat(reported).as("nothing dead, nothing reported").isEmpty();
+
+        running.set(false);
+        HttpResponse<String> dead = server.get("/health/live");
+        assertThat(dead.statusCode()).isEqualTo(503);
+        assertThat(Json.MAPPER.readTree(dead.body()).get("dead").toString()).isEqualTo("[\"test loop\"]");
+        watchdog.run();
+        assertThat(reported).containsExactly(java.util.List.of("test loop"));
+    }
+
+    @Test
+    void a_cached_health_document_says_how_old_it_is() throws Exception {
+        assertThat(server.get("/health/integrations").statusCode()).isEqualTo(200);
+        bed.clock.advance(java.time.Duration.ofMillis(1500)); // within the 2 s a document is reused
+        JsonNode cached = Json.MAPPER.readTree(server.get("/health/integrations").body());
+        assertThat(cached.get("age_seconds").asDouble()).isEqualTo(1.5);
+        bed.clock.advance(java.time.Duration.ofSeconds(1)); // now older than that: evaluated anew
+        assertThat(Json.MAPPER.readTree(server.get("/health/integrations").body()).get("age_seconds").asDouble())
+                .isZero();
+    }
+
+    @Test
     void metrics_are_prometheus_text_with_health_intake_processing_api_calls_and_jvm() throws Exception {
         server.post("meta", WebhookEmitter.meta("""
                 {"object":"page","entry":[{"id":"1","time":1,"changes":[
