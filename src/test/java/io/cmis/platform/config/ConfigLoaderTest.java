@@ -39,6 +39,26 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void the_pooler_is_none_or_transaction_and_transaction_needs_an_external_database() {
+        String url = "jdbc:postgresql://pgbouncer:6432/cmis";
+        DatabaseSettings pooled = new ConfigLoader(Map.of("CMIS_DATABASE_URL", url, "CMIS_DATABASE_POOLER", "Transaction",
+                "CMIS_DATABASE_MIGRATION_URL", "jdbc:postgresql://db:5432/cmis"), null).load(null).database();
+        assertThat(pooled.pooler()).isEqualTo(DatabaseSettings.Pooler.TRANSACTION);
+        assertThat(pooled.migrationUrl()).contains("jdbc:postgresql://db:5432/cmis");
+        assertThat(new ConfigLoader(Map.of(), null).load(null).database().pooler()).isEqualTo(DatabaseSettings.Pooler.NONE);
+
+        assertThatThrownBy(() -> new ConfigLoader(Map.of("CMIS_DATABASE_URL", url, "CMIS_DATABASE_POOLER", "session"),
+                null).load(null).database())
+                .isInstanceOf(ConfigException.class).hasMessageContaining("not one of none, transaction");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of("CMIS_DATABASE_POOLER", "transaction"), null).load(null)
+                .database())
+                .isInstanceOf(ConfigException.class).hasMessageContaining("needs database.url");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of("CMIS_DATABASE_MIGRATION_URL", "postgres://db/cmis"), null)
+                .load(null).database())
+                .isInstanceOf(ConfigException.class).hasMessageContaining("database.migration-url");
+    }
+
+    @Test
     void an_unknown_key_in_a_file_is_an_error_with_a_suggestion() throws Exception {
         Path file = write("databse.url=jdbc:postgresql://x/y\n");
 

@@ -207,6 +207,50 @@ class DatabaseRestartTest {
         }
     }
 
+    @Test
+    void a_webhook_worker_hit_by_a_restart_exits_1_in_one_line_and_the_next_run_processes_everything() throws Exception {
+        ProductionPostgres pg = ProductionPostgres.get();
+        try (PlatformTestBed bed = PlatformTestBed.onProductionDatabase(true);
+             io.cmis.platform.support.WebhookServer intake = new io.cmis.platform.support.WebhookServer(bed);
+             io.cmis.platform.support.ForwardReceiver receiver = new io.cmis.platform.support.ForwardReceiver()) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(intake.post("meta", WebhookEmitter.meta("{\"object\":\"page\",\"entry\":[{\"id\":\"1\","
+                        + "\"time\":1,\"changes\":[{\"field\":\"feed\",\"value\":{\"item\":\"comment\","
+                        + "\"verb\":\"add\",\"comment_id\":\"w" + i + "\"}}]}]}")).statusCode()).isEqualTo(200);
+            }
+            receiver.delay(Duration.ofSeconds(3));
+            Map<String, String> env = bed.processEnvironment();
+            env.put("CMIS_WEBHOOKS_FORWARD_URL", receiver.url());
+            env.put("CMIS_WEBHOOKS_FORWARD_SECRET", "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[32]));
+            env.put("CMIS_WEBHOOKS_LEASE", "3s");
+            CliProcess worker = CliProcess.start(env, "webhooks", "process", "--until-empty");
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (receiver.received().isEmpty() && worker.process().isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20); // waiting for the worker to be inside a delivery, not for time to pass
+            }
+            assertThat(receiver.received()).as(worker.output()).isNotEmpty();
+            pg.stopServer();
+            CliRun.Result result = worker.finish();
+            pg.startServer();
+
+            assertThat(result.exitCode()).as(result.stdout()).isEqualTo(1);
+            List<String> errors = result.stdout().lines().filter(l -> l.startsWith("error:")).toList();
+            assertThat(errors).as(result.stdout()).hasSize(1);
+            assertThat(errors.get(0)).contains("lost the database mid-run");
+
+            receiver.delay(Duration.ZERO);
+            int processed;
+            do {
+                Thread.sleep(500); // the killed batch's claims expire (3 s here), then the next run takes them
+                CliProcess.start(env, "webhooks", "process", "--until-empty").finish();
+                processed = bed.jdbi.withHandle(h -> h.createQuery(
+                        "SELECT count(*) FROM cmis_platform.webhook_events WHERE status = 'processed'")
+                        .mapTo(Integer.class).one());
+            } while (processed < 3 && System.nanoTime() < deadline);
+            assertThat(processed).as("the next run finishes the job").isEqualTo(3);
+        }
+    }
+
     private static int succeeded(CliRun.Result result) throws Exception {
         // Right after the restart PgBouncer may still refuse logins for its server_login_retry (1 s): no summary.
         com.fasterxml.jackson.databind.JsonNode summary = io.cmis.platform.cli.Json.MAPPER.readTree(

@@ -10,6 +10,8 @@ import io.cmis.platform.support.CliRun;
 import io.cmis.platform.support.ProductionPostgres;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,11 +52,13 @@ class PooledDatabaseTest {
         assertThat(run(env, "db", "migrate").ok().stdout()).contains("up to date");
     }
 
-    @Test
-    void commands_work_through_pgbouncer_in_transaction_mode() throws Exception {
+    @ParameterizedTest(name = "through PgBouncer: {0}")
+    @ValueSource(booleans = {true, false})
+    void commands_work_on_postgresql_15_directly_and_through_pgbouncer_in_transaction_mode(boolean pooled)
+            throws Exception {
         ProductionPostgres pg = ProductionPostgres.get();
         String db = pg.freshDatabase();
-        Map<String, String> env = pg.environment(db, true);
+        Map<String, String> env = pg.environment(db, pooled);
         String org = UUID.randomUUID().toString();
         // More statements than pgjdbc's prepare threshold (5), on shared server sessions.
         for (int i = 0; i < 8; i++) {

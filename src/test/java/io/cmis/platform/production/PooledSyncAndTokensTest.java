@@ -7,6 +7,8 @@ import io.cmis.platform.support.CliRun;
 import io.cmis.platform.support.OAuthUser;
 import io.cmis.platform.support.PlatformTestBed;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -18,13 +20,17 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Two hosts' cron jobs at once through one PgBouncer in transaction mode: sync leases and token refresh. */
+/**
+ * Two hosts' cron jobs at once on Debian's PostgreSQL 15, through one PgBouncer in transaction mode and
+ * directly: sync leases and token refresh.
+ */
 class PooledSyncAndTokensTest {
     private static final int INTEGRATIONS = 12;
 
-    @Test
-    void two_syncs_at_once_through_pgbouncer_sync_each_integration_once_and_leave_nothing_held() throws Exception {
-        try (PlatformTestBed bed = PlatformTestBed.onProductionDatabase(true)) {
+    @ParameterizedTest(name = "through PgBouncer: {0}")
+    @ValueSource(booleans = {true, false})
+    void two_syncs_at_once_sync_each_integration_once_and_leave_nothing_held(boolean pooled) throws Exception {
+        try (PlatformTestBed bed = PlatformTestBed.onProductionDatabase(pooled)) {
             addTikTokAdvertisers(bed, INTEGRATIONS);
             bed.sandbox.tiktok().latency(Duration.ofMillis(400));
             Map<String, String> env = bed.processEnvironment();
@@ -80,9 +86,10 @@ class PooledSyncAndTokensTest {
         }
     }
 
-    @Test
-    void two_token_sweeps_at_once_through_pgbouncer_rotate_each_refresh_token_once_and_keep_the_chain() throws Exception {
-        try (PlatformTestBed bed = PlatformTestBed.onProductionDatabase(true)) {
+    @ParameterizedTest(name = "through PgBouncer: {0}")
+    @ValueSource(booleans = {true, false})
+    void two_token_sweeps_at_once_rotate_each_refresh_token_once_and_keep_the_chain(boolean pooled) throws Exception {
+        try (PlatformTestBed bed = PlatformTestBed.onProductionDatabase(pooled)) {
             for (int i = 0; i < 6; i++) {
                 OAuthUser.connect(bed.cli(), UUID.randomUUID().toString(), "tiktok", "--kind", "tt_user");
             }
