@@ -75,7 +75,8 @@ final class SyncCommand implements Callable<Integer> {
             printer.line(summary.succeeded() + " synced, " + summary.failed() + " failed, " + summary.skipped()
                     + " skipped or deferred");
         }
-        return summary.exitCode();
+        // 0 only when everything asked for is synced (by this run or one beside it); deferred, skipped, failed: 1.
+        return outcomes.stream().allMatch(SyncOutcome::done) ? ExitCodes.OK : ExitCodes.SOME_FAILED;
     }
 
     private Set<SyncService.Part> parts() {

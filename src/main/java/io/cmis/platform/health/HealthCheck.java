@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -173,6 +174,7 @@ public final class HealthCheck {
         return out;
     }
 
+    @SuppressWarnings("unchecked")
     private Map<String, Object> rateLimits(Handle h, Instant now) {
         Map<String, Object> out = new LinkedHashMap<>();
         for (String platform : ConnectorRegistry.knownIds()) {
@@ -197,8 +199,28 @@ public final class HealthCheck {
                         return p;
                     })
                     .one());
+            ((Map<String, Object>) out.get(platform)).put("limited", limitedNow(h, platform, now));
         }
         return out;
+    }
+
+    /** Which scopes are limited now and until when (the first few, soonest free last): what an operator acts on. */
+    private static List<Map<String, Object>> limitedNow(Handle h, String platform, Instant now) {
+        return h.createQuery("""
+                        SELECT scope, limited_until, detail FROM rate_limits
+                        WHERE platform = :platform AND limited_until > :now
+                        ORDER BY limited_until DESC LIMIT 20
+                        """)
+                .bind("platform", platform)
+                .bind("now", Timestamp.from(now))
+                .map((rs, ctx) -> {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("scope", rs.getString("scope"));
+                    row.put("limited_until", rs.getTimestamp("limited_until").toInstant());
+                    row.put("error", rs.getString("detail"));
+                    return row;
+                })
+                .list();
     }
 
     private Map<String, Object> breakers(Handle h, Instant now) {

@@ -99,8 +99,13 @@ public final class GuardedHttpClient implements AutoCloseable {
                 breakers.success(request.platform(), took); // the platform answered; the request was the problem
             }
             if (failure instanceof RateLimitExceededException limited) {
-                rateLimits.limit(request.platform(), limited.scope(), clock.instant().plus(limited.retryAfter()),
-                        limited.errorCode(), clock.instant());
+                Instant now = clock.instant();
+                List<RateLimitExceededException.Limit> recorded = new ArrayList<>();
+                for (RateLimitExceededException.Limit limit : limited.limits()) {
+                    Instant until = rateLimits.limit(request.platform(), limit, limited.errorCode(), now);
+                    recorded.add(RateLimitExceededException.Limit.fixed(limit.scope(), Duration.between(now, until)));
+                }
+                failure = limited.withLimits(recorded);
             }
             Optional<Duration> delay = failure.transientFailure() && request.idempotent()
                     ? retry.delayAfter(attempt, retryAfter(response)) : Optional.empty();
@@ -115,7 +120,7 @@ public final class GuardedHttpClient implements AutoCloseable {
 
     private void refuseIfRateLimited(PlatformRequest request) {
         Instant now = clock.instant();
-        for (String scope : scopes(request)) {
+        for (String scope : request.rateLimitScopes()) {
             Optional<Instant> until = rateLimits.limitedUntil(request.platform(), scope).filter(now::isBefore);
             if (until.isPresent()) {
                 throw (RateLimitExceededException) new RateLimitExceededException(request.platform(), request.endpoint(),
@@ -123,14 +128,6 @@ public final class GuardedHttpClient implements AutoCloseable {
                         "rate limited (" + scope + ") until " + until.get() + "; no call made").inOrg(request.orgId());
             }
         }
-    }
-
-    private static List<String> scopes(PlatformRequest request) {
-        List<String> scopes = new ArrayList<>(List.of("app"));
-        if (!"app".equals(request.rateLimitScope())) {
-            scopes.add(request.rateLimitScope());
-        }
-        return scopes;
     }
 
     private PlatformResponse send(PlatformRequest request) throws IOException {

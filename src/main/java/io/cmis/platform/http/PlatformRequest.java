@@ -27,7 +27,7 @@ public final class PlatformRequest {
     private final String body;
     private final String contentType;
     private final boolean idempotent;
-    private final String rateLimitScope;
+    private final java.util.List<String> rateLimitScopes;
     private final UUID orgId;
     private final UUID integrationId;
 
@@ -44,7 +44,7 @@ public final class PlatformRequest {
         this.body = b.body;
         this.contentType = b.contentType;
         this.idempotent = b.idempotent;
-        this.rateLimitScope = b.rateLimitScope;
+        this.rateLimitScopes = java.util.List.copyOf(b.rateLimitScopes);
         this.orgId = b.orgId;
         this.integrationId = b.integrationId;
     }
@@ -99,8 +99,32 @@ public final class PlatformRequest {
         return idempotent;
     }
 
-    public String rateLimitScope() {
-        return rateLimitScope;
+    /**
+     * Every rate-limit scope a limit on which would stop this call: the app, the integration (its
+     * user's token), this very call of this integration, and what the connector declared (an ad
+     * account, an endpoint, a customer). A limit recorded on any one of them defers the call; a
+     * limit anywhere else does not.
+     */
+    public java.util.List<String> rateLimitScopes() {
+        java.util.List<String> scopes = new java.util.ArrayList<>();
+        scopes.add(RateLimitScopes.APP);
+        scopes.add(RateLimitScopes.endpoint(endpoint));
+        if (integrationId != null) {
+            scopes.add(RateLimitScopes.integration(integrationId));
+        }
+        scopes.add(callScope());
+        scopes.addAll(rateLimitScopes);
+        return scopes;
+    }
+
+    /** This call of this integration (of the app, before there is an integration). */
+    public String callScope() {
+        return integrationId != null ? RateLimitScopes.call(integrationId, endpoint) : RateLimitScopes.endpoint(endpoint);
+    }
+
+    /** The scopes the connector declared (an ad account, an endpoint, a customer), in order. */
+    public java.util.List<String> declaredScopes() {
+        return rateLimitScopes;
     }
 
     public UUID orgId() {
@@ -139,7 +163,7 @@ public final class PlatformRequest {
         private String contentType;
         private String label;
         private boolean idempotent;
-        private String rateLimitScope = "app";
+        private final java.util.List<String> rateLimitScopes = new java.util.ArrayList<>();
         private UUID orgId;
         private UUID integrationId;
 
@@ -208,8 +232,9 @@ public final class PlatformRequest {
             return this;
         }
 
-        public Builder rateLimitScope(String scope) {
-            this.rateLimitScope = scope;
+        /** Scopes beyond the app and the integration that a platform limit on would stop this call. */
+        public Builder limitedBy(String... scopes) {
+            this.rateLimitScopes.addAll(java.util.List.of(scopes));
             return this;
         }
 

@@ -4,7 +4,10 @@ import io.cmis.platform.tenancy.Tenancy;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.time.Duration;
+import io.cmis.platform.platforms.RateLimitExceededException;
 
 /**
  * What the platforms said about their limits, shared by every process through {@code rate_limits}:
@@ -48,22 +51,46 @@ public final class RateLimitStore {
                 .map(Timestamp::toInstant));
     }
 
-    /** Records that the scope may not be called before {@code until} (keeps a later existing limit). */
-    public void limit(String platform, String scope, Instant until, String detail, Instant now) {
-        cache.remove(platform + "|" + scope);
-        tenancy.systemWide("record a rate limit", h -> h.createUpdate("""
-                        INSERT INTO rate_limits (platform, scope, limited_until, detail, updated_at)
-                        VALUES (:platform, :scope, :until, :detail, :now)
-                        ON CONFLICT (platform, scope) DO UPDATE
-                           SET limited_until = GREATEST(rate_limits.limited_until, EXCLUDED.limited_until),
-                               detail = EXCLUDED.detail, updated_at = EXCLUDED.updated_at
-                        """)
-                .bind("platform", platform)
-                .bind("scope", scope)
-                .bind("until", Timestamp.from(until))
-                .bind("detail", detail)
-                .bind("now", Timestamp.from(now))
-                .execute());
+    /**
+     * Records that the limit's scope may not be called for its wait (keeping a later existing limit).
+     * A growing limit that comes back within twice its longest wait of the last one waits twice as
+     * long as before, up to that longest wait. Returns until when the scope is limited.
+     */
+    public Instant limit(String platform, RateLimitExceededException.Limit limit, String detail, Instant now) {
+        cache.remove(platform + "|" + limit.scope());
+        return tenancy.systemWide("record a rate limit", h -> {
+            Optional<Map<String, Object>> last = h.createQuery("""
+                            SELECT limited_until, strikes FROM rate_limits
+                            WHERE platform = :platform AND scope = :scope FOR UPDATE
+                            """)
+                    .bind("platform", platform).bind("scope", limit.scope()).mapToMap().findOne();
+            Instant lastUntil = last.map(r -> (Timestamp) r.get("limited_until")).map(Timestamp::toInstant).orElse(null);
+            int strikes = last.map(r -> ((Number) r.get("strikes")).intValue()).orElse(0);
+            boolean repeated = lastUntil != null && lastUntil.isAfter(now.minus(limit.maxDuration().multipliedBy(2)));
+            int strike = repeated ? strikes + 1 : 1;
+            Duration wait = limit.duration();
+            if (limit.grows()) {
+                wait = limit.duration().multipliedBy(1L << Math.min(20, strike - 1));
+                wait = wait.compareTo(limit.maxDuration()) > 0 ? limit.maxDuration() : wait;
+            }
+            Instant until = now.plus(wait);
+            h.createUpdate("""
+                            INSERT INTO rate_limits (platform, scope, limited_until, detail, updated_at, strikes)
+                            VALUES (:platform, :scope, :until, :detail, :now, :strikes)
+                            ON CONFLICT (platform, scope) DO UPDATE
+                               SET limited_until = GREATEST(rate_limits.limited_until, EXCLUDED.limited_until),
+                                   detail = EXCLUDED.detail, updated_at = EXCLUDED.updated_at,
+                                   strikes = EXCLUDED.strikes
+                            """)
+                    .bind("platform", platform)
+                    .bind("scope", limit.scope())
+                    .bind("until", Timestamp.from(until))
+                    .bind("detail", detail)
+                    .bind("now", Timestamp.from(now))
+                    .bind("strikes", strike)
+                    .execute();
+            return until;
+        });
     }
 
     public void usage(String platform, String scope, double percent, String detail, Instant now) {

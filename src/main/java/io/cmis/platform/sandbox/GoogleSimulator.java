@@ -35,6 +35,11 @@ public final class GoogleSimulator extends Simulator {
     /** customer id → its direct children; managers are the keys with children. */
     private final Map<String, List<String>> hierarchy = new ConcurrentHashMap<>();
     private volatile List<String> accessible = List.of();
+    /** Other Google users: each reaches its own customer accounts. */
+    private final Map<String, List<String>> usersAccessible = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Customers whose Ads quota is used up, until when (RESOURCE_EXHAUSTED, rateScope ACCOUNT). */
+    private final Map<String, java.time.Instant> exhaustedCustomers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Clock clock;
     private volatile int youtubeChannels = 1;
     private volatile int searchPageSize = 2;
     private volatile java.security.KeyPair signingKey = newKey();
@@ -43,15 +48,16 @@ public final class GoogleSimulator extends Simulator {
     public GoogleSimulator(int port, Clock clock) {
         super(port);
         this.tokens = new SandboxTokens(clock);
+        this.clock = clock;
         seed(5, 1);
         route("GET", "/o/oauth2/v2/auth", this::authorize);
         route("POST", "/token", this::token);
         route("GET", "/v1/userinfo", r -> authorized(r, () -> Reply.json(200,
-                Map.of("sub", SUBJECT, "email", "sandbox@example.com"))));
+                Map.of("sub", subject(r), "email", subject(r) + "@example.com"))));
         route("GET", V + "/customers:listAccessibleCustomers", r -> authorized(r, () -> {
             ObjectNode body = JSON.createObjectNode();
             ArrayNode names = body.putArray("resourceNames");
-            accessible.forEach(id -> names.add("customers/" + id));
+            usersAccessible.getOrDefault(subject(r), accessible).forEach(id -> names.add("customers/" + id));
             return Reply.json(200, body);
         }));
         route("POST", V + "/customers/(\\d+)/googleAds:search", r -> authorized(r, () -> search(r)));
@@ -159,6 +165,27 @@ public final class GoogleSimulator extends Simulator {
     }
 
     /** Tokens as if the user had connected before; [access, refresh]. */
+    /**
+     * Another Google user, who reaches only {@code customerId} (a new account without a manager);
+     * its access and refresh token.
+     */
+    public String[] addUser(String subject, String customerId) {
+        usersAccessible.put(subject, List.of(customerId));
+        return new String[] {tokens.issue("ya29.", subject, "access", ACCESS_TTL),
+                tokens.issue("1//0g", subject, "refresh", null)};
+    }
+
+    /** The customer's Ads quota is used up for {@code retryIn}: its searches answer RESOURCE_EXHAUSTED. */
+    public void exhaustCustomer(String customerId, java.time.Duration retryIn) {
+        exhaustedCustomers.put(customerId, clock.instant().plus(retryIn));
+    }
+
+    private String subject(Request r) {
+        String auth = r.header("authorization");
+        return tokens.find(auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : null)
+                .map(SandboxTokens.Issued::subject).orElse(SUBJECT);
+    }
+
     public String[] issueTokens() {
         return new String[] {tokens.issue("ya29.", SUBJECT, "access", ACCESS_TTL),
                 tokens.issue("1//0g", SUBJECT, "refresh", null)};
@@ -208,6 +235,11 @@ public final class GoogleSimulator extends Simulator {
 
     private Reply search(Request r) {
         String customer = r.match().group(2);
+        java.time.Instant exhausted = exhaustedCustomers.get(customer);
+        if (exhausted != null && clock.instant().isBefore(exhausted)) {
+            long seconds = Math.max(1, java.time.Duration.between(clock.instant(), exhausted).toSeconds());
+            return quotaError("ACCOUNT", seconds, "Too many requests for this customer. Retry in " + seconds + " seconds.");
+        }
         String login = r.header("login-customer-id");
         if (login == null || !(login.equals(customer) || descendant(login, customer))) {
             return adsError(403, "PERMISSION_DENIED", "authorizationError", "USER_PERMISSION_DENIED",
@@ -312,6 +344,21 @@ public final class GoogleSimulator extends Simulator {
         }
         failure.put("requestId", "sandbox-request");
         return Reply.json(status, body);
+    }
+
+    /** Google Ads' quota error: whose quota ({@code ACCOUNT} or {@code DEVELOPER}) and when to retry. */
+    static Reply quotaError(String rateScope, long retrySeconds, String message) {
+        ObjectNode body = JSON.createObjectNode();
+        ObjectNode error = body.putObject("error").put("code", 429).put("message", message)
+                .put("status", "RESOURCE_EXHAUSTED");
+        ObjectNode failure = error.putArray("details").addObject()
+                .put("@type", "type.googleapis.com/google.ads.googleads.v26.errors.GoogleAdsFailure");
+        ObjectNode first = failure.putArray("errors").addObject().put("message", message);
+        first.putObject("errorCode").put("quotaError", "RESOURCE_TEMPORARILY_EXHAUSTED");
+        first.putObject("details").putObject("quotaErrorDetails").put("rateScope", rateScope)
+                .put("rateName", "Requests per customer").put("retryDelay", retrySeconds + "s");
+        failure.put("requestId", "sandbox-request");
+        return Reply.json(429, body);
     }
 
     @Override

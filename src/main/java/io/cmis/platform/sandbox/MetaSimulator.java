@@ -32,17 +32,57 @@ public final class MetaSimulator extends Simulator {
     private volatile int pages = 3;
     private volatile int adAccounts = 2;
     private volatile int appUsage = 12;
+    private final Clock clock;
+    /** Each user's ad accounts are numbered from its own base; the sandbox user's from 1000000000. */
+    private final Map<String, Long> adAccountBase = new ConcurrentHashMap<>(Map.of(USER_ID, 1000000000L));
+    /** Ad accounts (numeric id) throttled by Meta's business-use-case limit, until when. */
+    private final Map<String, java.time.Instant> throttledAdAccounts = new ConcurrentHashMap<>();
 
     public MetaSimulator(int port, Clock clock) {
         super(port);
         this.tokens = new SandboxTokens(clock);
+        this.clock = clock;
         route("GET", V + "/dialog/oauth", this::dialog);
         route("GET", V + "/oauth/access_token", this::accessToken);
         route("GET", V + "/me", r -> authorized(r, user -> Reply.json(200, Map.of("id", user, "name", "Sandbox User"))));
         route("GET", V + "/me/accounts", r -> authorized(r, user -> page(r, pageItems())));
-        route("GET", V + "/me/adaccounts", r -> authorized(r, user -> page(r, adAccountItems())
-                .withHeader("X-Business-Use-Case-Usage", "{\"1000000001\":[{\"type\":\"ads_management\",\"call_count\":"
-                        + appUsage + ",\"total_cputime\":3,\"total_time\":4,\"estimated_time_to_regain_access\":0}]}")));
+        route("GET", V + "/me/adaccounts", r -> authorized(r, user -> adAccounts(r, user)));
+    }
+
+    /**
+     * Another Meta user with ad accounts of their own (numbered from a base of their own); their
+     * long-lived token.
+     */
+    public String addUser(String userId) {
+        adAccountBase.putIfAbsent(userId, 1000000000L * (adAccountBase.size() + 1));
+        return tokens.issue("EAAL", userId, "user", LONG_LIVED);
+    }
+
+    /**
+     * Meta's business-use-case throttle on one ad account ({@code act_<id>}): any call that reads it
+     * answers 80004 with {@code X-Business-Use-Case-Usage} naming it, until {@code regainIn} has passed.
+     */
+    public void throttleAdAccount(String actId, Duration regainIn) {
+        throttledAdAccounts.put(actId.replaceFirst("^act_", ""), clock.instant().plus(regainIn));
+    }
+
+    private Reply adAccounts(Request r, String user) {
+        List<ObjectNode> items = adAccountItems(user);
+        for (ObjectNode item : items) {
+            String id = item.path("account_id").asText();
+            java.time.Instant until = throttledAdAccounts.get(id);
+            if (until != null && clock.instant().isBefore(until)) {
+                long minutes = Math.max(1, (Duration.between(clock.instant(), until).toSeconds() + 59) / 60);
+                return error(400, 80004, 2446079, "There have been too many calls to this ad-account. Wait a bit and "
+                        + "try again.").withHeader("X-Business-Use-Case-Usage", "{\"" + id + "\":[{\"type\":"
+                        + "\"ads_management\",\"call_count\":100,\"total_cputime\":20,\"total_time\":20,"
+                        + "\"estimated_time_to_regain_access\":" + minutes + "}]}");
+            }
+        }
+        return page(r, items).withHeader("X-Business-Use-Case-Usage", "{\"" + items.stream().findFirst()
+                .map(i -> i.path("account_id").asText()).orElse("1000000001") + "\":[{\"type\":\"ads_management\","
+                + "\"call_count\":" + appUsage + ",\"total_cputime\":3,\"total_time\":4,"
+                + "\"estimated_time_to_regain_access\":0}]}");
     }
 
     /** How many pages (every other one with an Instagram account) and ad accounts the user has. */
@@ -122,7 +162,7 @@ public final class MetaSimulator extends Simulator {
         String auth = r.header("authorization");
         String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : r.query().get("access_token");
         Reply reply = switch (tokens.state(token, "user")) {
-            case VALID -> ok.apply(USER_ID);
+            case VALID -> ok.apply(tokens.find(token).map(SandboxTokens.Issued::subject).orElse(USER_ID));
             case EXPIRED -> error(400, 190, 463, "Error validating access token: Session has expired.");
             case REVOKED -> error(400, 190, 458, "Error validating access token: The user has not authorized application.");
             case UNKNOWN -> error(400, 190, 0, "Invalid OAuth access token - Cannot parse access token");
@@ -147,11 +187,12 @@ public final class MetaSimulator extends Simulator {
         return items;
     }
 
-    private List<ObjectNode> adAccountItems() {
+    private List<ObjectNode> adAccountItems(String user) {
+        long base = adAccountBase.getOrDefault(user, 1000000000L);
         List<ObjectNode> items = new ArrayList<>();
         for (int i = 1; i <= adAccounts; i++) {
-            items.add(JSON.createObjectNode().put("id", "act_" + (1000000000L + i))
-                    .put("account_id", String.valueOf(1000000000L + i)).put("name", "Sandbox Ads " + i)
+            items.add(JSON.createObjectNode().put("id", "act_" + (base + i))
+                    .put("account_id", String.valueOf(base + i)).put("name", "Sandbox Ads " + i)
                     .put("currency", "USD").put("timezone_name", "America/Los_Angeles")
                     .put("account_status", i % 5 == 0 ? 2 : 1));
         }

@@ -114,7 +114,7 @@ public final class SyncService {
                     .bind("id", integration.id()).mapTo(Instant.class).findOne());
             if (synced.isPresent() && synced.get().isAfter(runStarted)) {
                 // Two runs at once (two hosts' cron): the other one got here first and finished it.
-                return outcome(integration, "skipped", "synced by another run at " + synced.get()
+                return outcome(integration, "synced_elsewhere", "synced by another run at " + synced.get()
                         + ", after this one started", SyncCounts.NONE);
             }
             return discoverAndWrite(leases, integration, parts);
@@ -138,6 +138,7 @@ public final class SyncService {
             }
             List<DiscoveredChannel> channels = found.channels();
             List<DiscoveredAdAccount> accounts = found.accounts();
+            Optional<RateLimitExceededException> deferred = found.deferred();
             // The data and its sync_runs row commit together: one transaction per integration.
             return tenancy.inOrg(org, h -> {
                 if (!leases.stillHeld(h, integration.id())) {
@@ -146,10 +147,13 @@ public final class SyncService {
                             SyncCounts.NONE);
                 }
                 SyncCounts counts = write(h, integration, channels, accounts);
-                SyncOutcome synced = outcome(integration, "synced", counts.channelsSeen() + " channels ("
-                        + counts.channelsAdded() + " new, " + counts.channelsRemoved() + " removed), "
-                        + counts.adAccountsSeen() + " ad accounts (" + counts.adAccountsAdded() + " new, "
-                        + counts.adAccountsRemoved() + " removed)", counts);
+                String done = (channels == null ? "" : counts.channelsSeen() + " channels (" + counts.channelsAdded()
+                        + " new, " + counts.channelsRemoved() + " removed)")
+                        + (channels != null && accounts != null ? ", " : "")
+                        + (accounts == null ? "" : counts.adAccountsSeen() + " ad accounts (" + counts.adAccountsAdded()
+                        + " new, " + counts.adAccountsRemoved() + " removed)");
+                SyncOutcome synced = deferred.isEmpty() ? outcome(integration, "synced", done, counts)
+                        : deferral(integration, deferred.get(), done, counts);
                 new SyncRunRepository(h).record(integration.orgId(), integration.id(), started, clock.instant(),
                         synced.outcome(), counts, null);
                 return synced;
@@ -160,8 +164,7 @@ public final class SyncService {
             new ReauthMarker(tenancy, clock).mark(org, integration.id(), integration.platform(), e.getMessage());
             result = outcome(integration, "needs_reauth", e.getMessage(), SyncCounts.NONE);
         } catch (RateLimitExceededException e) {
-            result = outcome(integration, "deferred", "rate limited (" + e.scope() + ") for " + e.retryAfter().toSeconds()
-                    + "s more; the next run picks it up", SyncCounts.NONE);
+            result = deferral(integration, e, "", SyncCounts.NONE);
         } catch (CircuitOpenException e) {
             result = outcome(integration, "skipped", integration.platform() + " circuit breaker open until "
                     + e.openUntil(), SyncCounts.NONE);
@@ -175,13 +178,46 @@ public final class SyncService {
         return result;
     }
 
-    private record Discovery(List<DiscoveredChannel> channels, List<DiscoveredAdAccount> accounts) {
+    /** What discovery found: a part that is rate limited is null (not synced, nothing removed) and named in deferred. */
+    private record Discovery(List<DiscoveredChannel> channels, List<DiscoveredAdAccount> accounts,
+                             Optional<RateLimitExceededException> deferred) {
     }
 
+    /**
+     * Each part on its own: a limit on one (an ad account's throttle) defers that part only, and the
+     * other (the org's pages) is synced. When every asked part is limited, the integration is deferred.
+     */
     private Discovery discover(Integration integration, Set<Part> parts, CallContext context) {
         PlatformConnector connector = registry.get(integration.platform());
-        return new Discovery(parts.contains(Part.CHANNELS) ? connector.channels(context) : null,
-                parts.contains(Part.AD_ACCOUNTS) ? connector.adAccounts(context) : null);
+        List<DiscoveredChannel> channels = null;
+        List<DiscoveredAdAccount> accounts = null;
+        RateLimitExceededException deferred = null;
+        if (parts.contains(Part.CHANNELS)) {
+            try {
+                channels = connector.channels(context);
+            } catch (RateLimitExceededException e) {
+                deferred = e;
+            }
+        }
+        if (parts.contains(Part.AD_ACCOUNTS)) {
+            try {
+                accounts = connector.adAccounts(context);
+            } catch (RateLimitExceededException e) {
+                deferred = deferred == null ? e : deferred;
+            }
+        }
+        if (deferred != null && channels == null && accounts == null) {
+            throw deferred;
+        }
+        return new Discovery(channels, accounts, Optional.ofNullable(deferred));
+    }
+
+    private SyncOutcome deferral(Integration i, RateLimitExceededException e, String done, SyncCounts counts) {
+        Instant until = clock.instant().plus(e.retryAfter());
+        String waiting = "rate limited (" + e.scope() + ") until " + until + " at " + e.endpoint()
+                + "; the next run after that picks it up";
+        return new SyncOutcome(i.id(), i.orgId(), i.platform(), "deferred",
+                done.isEmpty() ? waiting : done + "; the rest " + waiting, counts, e.scope(), until);
     }
 
     private SyncCounts write(Handle h, Integration integration, List<DiscoveredChannel> channels,

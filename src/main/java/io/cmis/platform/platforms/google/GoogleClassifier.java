@@ -50,13 +50,14 @@ final class GoogleClassifier implements ResponseClassifier {
         String reason = error.path("errors").path(0).path("reason").asText("");
         String code = reason.isEmpty() ? (rpcStatus.isEmpty() ? status : rpcStatus) : reason;
         if ("quotaExceeded".equals(reason) || "dailyLimitExceeded".equals(reason)) {
-            return Optional.of(new RateLimitExceededException(GoogleConnector.ID, endpoint, code, request.rateLimitScope(),
+            // YouTube's daily quota belongs to the project and comes back at midnight Pacific.
+            return Optional.of(new RateLimitExceededException(GoogleConnector.ID, endpoint, code, YOUTUBE_SCOPE,
                     untilQuotaReset(), message));
         }
         if ("rateLimitExceeded".equals(reason) || "userRateLimitExceeded".equals(reason)
                 || response.status() == 429 || "RESOURCE_EXHAUSTED".equals(rpcStatus)) {
-            return Optional.of(new RateLimitExceededException(GoogleConnector.ID, endpoint, code, request.rateLimitScope(),
-                    retryDelay(body).orElse(DEFAULT_RETRY), message));
+            return Optional.of(new RateLimitExceededException(GoogleConnector.ID, endpoint, code,
+                    exhaustedScope(request, body, message), retryDelay(body).orElse(DEFAULT_RETRY), message));
         }
         if (response.status() == 401) {
             return Optional.of(new TokenExpiredException(GoogleConnector.ID, endpoint, code, message));
@@ -65,6 +66,26 @@ final class GoogleClassifier implements ResponseClassifier {
             return Optional.of(new TransientPlatformException(GoogleConnector.ID, endpoint, code, message));
         }
         return Optional.of(new PermanentPlatformException(GoogleConnector.ID, endpoint, code, message));
+    }
+
+    static final String YOUTUBE_SCOPE = "youtube";
+    static final String PROJECT_SCOPE = "project";
+    static final String CUSTOMER_SCOPE = "customer:";
+
+    /**
+     * Google Ads' RESOURCE_EXHAUSTED is per customer unless it says it is the developer token's (the
+     * project's, {@code rateScope: DEVELOPER}) quota; a call about no customer holds back that call.
+     */
+    private static String exhaustedScope(PlatformRequest request, JsonNode body, String message) {
+        // GoogleAdsFailure's QuotaErrorDetails says whose quota ran out: rateScope ACCOUNT or DEVELOPER.
+        JsonNode rateScope = body.findValue("rateScope");
+        boolean developer = rateScope != null && "DEVELOPER".equals(rateScope.asText())
+                || message.toLowerCase(java.util.Locale.ROOT).contains("developer token");
+        if (developer) {
+            return PROJECT_SCOPE;
+        }
+        return request.declaredScopes().stream().filter(s -> s.startsWith(CUSTOMER_SCOPE)).findFirst()
+                .orElse(request.callScope());
     }
 
     private static PlatformException oauthError(String endpoint, String error, String description) {

@@ -170,7 +170,7 @@ final class GoogleConnector implements PlatformConnector {
                     .query("maxResults", "50")
                     .query("pageToken", pageToken)
                     .bearer(context.accessToken())
-                    .rateLimitScope("youtube")
+                    .limitedBy(GoogleClassifier.YOUTUBE_SCOPE)
                     .context(context.orgId(), context.integrationId())
                     .build(), classifier).json();
             for (JsonNode item : page.path("items")) {
@@ -222,7 +222,8 @@ final class GoogleConnector implements PlatformConnector {
 
     private List<String> accessibleCustomers(CallContext context) {
         JsonNode json = http.execute(ads(PlatformRequest.get(ID, settings.adsUrl(),
-                "/{version}/customers:listAccessibleCustomers"), context).build(), classifier).json();
+                "/{version}/customers:listAccessibleCustomers"), context).limitedBy(GoogleClassifier.PROJECT_SCOPE).build(),
+                classifier).json();
         List<String> ids = new ArrayList<>();
         json.path("resourceNames").forEach(n -> ids.add(n.asText().replace("customers/", "")));
         return ids;
@@ -242,7 +243,7 @@ final class GoogleConnector implements PlatformConnector {
                     .header("login-customer-id", loginCustomer)
                     .json(body.toString())
                     .idempotent(true)
-                    .rateLimitScope("customer_" + customer)
+                    .limitedBy(GoogleClassifier.CUSTOMER_SCOPE + customer, GoogleClassifier.PROJECT_SCOPE)
                     .build(), classifier).json();
             page.path("results").forEach(rows::add);
             pageToken = page.path("nextPageToken").asText(null);

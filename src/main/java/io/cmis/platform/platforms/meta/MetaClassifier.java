@@ -2,6 +2,8 @@ package io.cmis.platform.platforms.meta;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cmis.platform.http.PlatformRequest;
+import io.cmis.platform.http.RateLimitScopes;
+import io.cmis.platform.platforms.RateLimitExceededException.Limit;
 import io.cmis.platform.http.PlatformResponse;
 import io.cmis.platform.http.ResponseClassifier;
 import io.cmis.platform.platforms.PermanentPlatformException;
@@ -13,7 +15,6 @@ import io.cmis.platform.platforms.TransientPlatformException;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,31 +63,67 @@ final class MetaClassifier implements ResponseClassifier {
     }
 
     /**
-     * The throttle applies to what the request was about (the app, or one ad account or page);
-     * business-use-case headers say when access comes back, in minutes.
+     * The narrowest scope Meta's answer names. App throttles (4, 341) hold back the app; a user's
+     * (17) that user's integration; a business-use-case throttle (80000-80014, 32, 613) each business
+     * object its {@code X-Business-Use-Case-Usage} header names, for its
+     * {@code estimated_time_to_regain_access} minutes, and this very call of this integration for
+     * as long, so the other calls of the integration (its pages, when an ad account is throttled)
+     * and every other org go on. A throttle naming no object holds back the integration, never the app.
      */
     private RateLimitExceededException throttled(PlatformRequest request, PlatformResponse response, int code,
                                                  String codeText, String message) {
-        String scope = THROTTLED.contains(code) && code != 32 && code != 613 ? "app" : request.rateLimitScope();
-        Duration wait = DEFAULT_THROTTLE_WAIT;
-        Optional<JsonNode> buc = response.header("x-business-use-case-usage").map(MetaClassifier::parse);
-        if (buc.isPresent()) {
-            Iterator<Map.Entry<String, JsonNode>> ids = buc.get().fields();
-            while (ids.hasNext()) {
-                for (JsonNode entry : ids.next().getValue()) {
-                    long minutes = entry.path("estimated_time_to_regain_access").asLong(0);
-                    if (minutes > 0) {
-                        wait = Duration.ofMinutes(minutes);
-                    }
-                }
-            }
+        List<Limit> limits = new ArrayList<>();
+        if (code == 4 || code == 341) {
+            limits.add(Limit.fixed(RateLimitScopes.APP, DEFAULT_THROTTLE_WAIT));
+        } else if (code == 17) {
+            limits.add(Limit.fixed(userScope(request), DEFAULT_THROTTLE_WAIT));
+        } else {
+            limits.addAll(businessObjects(response));
+            Duration longest = limits.stream().map(Limit::duration).max(Duration::compareTo).orElse(DEFAULT_THROTTLE_WAIT);
+            limits.add(Limit.fixed(limits.isEmpty() ? userScope(request) : request.callScope(), longest));
         }
-        return new RateLimitExceededException(MetaConnector.ID, request.endpoint(), codeText, scope, wait, message);
+        return new RateLimitExceededException(MetaConnector.ID, request.endpoint(), codeText, limits, message);
     }
 
-    /** BUC keys are bare ids; ad-account scopes are written {@code act_<id>} like the API's own ids. */
-    private static String scopeFor(PlatformRequest request, String id) {
-        return request.rateLimitScope().startsWith("act_") ? "act_" + id : id;
+    /** The objects a business-use-case header says are throttled (or, if it says of none, all it names). */
+    private static List<Limit> businessObjects(PlatformResponse response) {
+        Optional<JsonNode> buc = response.header("x-business-use-case-usage").map(MetaClassifier::parse);
+        List<Limit> throttled = new ArrayList<>();
+        List<Limit> named = new ArrayList<>();
+        buc.ifPresent(header -> header.fields().forEachRemaining(id -> {
+            long minutes = 0;
+            String type = "";
+            for (JsonNode entry : id.getValue()) {
+                minutes = Math.max(minutes, entry.path("estimated_time_to_regain_access").asLong(0));
+                type = entry.path("type").asText(type);
+            }
+            String scope = objectScope(type, id.getKey());
+            named.add(Limit.fixed(scope, Duration.ofMinutes(Math.max(1, minutes))));
+            if (minutes > 0) {
+                throttled.add(Limit.fixed(scope, Duration.ofMinutes(minutes)));
+            }
+        }));
+        return throttled.isEmpty() ? named : throttled;
+    }
+
+    /** Ad accounts are written {@code act_<id>} like the API's own ids; pages and Instagram accounts bare. */
+    static String objectScope(String bucType, String id) {
+        String bare = id.startsWith("act_") ? id.substring(4) : id;
+        if (bucType.startsWith("ads_") || bucType.equals("custom_audience")) {
+            return RateLimitScopes.object("ad_account", "act_" + bare);
+        }
+        if (bucType.equals("instagram")) {
+            return RateLimitScopes.object("instagram", bare);
+        }
+        if (bucType.equals("pages") || bucType.equals("leadgen") || bucType.equals("messenger")) {
+            return RateLimitScopes.object("page", bare);
+        }
+        return RateLimitScopes.object("object", bare);
+    }
+
+    private static String userScope(PlatformRequest request) {
+        return request.integrationId() != null ? RateLimitScopes.integration(request.integrationId())
+                : request.callScope();
     }
 
     @Override
@@ -97,10 +134,12 @@ final class MetaClassifier implements ResponseClassifier {
         response.header("x-business-use-case-usage").map(MetaClassifier::parse).ifPresent(buc ->
                 buc.fields().forEachRemaining(id -> {
                     double worst = 0;
+                    String type = "";
                     for (JsonNode entry : id.getValue()) {
                         worst = Math.max(worst, max(entry));
+                        type = entry.path("type").asText(type);
                     }
-                    usages.add(new Usage(scopeFor(request, id.getKey()), worst, "X-Business-Use-Case-Usage"));
+                    usages.add(new Usage(objectScope(type, id.getKey()), worst, "X-Business-Use-Case-Usage"));
                 }));
         return usages;
     }

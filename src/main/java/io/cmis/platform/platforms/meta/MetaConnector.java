@@ -131,7 +131,7 @@ final class MetaConnector implements PlatformConnector {
     @Override
     public List<DiscoveredChannel> channels(CallContext context) {
         List<DiscoveredChannel> channels = new ArrayList<>();
-        eachItem(context, "/{version}/me/accounts", PAGE_FIELDS, "app", page -> {
+        eachItem(context, "/{version}/me/accounts", PAGE_FIELDS, page -> {
             String pageId = page.path("id").asText();
             Optional<Secret> pageToken = Optional.ofNullable(page.path("access_token").asText(null)).map(Secret::of);
             channels.add(new DiscoveredChannel("facebook_page", pageId, page.path("name").asText(null), pageToken,
@@ -149,7 +149,7 @@ final class MetaConnector implements PlatformConnector {
     @Override
     public List<DiscoveredAdAccount> adAccounts(CallContext context) {
         List<DiscoveredAdAccount> accounts = new ArrayList<>();
-        eachItem(context, "/{version}/me/adaccounts", AD_ACCOUNT_FIELDS, "app", a -> {
+        eachItem(context, "/{version}/me/adaccounts", AD_ACCOUNT_FIELDS, a -> {
             int status = a.path("account_status").asInt(0);
             accounts.add(new DiscoveredAdAccount(a.path("id").asText(), a.path("name").asText(null),
                     a.path("currency").asText(null), a.path("timezone_name").asText(null),
@@ -173,7 +173,7 @@ final class MetaConnector implements PlatformConnector {
      * empty page with {@code next} is not). The {@code next} URL itself carries the token, so only
      * its cursor is taken.
      */
-    private void eachItem(CallContext context, String edge, String fields, String scope, Consumer<JsonNode> item) {
+    private void eachItem(CallContext context, String edge, String fields, Consumer<JsonNode> item) {
         String after = null;
         do {
             JsonNode page = http.execute(graph(edge, true)
@@ -181,7 +181,6 @@ final class MetaConnector implements PlatformConnector {
                     .query("limit", String.valueOf(PAGE_SIZE))
                     .query("after", after)
                     .bearer(context.accessToken())
-                    .rateLimitScope(scope)
                     .context(context.orgId(), context.integrationId())
                     .build(), classifier).json();
             page.path("data").forEach(item);

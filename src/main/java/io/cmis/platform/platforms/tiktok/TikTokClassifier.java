@@ -2,6 +2,9 @@ package io.cmis.platform.platforms.tiktok;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cmis.platform.http.PlatformRequest;
+import io.cmis.platform.http.RateLimitScopes;
+import io.cmis.platform.platforms.RateLimitExceededException.Limit;
+import java.util.List;
 import io.cmis.platform.http.PlatformResponse;
 import io.cmis.platform.http.ResponseClassifier;
 import io.cmis.platform.platforms.PermanentPlatformException;
@@ -26,6 +29,24 @@ final class TikTokClassifier implements ResponseClassifier {
     private static final Set<Integer> REAUTH = Set.of(40001, 40103, 40104, 40105, 40106, 40107);
     /** TikTok sends no Retry-After; a per-minute quota clears within a minute. */
     static final Duration THROTTLE_WAIT = Duration.ofSeconds(60);
+    /** A per-second (QPS) window: the first wait of an endpoint limit, doubling while it repeats. */
+    static final Duration ENDPOINT_FIRST_WAIT = Duration.ofSeconds(1);
+
+    /**
+     * 40100 and 40016 are per app and endpoint: that endpoint waits, from one second (a QPS window)
+     * doubling while it repeats up to a minute (a QPM window). 40133 is per advertiser: the
+     * advertisers the call was about (else its integration).
+     */
+    private static List<Limit> limits(PlatformRequest request, int code) {
+        if (code != 40133) {
+            return List.of(new Limit(RateLimitScopes.endpoint(request.endpoint()), ENDPOINT_FIRST_WAIT, THROTTLE_WAIT));
+        }
+        List<Limit> advertisers = request.declaredScopes().stream().filter(s -> s.startsWith(ADVERTISER_SCOPE))
+                .map(s -> Limit.fixed(s, THROTTLE_WAIT)).toList();
+        return advertisers.isEmpty() ? List.of(Limit.fixed(request.callScope(), THROTTLE_WAIT)) : advertisers;
+    }
+
+    static final String ADVERTISER_SCOPE = "advertiser:";
 
     @Override
     public Optional<PlatformException> classify(PlatformRequest request, PlatformResponse response) {
@@ -46,8 +67,7 @@ final class TikTokClassifier implements ResponseClassifier {
         String text = String.valueOf(code);
         String message = body.path("message").asText("no message");
         if (THROTTLED.contains(code)) {
-            String scope = code == 40133 ? request.rateLimitScope() : "app";
-            return Optional.of(new RateLimitExceededException(TikTokConnector.ID, endpoint, text, scope, THROTTLE_WAIT,
+            return Optional.of(new RateLimitExceededException(TikTokConnector.ID, endpoint, text, limits(request, code),
                     message));
         }
         if (code == 40102) {

@@ -196,6 +196,8 @@ final class TikTokConnector implements PlatformConnector {
             ArrayNode batch = JSON.createArrayNode();
             ids.subList(from, Math.min(ids.size(), from + INFO_BATCH)).forEach(batch::add);
             JsonNode data = http.execute(api(PlatformRequest.get(ID, settings.apiUrl(), API + "/advertiser/info/"), context)
+                    .limitedBy(ids.subList(from, Math.min(ids.size(), from + INFO_BATCH)).stream()
+                            .map(id -> TikTokClassifier.ADVERTISER_SCOPE + id).toArray(String[]::new))
                     .query("advertiser_ids", batch.toString())
                     .query("fields", "[\"advertiser_id\",\"name\",\"currency\",\"timezone\",\"status\"]")
                     .build(), classifier).json().path("data");
