@@ -16,8 +16,37 @@ final class AccountOptions {
     OrgId org;
 
     @Option(names = "--kind", paramLabel = "KIND",
-            description = "Token kind; TikTok: advertiser (default) or tt_user (account holders). Others: user.")
+            description = "Token kind; TikTok: advertiser (the default without a refresh token) or tt_user (account "
+                    + "holders; the default with --refresh-token). Others: user.")
     String kind;
+
+    /**
+     * The kind of an imported token: the one asked for, else the first kind that can use what was
+     * given (a refresh token needs a kind that refreshes). A kind whose tokens never expire, given
+     * a refresh token or an expiry, is a usage error naming the kind that fits: stored as it was, the
+     * token would die with no one renewing it.
+     */
+    String importedKind(PlatformConnector connector, boolean refreshToken, boolean expires) {
+        java.util.List<String> renewing = connector.tokenKinds().stream()
+                .filter(k -> renews(connector.refreshMode(k))).toList();
+        if (kind == null) {
+            return refreshToken && !renewing.isEmpty() ? renewing.get(0) : tokenKind(connector);
+        }
+        String chosen = tokenKind(connector);
+        if (connector.refreshMode(chosen) == io.cmis.platform.platforms.RefreshMode.NEVER_EXPIRES
+                && (refreshToken || expires)) {
+            throw new UsageException("--kind " + chosen + ": " + platform + " " + chosen + " tokens never expire and "
+                    + "have no refresh token, but " + (refreshToken ? "--refresh-token" : "--expires-in") + " was given"
+                    + (renewing.isEmpty() ? "; leave it out" : "; a token with them is a " + renewing.get(0)
+                    + " token: use --kind " + renewing.get(0)));
+        }
+        return chosen;
+    }
+
+    private static boolean renews(io.cmis.platform.platforms.RefreshMode mode) {
+        return mode == io.cmis.platform.platforms.RefreshMode.REFRESH_TOKEN
+                || mode == io.cmis.platform.platforms.RefreshMode.ROTATING_REFRESH_TOKEN;
+    }
 
     /** The token kind asked for, or the platform's default; a kind the platform does not have is a usage error. */
     String tokenKind(PlatformConnector connector) {

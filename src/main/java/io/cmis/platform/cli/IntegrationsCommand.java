@@ -71,10 +71,9 @@ final class IntegrationsCommand {
             Optional<Secret> refresh = Optional.ofNullable(refreshToken).map(r -> secret("--refresh-token", r));
             IntegrationService service = service(context);
             PlatformConnector connector = context.platforms().registry().get(account.platform);
-            String tokenKind = account.tokenKind(connector);
+            String tokenKind = account.importedKind(connector, refresh.isPresent(), expiry.isPresent());
             Secret access = secret("--access-token", readToken());
-            Account owner = given.map(id -> new Account(id, null)).orElseGet(() -> connector.identify(
-                    new CallContext(account.org.value(), null, tokenKind, access, null)));
+            Account owner = given.map(id -> new Account(id, null)).orElseGet(() -> identify(connector, tokenKind, access));
             ImportedToken token = new ImportedToken(account.org, account.platform, owner.externalId(), access, refresh,
                     expiry, tokenKind, owner.name());
             IntegrationService.AddResult result = service.add(token);
@@ -88,6 +87,28 @@ final class IntegrationsCommand {
                         + Printer.time(i.tokenExpiresAt()) + ")");
             }
             return ExitCodes.OK;
+        }
+
+        /**
+         * Whose account the token is, asked of the platform. A token that cannot say (a Google token
+         * without the openid or email scope, say) is the operator's to settle: one line, exit 2.
+         */
+        private Account identify(PlatformConnector connector, String tokenKind, Secret access) {
+            try {
+                return connector.identify(new CallContext(account.org.value(), null, tokenKind, access, null));
+            } catch (io.cmis.platform.platforms.PlatformException e) {
+                if (e.transientFailure()) {
+                    throw e;
+                }
+                if (e instanceof io.cmis.platform.platforms.ReauthRequiredException
+                        || e instanceof io.cmis.platform.platforms.TokenExpiredException) {
+                    throw new UsageException(account.platform + " refused the access token (" + e.getMessage()
+                            + "); check it, or connect the account with 'cmis-platform connect start "
+                            + account.platform + " --org " + account.org + "'");
+                }
+                throw new UsageException("cannot ask " + account.platform + " whose account this token is ("
+                        + e.getMessage() + "); pass --external-id with the account's id");
+            }
         }
 
         private String externalId() {

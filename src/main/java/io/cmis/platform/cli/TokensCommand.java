@@ -91,6 +91,7 @@ final class TokensCommand {
         public Integer call() {
             var registry = context.platforms().registry();
             java.time.Instant now = context.clock().instant();
+            Duration expiringWithin = io.cmis.platform.health.HealthSettings.from(context.config()).expiringWithin();
             List<Map<String, Object>> rows = new java.util.ArrayList<>();
             for (Integration i : IntegrationsCommand.service(context).list(IntegrationFilter.all())) {
                 Map<String, Object> row = new LinkedHashMap<>();
@@ -102,7 +103,14 @@ final class TokensCommand {
                 row.put("token_expires_at", i.tokenExpiresAt());
                 row.put("expires_in_seconds", i.tokenExpiresAt() == null ? null
                         : Duration.between(now, i.tokenExpiresAt()).toSeconds());
-                row.put("refresh", registry.get(i.platform()).refreshMode(i.tokenKind()).name().toLowerCase(java.util.Locale.ROOT));
+                io.cmis.platform.platforms.RefreshMode mode = registry.get(i.platform()).refreshMode(i.tokenKind());
+                io.cmis.platform.tokens.Renewal renewal = io.cmis.platform.tokens.Renewal.of(mode, i.hasRefreshToken(),
+                        i.tokenExpiresAt() != null);
+                row.put("refresh", mode.name().toLowerCase(java.util.Locale.ROOT));
+                row.put("renewal", renewal.text());
+                // Expiring: nothing renews it in the hourly sweep and it ends within health.expiring-within.
+                row.put("expiring", renewal.needsWarning() && i.tokenExpiresAt() != null
+                        && i.tokenExpiresAt().isBefore(now.plus(expiringWithin)));
                 row.put("last_refreshed_at", i.lastRefreshedAt());
                 rows.add(row);
             }
@@ -111,12 +119,13 @@ final class TokensCommand {
                 printer.json(rows);
                 return ExitCodes.OK;
             }
-            printer.table(List.of("ID", "ORG", "PLATFORM", "STATUS", "EXPIRES IN", "REFRESH"),
+            printer.table(List.of("ID", "ORG", "PLATFORM", "STATUS", "EXPIRES IN", "RENEWAL"),
                     rows.stream().map(r -> List.of(String.valueOf(r.get("id")), String.valueOf(r.get("org_id")),
                             String.valueOf(r.get("platform")), String.valueOf(r.get("status")),
                             r.get("expires_in_seconds") == null ? "never"
                                     : Durations.format(Duration.ofSeconds(Math.max(0, (Long) r.get("expires_in_seconds")))),
-                            String.valueOf(r.get("refresh")))).toList(), "no integrations");
+                            r.get("renewal") + (Boolean.TRUE.equals(r.get("expiring")) ? " (EXPIRING: reconnect before it "
+                                    + "expires)" : ""))).toList(), "no integrations");
             return ExitCodes.OK;
         }
     }

@@ -52,8 +52,12 @@ public final class GoogleSimulator extends Simulator {
         seed(5, 1);
         route("GET", "/o/oauth2/v2/auth", this::authorize);
         route("POST", "/token", this::token);
-        route("GET", "/v1/userinfo", r -> authorized(r, () -> Reply.json(200,
-                Map.of("sub", subject(r), "email", subject(r) + "@example.com"))));
+        route("GET", "/v1/userinfo", r -> authorized(r, () -> usersAccessible.containsKey(subject(r))
+                // Users added with addUser granted the Ads scope only (no openid, no email), as the
+                // prototype's tokens did: Google refuses to say who they are.
+                ? Reply.json(403, Map.of("error", Map.of("code", 403, "status", "PERMISSION_DENIED",
+                        "message", "Request had insufficient authentication scopes.")))
+                : Reply.json(200, Map.of("sub", subject(r), "email", subject(r) + "@example.com"))));
         route("GET", V + "/customers:listAccessibleCustomers", r -> authorized(r, () -> {
             ObjectNode body = JSON.createObjectNode();
             ArrayNode names = body.putArray("resourceNames");
@@ -166,8 +170,8 @@ public final class GoogleSimulator extends Simulator {
 
     /** Tokens as if the user had connected before; [access, refresh]. */
     /**
-     * Another Google user, who reaches only {@code customerId} (a new account without a manager);
-     * its access and refresh token.
+     * Another Google user, who reaches only {@code customerId} (an account without a manager) and
+     * granted the Ads scope only (userinfo refuses its token); its access and refresh token.
      */
     public String[] addUser(String subject, String customerId) {
         usersAccessible.put(subject, List.of(customerId));

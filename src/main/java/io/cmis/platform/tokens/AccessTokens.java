@@ -48,7 +48,7 @@ public final class AccessTokens {
         boolean refreshable = mode == RefreshMode.REFRESH_TOKEN || mode == RefreshMode.ROTATING_REFRESH_TOKEN;
         if (refreshable && current.expiresAt() != null && current.expiresAt().isBefore(soon)) {
             RefreshOutcome outcome = refresher.refresh(new TokenRepository.Due(integrationId, org.value(),
-                    current.platform(), current.tokenKind(), current.expiresAt()), soon);
+                    current.platform(), current.tokenKind(), current.expiresAt(), true), soon);
             if (outcome.failed()) {
                 throw new TokenRefreshFailedException(outcome.detail(), outcome.outcome().equals("needs_reauth"));
             }
@@ -68,7 +68,7 @@ public final class AccessTokens {
             return Optional.empty();
         }
         RefreshOutcome outcome = refresher.refresh(new TokenRepository.Due(integrationId, org.value(),
-                current.platform(), current.tokenKind(), current.expiresAt()), current.expiresAt().plusSeconds(1));
+                current.platform(), current.tokenKind(), current.expiresAt(), true), current.expiresAt().plusSeconds(1));
         if (!outcome.outcome().equals("refreshed")) {
             return Optional.empty();
         }

@@ -21,7 +21,8 @@ public final class ReauthMarker {
         tenancy.inOrgDo(org, h -> {
             new TokenRepository(h).needsReauth(integrationId, reason, clock.instant());
             new NotificationOutbox(h).enqueue(org, "needs_reauth", "needs_reauth:" + integrationId,
-                    "A " + platform + " connection of org " + org + " needs to be reconnected: " + reason,
+                    io.cmis.platform.integrations.ReconnectAdvice.about(h, integrationId,
+                            "needs to be reconnected: " + reason),
                     clock.instant());
         });
     }

@@ -14,6 +14,7 @@ import io.cmis.platform.platforms.TokenExpiredException;
 import io.cmis.platform.platforms.TokenGrant;
 import io.cmis.platform.tenancy.OrgId;
 import io.cmis.platform.tenancy.Tenancy;
+import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,8 +71,7 @@ public final class TokenRefresher {
                 .filter(horizon::isBefore).findFirst().orElse(horizon);
         List<TokenRepository.Due> due = tenancy.systemWide("find tokens due for refresh", h -> new TokenRepository(h)
                 .due(lookAhead, org.map(OrgId::value).orElse(null), platform.orElse(null)))
-                .stream().filter(d -> d.expiresAt().isBefore(horizon)
-                        || registry.get(d.platform()).refreshMode(d.tokenKind()) == RefreshMode.REAUTH_ONLY)
+                .stream().filter(d -> d.expiresAt().isBefore(horizon) || renewal(d).needsWarning())
                 .toList();
         if (dryRun) {
             return due.stream().map(d -> new RefreshOutcome(d.id(), d.orgId(), d.platform(), "would_refresh",
@@ -194,10 +194,20 @@ public final class TokenRefresher {
         }
         PlatformConnector connector = registry.get(row.platform());
         RefreshMode mode = connector.refreshMode(row.tokenKind());
-        if (mode == RefreshMode.NEVER_EXPIRES) {
-            return outcome(due, "skipped", "this kind of token does not expire", row.expiresAt());
+        Renewal renewal = Renewal.of(mode, row.refreshEnc() != null, row.expiresAt() != null);
+        if (renewal == Renewal.NEVER_EXPIRES) {
+            return outcome(due, "skipped", "no expiry is known for this token", row.expiresAt());
         }
-        if (mode == RefreshMode.REAUTH_ONLY && warnBeforeExpiry(outbox, due, row) && !row.expiresAt().isBefore(horizon)) {
+        if (renewal == Renewal.NONE) {
+            if (!row.expiresAt().isAfter(clock.instant())) {
+                throw new ReauthRequiredException(row.platform(), "-", "expired", "the token expired at "
+                        + row.expiresAt() + " and nothing can renew it (no refresh token)");
+            }
+            boolean warned = warnBeforeExpiry(repository.handle(), outbox, due, row);
+            return outcome(due, warned ? "warned" : "skipped", "expires " + row.expiresAt()
+                    + " and nothing can renew it (no refresh token); the org must reconnect before then", row.expiresAt());
+        }
+        if (mode == RefreshMode.REAUTH_ONLY && warnBeforeExpiry(repository.handle(), outbox, due, row) && !row.expiresAt().isBefore(horizon)) {
             return outcome(due, "warned", "expires " + row.expiresAt() + "; the org was told to reconnect",
                     row.expiresAt());
         }
@@ -221,15 +231,16 @@ public final class TokenRefresher {
      * Meta: tell the org once per threshold (7 days, 1 day) that the token will die and a reconnect
      * is needed. True when a warning was queued now.
      */
-    private boolean warnBeforeExpiry(NotificationOutbox outbox, TokenRepository.Due due, TokenRepository.Locked row) {
+    private boolean warnBeforeExpiry(Handle h, NotificationOutbox outbox, TokenRepository.Due due,
+                                     TokenRepository.Locked row) {
         Duration left = Duration.between(clock.instant(), row.expiresAt());
         boolean queued = false;
         for (Duration threshold : settings.expiryWarnings()) {
             if (left.compareTo(threshold) <= 0) {
                 queued |= outbox.enqueue(new OrgId(due.orgId()), "token_expiring",
                         "expiry:" + row.id() + ":" + threshold.toSeconds() + ":" + row.expiresAt().getEpochSecond(),
-                        "The " + row.platform() + " connection " + row.id() + " of org " + due.orgId() + " expires at "
-                                + row.expiresAt() + " and cannot be refreshed: reconnect it before then.",
+                        io.cmis.platform.integrations.ReconnectAdvice.about(h, row.id(), "expires at "
+                                + row.expiresAt() + " and nothing can renew it: reconnect it before then"),
                         clock.instant());
             }
         }
@@ -243,12 +254,16 @@ public final class TokenRefresher {
         return new StoredGrant(due.orgId(), row.id(), row.tokenKind(), access, refresh, Optional.ofNullable(row.expiresAt()));
     }
 
+    private Renewal renewal(TokenRepository.Due due) {
+        return Renewal.of(registry.get(due.platform()).refreshMode(due.tokenKind()), due.hasRefreshToken(), true);
+    }
+
     private String describe(TokenRepository.Due due) {
-        RefreshMode mode = registry.get(due.platform()).refreshMode(due.tokenKind());
-        return switch (mode) {
-            case REFRESH_TOKEN, ROTATING_REFRESH_TOKEN -> "would refresh (expires " + due.expiresAt() + ")";
-            case REAUTH_ONLY -> "would re-exchange or warn (expires " + due.expiresAt() + ")";
-            case NEVER_EXPIRES -> "does not expire";
+        return switch (renewal(due)) {
+            case REFRESH_TOKEN -> "would refresh (expires " + due.expiresAt() + ")";
+            case REEXCHANGE_THEN_RECONNECT -> "would re-exchange or warn (expires " + due.expiresAt() + ")";
+            case NONE -> "would warn: expires " + due.expiresAt() + " and nothing can renew it";
+            case NEVER_EXPIRES -> "no expiry is known";
         };
     }
 

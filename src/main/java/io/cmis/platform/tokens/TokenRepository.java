@@ -11,7 +11,7 @@ import java.util.UUID;
 /** SQL of the token lifecycle: which tokens are due, the per-integration lock, the stored result. */
 final class TokenRepository {
     /** An integration whose token expires before the sweep's horizon. */
-    record Due(UUID id, UUID orgId, String platform, String tokenKind, Instant expiresAt) {
+    record Due(UUID id, UUID orgId, String platform, String tokenKind, Instant expiresAt, boolean hasRefreshToken) {
     }
 
     /** The row, locked for this transaction, with its ciphertexts. */
@@ -21,13 +21,19 @@ final class TokenRepository {
 
     private final Handle handle;
 
+    /** The org transaction it works in, for what else must happen in it (an alert's text). */
+    Handle handle() {
+        return handle;
+    }
+
     TokenRepository(Handle handle) {
         this.handle = handle;
     }
 
     List<Due> due(Instant horizon, UUID org, String platform) {
         return handle.createQuery("""
-                        SELECT id, org_id, platform, token_kind, token_expires_at FROM integrations
+                        SELECT id, org_id, platform, token_kind, token_expires_at,
+                               refresh_token_enc IS NOT NULL AS has_refresh FROM integrations
                         WHERE status = 'active' AND token_expires_at IS NOT NULL AND token_expires_at < :horizon
                           AND (CAST(:org AS uuid) IS NULL OR org_id = :org)
                           AND (CAST(:platform AS text) IS NULL OR platform = :platform)
@@ -38,7 +44,7 @@ final class TokenRepository {
                 .bind("platform", platform)
                 .map((rs, ctx) -> new Due(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class),
                         rs.getString("platform"), rs.getString("token_kind"),
-                        rs.getTimestamp("token_expires_at").toInstant()))
+                        rs.getTimestamp("token_expires_at").toInstant(), rs.getBoolean("has_refresh")))
                 .list();
     }
 

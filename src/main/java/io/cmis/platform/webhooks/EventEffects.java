@@ -67,9 +67,9 @@ final class EventEffects {
                             """)
                     .bind("id", match.integrationId()).bind("now", Timestamp.from(now)).execute();
             new NotificationOutbox(h).enqueue(org, "revoked", "revoked:" + match.integrationId() + ":" + event.id(),
-                    "A " + event.platform() + " connection of org " + org + " was removed on the platform ("
-                            + event.eventType() + "); integration " + match.integrationId()
-                            + " is revoked. Connect it again to resume.", now);
+                    io.cmis.platform.integrations.ReconnectAdvice.about(h, match.integrationId(),
+                            "was removed on the platform (" + event.eventType() + ") and is revoked; connect it again "
+                                    + "to resume"), now);
             return true;
         });
     }

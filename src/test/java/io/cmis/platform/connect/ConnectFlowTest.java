@@ -160,8 +160,8 @@ class ConnectFlowTest extends SandboxCliTest {
         assertThat(added.get("external_account_id").asText()).isEqualTo(MetaSimulator.USER_ID);
         assertThat(added.get("account_name").asText()).isEqualTo("Sandbox User");
         CliRun.Result revoked = cli.run("integrations", "add", "tiktok", "--org", org, "--access-token", "not-a-token");
-        assertThat(revoked.exitCode()).as(revoked.toString()).isEqualTo(1);
-        assertThat(revoked.stderr()).contains("40105");
+        assertThat(revoked.exitCode()).as("a token the platform refuses is bad input").isEqualTo(2);
+        assertThat(revoked.stderr()).contains("40105").contains("refused the access token");
     }
 
     private JsonNode connect(String platform, String... extra) throws Exception {
