@@ -81,7 +81,9 @@ export CMIS_DATABASE_URL="jdbc:postgresql://127.0.0.1:$PGPORT/cmis" CMIS_DATABAS
 export CMIS_ENCRYPTION_KEYS="bench:$(head -c32 /dev/zero | base64)" CMIS_META_CLIENT_SECRET=$SECRET
 export CMIS_DATA_DIR="$WORK/data-dir" CMIS_DATABASE_POOL_SIZE=40
 "$ROOT/bin/cmis-platform" db migrate >/dev/null
-"$ROOT/bin/cmis-platform" serve --port "$SERVE_PORT" --workers 0 > "$WORK/serve.log" 2>&1 &
+# PROFILE=FILE.jfr records serve with Java Flight Recorder (where each microsecond goes).
+CMIS_JAVA_OPTS="${PROFILE:+-XX:StartFlightRecording=filename=$PROFILE,settings=profile}" \
+  "$ROOT/bin/cmis-platform" serve --port "$SERVE_PORT" --workers 0 > "$WORK/serve.log" 2>&1 &
 SERVE_PID=$!
 for _ in $(seq 1 300); do grep -q "listening on" "$WORK/serve.log" && break; sleep 0.1; done
 JVM=$(pgrep -P "$SERVE_PID" java || echo "$SERVE_PID")
@@ -96,7 +98,7 @@ events() { "${PSQL[@]}" -d cmis -At -c "SELECT count(*) FROM cmis_platform.webho
 bodies $((WARMUP * RATE_CAP)) warmup
 load warmup "$WARMUP" > "$WORK/warmup.txt"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(java -version 2>&1 | head -1); $("$PGBIN/postgres" --version)"
-printf '%-4s %12s %12s %8s %9s %9s %8s %14s %14s\n' run ceiling/s events/s ratio p50_ms p99_ms non2xx serve_us/event pg_us/event
+printf '%-4s %12s %12s %10s %8s %9s %9s %8s %14s %14s\n' run ceiling/s events/s stored/s ratio p50_ms p99_ms non2xx serve_us/event pg_us/event
 for run in $(seq 1 "$RUNS"); do
   read -r tps ceiling_ticks < <(ceiling)
   bodies $((DURATION * RATE_CAP)) "run$run"
@@ -108,8 +110,8 @@ for run in $(seq 1 "$RUNS"); do
   non2xx=$(echo "$out" | awk '/Non-2xx/ { print $5 }'); non2xx=${non2xx:-0}
   stored=$((stored_after - stored_before))
   awk -v r="$run" -v tps="$tps" -v rps="$rps" -v p50="$p50" -v p99="$p99" -v n="$non2xx" -v s="$stored" \
-      -v jt=$((jvm_after - jvm_before)) -v pt=$((pg_after - pg_before)) -v hz="$HZ" 'BEGIN {
-    printf "%-4s %12.0f %12.0f %8.2f %9s %9s %8d %14.0f %14.0f\n", r, tps, rps, rps / tps, p50, p99, n,
+      -v d="$DURATION" -v jt=$((jvm_after - jvm_before)) -v pt=$((pg_after - pg_before)) -v hz="$HZ" 'BEGIN {
+    printf "%-4s %12.0f %12.0f %10.0f %8.2f %9s %9s %8d %14.0f %14.0f\n", r, tps, rps, s / d, rps / tps, p50, p99, n,
            jt / hz * 1e6 / s, pt / hz * 1e6 / s }'
 done
 echo "stored events: $(events) (every answer 200 is a committed row; distinct bodies, so each is a new one)"

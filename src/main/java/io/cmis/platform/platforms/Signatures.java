@@ -20,13 +20,25 @@ public final class Signatures {
     }
 
     public static byte[] hmacSha256(String key, byte[]... parts) {
+        Mac mac = MACS.get().computeIfAbsent(key, Signatures::newMac);
+        for (byte[] part : parts) {
+            mac.update(part);
+        }
+        return mac.doFinal(); // doFinal resets the Mac for the next use with the same key
+    }
+
+    /**
+     * One initialised Mac per key and thread: looking up the provider and initialising the key cost
+     * more than hashing a webhook body, on every request. A thread's map holds the few app secrets
+     * configured (the webhook keys of each platform), so it stays small.
+     */
+    private static final ThreadLocal<java.util.Map<String, Mac>> MACS = ThreadLocal.withInitial(java.util.HashMap::new);
+
+    private static Mac newMac(String key) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            for (byte[] part : parts) {
-                mac.update(part);
-            }
-            return mac.doFinal();
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is not available", e);
         }
@@ -48,20 +60,57 @@ public final class Signatures {
     }
 
     public static String sha256Hex(String text) {
+        return HexFormat.of().formatHex(SHA256.get().digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return MessageDigest.getInstance("SHA-256");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    });
+
+    /**
+     * JSON with object keys sorted, so the same content hashes the same whatever the key order.
+     * Written straight from the tree (the same text Jackson writes for the tree turned into sorted
+     * maps, which is what event keys were made of before, so keys stay stable across versions).
+     */
+    public static String canonical(JsonNode node) {
+        StringBuilder out = new StringBuilder(256);
+        writeCanonical(node, out);
+        return out.toString();
     }
 
-    /** JSON with object keys sorted, so the same content hashes the same whatever the key order. */
-    public static String canonical(JsonNode node) {
-        try {
-            Object plain = CANONICAL.treeToValue(node, Object.class);
-            return CANONICAL.writeValueAsString(plain);
-        } catch (Exception e) {
-            return node.toString();
+    private static void writeCanonical(JsonNode node, StringBuilder out) {
+        if (node.isObject()) {
+            java.util.List<String> names = new java.util.ArrayList<>();
+            node.fieldNames().forEachRemaining(names::add);
+            java.util.Collections.sort(names);
+            out.append('{');
+            for (int i = 0; i < names.size(); i++) {
+                if (i > 0) {
+                    out.append(',');
+                }
+                out.append('"');
+                com.fasterxml.jackson.core.io.CharTypes.appendQuoted(out, names.get(i));
+                out.append("\":");
+                writeCanonical(node.get(names.get(i)), out);
+            }
+            out.append('}');
+        } else if (node.isArray()) {
+            out.append('[');
+            for (int i = 0; i < node.size(); i++) {
+                if (i > 0) {
+                    out.append(',');
+                }
+                writeCanonical(node.get(i), out);
+            }
+            out.append(']');
+        } else if (node.isMissingNode()) {
+            out.append("null");
+        } else {
+            out.append(node); // scalars: Jackson's own text for them
         }
     }
 }

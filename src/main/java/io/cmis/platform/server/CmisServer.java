@@ -206,12 +206,14 @@ public final class CmisServer implements AutoCloseable {
                 tooLarge(response, done);
                 return;
             }
-            intake.receiveAsync(platform, headers, body).whenComplete((result, error) -> {
+            // The answer is written on the server's own threads: the inbox's committer completes a
+            // whole group commit's requests at once and must go straight back to the next commit.
+            intake.receiveAsync(platform, headers, body).whenCompleteAsync((result, error) -> {
                 IntakeResult answer = error == null ? result
                         : new IntakeResult(500, "error", 0, 0, "unexpected: " + error.getClass().getSimpleName());
                 monitor.intakeAnswered(platform, answer.httpStatus());
                 send(response, done, answer.httpStatus(), "application/json", answer.json());
-            });
+            }, server.getThreadPool());
         });
     }
 
