@@ -43,41 +43,53 @@ public final class WebhookEventRepository {
      */
     Set<String> insertNew(List<NewEvent> events) {
         List<NewEvent> sorted = new ArrayList<>(events);
+        // One order for every committer on every host: concurrent batches lock the key index alike.
         sorted.sort(java.util.Comparator.comparing(NewEvent::platform).thenComparing(NewEvent::eventKey));
-        int n = sorted.size();
-        UUID[] ids = new UUID[n];
-        String[] platforms = new String[n];
-        String[] keys = new String[n];
-        String[] types = new String[n];
-        String[] routing = new String[n];
-        String[] payloads = new String[n];
-        Timestamp[] received = new Timestamp[n];
-        for (int i = 0; i < n; i++) {
-            NewEvent e = sorted.get(i);
-            ids[i] = e.id();
-            platforms[i] = e.platform();
-            keys[i] = e.eventKey();
-            types[i] = e.eventType();
-            routing[i] = e.routingKey();
-            payloads[i] = e.payload();
-            received[i] = Timestamp.from(e.receivedAt());
-        }
         List<String> inserted = handle.createQuery("""
                         INSERT INTO webhook_events (id, platform, event_key, event_type, routing_key, payload,
                                                     received_at, next_attempt_at)
-                        SELECT id, platform, event_key, event_type, routing_key, payload::jsonb, received_at, received_at
-                        FROM unnest(:ids, :platforms, :keys, :types, :routing, :payloads, :received)
-                             AS e(id, platform, event_key, event_type, routing_key, payload, received_at)
+                        SELECT id, platform, event_key, event_type, routing_key, payload, received_at, received_at
+                        FROM jsonb_to_recordset(CAST(:rows AS jsonb))
+                             AS e(id uuid, platform text, event_key text, event_type text, routing_key text,
+                                  payload jsonb, received_at timestamptz)
                         ON CONFLICT (platform, event_key) DO NOTHING
                         RETURNING platform || chr(10) || event_key
                         """)
-                .bind("ids", ids).bind("platforms", platforms).bind("keys", keys).bind("types", types)
-                .bind("routing", routing).bind("payloads", payloads).bind("received", received)
-                .registerArrayType(Timestamp.class, "timestamptz")
+                .bind("rows", rows(sorted))
                 .mapTo(String.class)
                 .list();
         return new HashSet<>(inserted);
     }
+
+    /**
+     * The batch as one JSON array, the payloads copied in as they are (already JSON). Measured
+     * (README): binding seven arrays made the driver escape every payload character by character
+     * on the one committer thread, the intake's bottleneck.
+     */
+    private static String rows(List<NewEvent> events) {
+        java.io.StringWriter out = new java.io.StringWriter(events.size() * 512);
+        try (com.fasterxml.jackson.core.JsonGenerator g = ROWS.createGenerator(out)) {
+            g.writeStartArray();
+            for (NewEvent e : events) {
+                g.writeStartObject();
+                g.writeStringField("id", e.id().toString());
+                g.writeStringField("platform", e.platform());
+                g.writeStringField("event_key", e.eventKey());
+                g.writeStringField("event_type", e.eventType());
+                g.writeStringField("routing_key", e.routingKey());
+                g.writeFieldName("payload");
+                g.writeRawValue(e.payload());
+                g.writeStringField("received_at", e.receivedAt().toString());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    private static final com.fasterxml.jackson.core.JsonFactory ROWS = new com.fasterxml.jackson.core.JsonFactory();
 
     /**
      * Claims up to {@code max} due events, and up to {@code max} whose claim ran out because their
