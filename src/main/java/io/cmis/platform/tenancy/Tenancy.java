@@ -51,12 +51,54 @@ public final class Tenancy {
     public <T> T systemWide(String purpose, HandleCallback<T, RuntimeException> work) {
         log.debug("system path: {}", purpose);
         return jdbi.inTransaction(handle -> {
-            handle.createQuery("SELECT set_config('search_path', :schema, true) AS path, "
-                            + "set_config('role', 'cmis_system', true) AS role")
-                    .bind("schema", SCHEMA)
-                    .mapToMap()
-                    .one();
+            enterSystemPath(handle);
             return work.withHandle(handle);
         });
+    }
+
+    private static void enterSystemPath(Handle handle) {
+        handle.createQuery("SELECT set_config('search_path', :schema, true) AS path, "
+                        + "set_config('role', 'cmis_system', true) AS role")
+                .bind("schema", SCHEMA)
+                .mapToMap()
+                .one();
+    }
+
+    /**
+     * The system path on one handle kept by a loop that runs a transaction after another as fast
+     * as it can (the webhook inbox's committer): opening a handle per transaction was measured to
+     * cost it more than its insert. Each transaction is still the same: role and schema set locally,
+     * nothing left on the session. Closed (and opened again) by its owner after a failure.
+     */
+    public SystemSession systemSession(String purpose) {
+        log.debug("system session: {}", purpose);
+        return new SystemSession(jdbi.open());
+    }
+
+    /** See {@link #systemSession}. */
+    public static final class SystemSession implements AutoCloseable {
+        private final Handle handle;
+        private final long openedAt = System.nanoTime();
+
+        private SystemSession(Handle handle) {
+            this.handle = handle;
+        }
+
+        public <T> T inTransaction(HandleCallback<T, RuntimeException> work) {
+            return handle.inTransaction(h -> {
+                enterSystemPath(h);
+                return work.withHandle(h);
+            });
+        }
+
+        /** How long it has been open, so its owner can hand its connection back to the pool now and then. */
+        public java.time.Duration age() {
+            return java.time.Duration.ofNanos(System.nanoTime() - openedAt);
+        }
+
+        @Override
+        public void close() {
+            handle.close();
+        }
     }
 }

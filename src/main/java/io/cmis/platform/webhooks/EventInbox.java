@@ -32,6 +32,9 @@ public final class EventInbox implements AutoCloseable {
     }
 
     private final Tenancy tenancy;
+    /** Each committer thread's own session. */
+    private final ThreadLocal<Tenancy.SystemSession> sessions = new ThreadLocal<>();
+    private static final java.time.Duration SESSION_MAX_AGE = java.time.Duration.ofMinutes(5);
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final List<Thread> committers = new ArrayList<>();
     private final Runnable onStored;
@@ -93,6 +96,14 @@ public final class EventInbox implements AutoCloseable {
      * neither spins nor gives up: once the database is back, the next batch commits.
      */
     private void run() {
+        try {
+            commitUntilClosed();
+        } finally {
+            closeSession();
+        }
+    }
+
+    private void commitUntilClosed() {
         long backoffMillis = 0;
         while (!closed || !queue.isEmpty()) {
             try {
@@ -139,10 +150,11 @@ public final class EventInbox implements AutoCloseable {
         batch.forEach(p -> all.addAll(p.events()));
         Set<String> inserted;
         try {
-            inserted = tenancy.systemWide("webhook intake", h -> new WebhookEventRepository(h).insertNew(all));
+            inserted = session().inTransaction(h -> new WebhookEventRepository(h).insertNew(all));
         } catch (RuntimeException e) {
             log.error("webhook intake could not store {} events: {}", all.size(), DatabaseOutage.describe(e));
             batch.forEach(p -> p.stored().completeExceptionally(e));
+            closeSession(); // the connection may be broken: the next commit starts on a fresh one
             return false;
         }
         // A key new in this commit counts for the first request that carried it; later copies are duplicates.
@@ -163,6 +175,32 @@ public final class EventInbox implements AutoCloseable {
             onStored.run();
         }
         return true;
+    }
+
+    /** The committer's session, reopened after a failure and every few minutes (so its connection is recycled). */
+    private Tenancy.SystemSession session() {
+        Tenancy.SystemSession current = sessions.get();
+        if (current != null && current.age().compareTo(SESSION_MAX_AGE) > 0) {
+            closeSession();
+            current = null;
+        }
+        if (current == null) {
+            current = tenancy.systemSession("webhook intake");
+            sessions.set(current);
+        }
+        return current;
+    }
+
+    private void closeSession() {
+        Tenancy.SystemSession current = sessions.get();
+        sessions.remove();
+        if (current != null) {
+            try {
+                current.close();
+            } catch (RuntimeException e) {
+                log.debug("closing the intake session: {}", e.getMessage());
+            }
+        }
     }
 
     /** Whether every committer still runs (for {@code /health/live}). */
