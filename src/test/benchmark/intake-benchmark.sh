@@ -81,8 +81,8 @@ export CMIS_DATABASE_URL="jdbc:postgresql://127.0.0.1:$PGPORT/cmis" CMIS_DATABAS
 export CMIS_ENCRYPTION_KEYS="bench:$(head -c32 /dev/zero | base64)" CMIS_META_CLIENT_SECRET=$SECRET
 export CMIS_DATA_DIR="$WORK/data-dir" CMIS_DATABASE_POOL_SIZE=40
 "$ROOT/bin/cmis-platform" db migrate >/dev/null
-# PROFILE=FILE.jfr records serve with Java Flight Recorder (where each microsecond goes).
-CMIS_JAVA_OPTS="${PROFILE:+-XX:StartFlightRecording=filename=$PROFILE,settings=profile}" \
+# PROFILE=FILE.jfr records serve with Java Flight Recorder; SERVE_JAVA_OPTS adds JVM options to serve only.
+CMIS_JAVA_OPTS="${SERVE_JAVA_OPTS:-} ${PROFILE:+-XX:StartFlightRecording=filename=$PROFILE,settings=profile}" \
   "$ROOT/bin/cmis-platform" serve --port "$SERVE_PORT" --workers 0 > "$WORK/serve.log" 2>&1 &
 SERVE_PID=$!
 for _ in $(seq 1 300); do grep -q "listening on" "$WORK/serve.log" && break; sleep 0.1; done
