@@ -63,53 +63,62 @@ final class Demo {
 
     boolean run() throws Exception {
         Path dir = requestedDir != null ? requestedDir : Files.createTempDirectory("cmis-demo");
-        Thread serve = null;
+        Thread[] serving = new Thread[1];
         try (Sandbox started = Sandbox.start(0, clock); EmbeddedPostgresServer database = EmbeddedPostgresServer.acquire(dir)) {
             sandbox = started;
-            env = new HashMap<>(sandbox.environment());
-            env.put("CMIS_DATA_DIR", dir.toString());
-            // The steps run in this process and share the one embedded server started here, as a
-            // database given by URL (the embedded server's file locks are per process, not per step).
-            env.put("CMIS_DATABASE_URL", database.jdbcUrl());
-            env.put("CMIS_DATABASE_USER", database.user());
-            byte[] key = new byte[32];
-            new java.security.SecureRandom().nextBytes(key);
-            env.put("CMIS_ENCRYPTION_KEYS", "demo:" + java.util.Base64.getEncoder().encodeToString(key));
-            Run migrate = run("--json", "db", "migrate");
-            check("database", migrate.code() == 0, "embedded PostgreSQL in " + dir + ", schema at version "
-                    + (migrate.code() == 0 ? migrate.json().get("schema_version").asText() : "? (" + migrate.err().trim()
-                    + ")"));
-
-            ByteArrayOutputStream serveOut = new ByteArrayOutputStream();
-            serve = new Thread(() -> cli(serveOut, new ByteArrayOutputStream()).run("serve", "--port", "0",
-                    "--workers", "2"), "demo-serve");
-            serve.start();
-            String url = awaitListening(serve, serveOut);
-
-            String orgA = UUID.randomUUID().toString();
-            String orgB = UUID.randomUUID().toString();
-            connect(orgA, orgB, url);
-            sync();
-            webhooks(orgA);
-            tokens();
-            breaker();
-            health();
-            line("demo: " + (failed.isEmpty() ? "every step behaved as expected" : failed.size() + " step(s) did not: "
-                    + String.join(", ", failed)));
-            if (keepServing) {
-                line("dashboard: " + url + "/  (the sandbox and serve keep running; Ctrl-C stops them)");
-                serve.join();
+            try {
+                steps(dir, database, serving);
+            } finally {
+                // serve first: the database can only stop once serve has given back its connections.
+                if (serving[0] != null) {
+                    serving[0].interrupt();
+                    serving[0].join(30_000);
+                }
             }
         } finally {
-            if (serve != null) {
-                serve.interrupt();
-                serve.join(30_000);
-            }
             if (requestedDir == null && !keepServing) {
                 deleteQuietly(dir);
             }
         }
         return failed.isEmpty();
+    }
+
+    private void steps(Path dir, EmbeddedPostgresServer database, Thread[] serving) throws Exception {
+        env = new HashMap<>(sandbox.environment());
+        env.put("CMIS_DATA_DIR", dir.toString());
+        // The steps run in this process and share the one embedded server started here, as a
+        // database given by URL (the embedded server's file locks are per process, not per step).
+        env.put("CMIS_DATABASE_URL", database.jdbcUrl());
+        env.put("CMIS_DATABASE_USER", database.user());
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        env.put("CMIS_ENCRYPTION_KEYS", "demo:" + java.util.Base64.getEncoder().encodeToString(key));
+        Run migrate = run("--json", "db", "migrate");
+        check("database", migrate.code() == 0, "embedded PostgreSQL in " + dir + ", schema at version "
+                + (migrate.code() == 0 ? migrate.json().get("schema_version").asText() : "? (" + migrate.err().trim()
+                + ")"));
+
+        ByteArrayOutputStream serveOut = new ByteArrayOutputStream();
+        Thread serve = new Thread(() -> cli(serveOut, new ByteArrayOutputStream()).run("serve", "--port", "0",
+                "--workers", "2"), "demo-serve");
+        serving[0] = serve;
+        serve.start();
+        String url = awaitListening(serve, serveOut);
+
+        String orgA = UUID.randomUUID().toString();
+        String orgB = UUID.randomUUID().toString();
+        connect(orgA, orgB, url);
+        sync();
+        webhooks(orgA);
+        tokens();
+        breaker();
+        health();
+        line("demo: " + (failed.isEmpty() ? "every step behaved as expected" : failed.size() + " step(s) did not: "
+                + String.join(", ", failed)));
+        if (keepServing) {
+            line("dashboard: " + url + "/  (the sandbox and serve keep running; Ctrl-C stops them)");
+            serve.join();
+        }
     }
 
     private void connect(String orgA, String orgB, String url) throws Exception {
@@ -287,7 +296,7 @@ final class Demo {
     private static void deleteQuietly(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
+        } catch (IOException | java.io.UncheckedIOException ignored) {
             // a temporary directory; the system cleans it eventually
         }
     }
