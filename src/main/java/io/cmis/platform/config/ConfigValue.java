@@ -16,6 +16,10 @@ public record ConfigValue(String key, String value, Source source) {
         if (isSecret() && !value.isEmpty()) {
             return "****";
         }
+        if (key.startsWith("database.") && key.endsWith("url")) {
+            // A JDBC URL may carry the password in its query string (?password=...).
+            return DatabaseSettings.redact(value);
+        }
         return value;
     }
 }

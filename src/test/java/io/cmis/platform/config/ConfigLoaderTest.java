@@ -124,7 +124,9 @@ class ConfigLoaderTest {
         AppConfig config = new ConfigLoader(Map.of("CMIS_META_CLIENT_SECRET", "s3cr3t",
                 "CMIS_DATABASE_PASSWORD", "pw", "CMIS_META_VERIFY_TOKEN", "vt", "CMIS_META_CLIENT_ID", "123",
                 "CMIS_ALERTS_WEBHOOK_URL", "https://hooks.slack.example/services/T0/B0/secretpart",
-                "CMIS_WEBHOOKS_FORWARD_SECRET", "whsec_abc"), null)
+                "CMIS_WEBHOOKS_FORWARD_SECRET", "whsec_abc",
+                "CMIS_DATABASE_URL", "jdbc:postgresql://db:5432/cmis?user=o&password=pw2",
+                "CMIS_DATABASE_MIGRATION_URL", "jdbc:postgresql://direct:5432/cmis?password=pw3"), null)
                 .load(null);
         Map<String, String> shown = new java.util.HashMap<>();
         config.all().forEach(v -> shown.put(v.key(), v.displayValue()));
@@ -132,7 +134,10 @@ class ConfigLoaderTest {
         assertThat(shown).containsEntry("meta.client-secret", "****").containsEntry("database.password", "****")
                 .containsEntry("meta.verify-token", "****").containsEntry("meta.client-id", "123")
                 .containsEntry("encryption.keys", "").containsEntry("alerts.webhook-url", "****")
-                .containsEntry("webhooks.forward-secret", "****");
+                .containsEntry("webhooks.forward-secret", "****")
+                .containsEntry("database.url", "jdbc:postgresql://db:5432/cmis?…")
+                .containsEntry("database.migration-url", "jdbc:postgresql://direct:5432/cmis?…");
+        assertThat(shown.values()).noneMatch(v -> v.contains("pw2") || v.contains("pw3"));
     }
 
     @Test
