@@ -194,7 +194,14 @@ public final class CmisServer implements AutoCloseable {
     private void webhook(Request request, Response response, Callback done, String platform) {
         long declared = request.getLength();
         if (declared > WebhookIntake.MAX_BODY_BYTES) {
-            tooLarge(response, done);
+            if (declared <= DRAIN_LIMIT_BYTES) {
+                // Read the body to its end before answering: closing a connection with unread data makes
+                // the kernel reset it, and the sender may lose the 413 and see only a broken connection.
+                Content.Source.consumeAll(request, Callback.from(() -> tooLarge(response, done),
+                        failure -> tooLarge(response, done)));
+            } else {
+                tooLarge(response, done);
+            }
             return;
         }
         Map<String, String> headers = new HashMap<>();
@@ -216,6 +223,9 @@ public final class CmisServer implements AutoCloseable {
             }, server.getThreadPool());
         });
     }
+
+    /** Bodies up to this size are read (and dropped) so the 413 arrives; larger ones are cut off. */
+    private static final long DRAIN_LIMIT_BYTES = 8L * 1024 * 1024;
 
     private static void tooLarge(Response response, Callback done) {
         // The rest of the body is not read: this connection cannot carry another request.
