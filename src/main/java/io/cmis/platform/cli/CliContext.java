@@ -111,6 +111,11 @@ public final class CliContext implements AutoCloseable {
         return new Tenancy(database().jdbi());
     }
 
+    /** The same paths on connections outside the pool (see {@link Database#unpooled()}). */
+    public Tenancy tenancyOnOwnConnections() {
+        return new Tenancy(database().unpooled());
+    }
+
     public TokenVault vault() {
         return new TokenVault(keyring(), random);
     }

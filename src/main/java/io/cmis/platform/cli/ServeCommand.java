@@ -71,7 +71,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         }
 
         WebhookWorkers[] running = new WebhookWorkers[1];
-        EventInbox inbox = new EventInbox(context.tenancy(), INBOX_COMMITTERS, () -> {
+        // The committer keeps a connection of its own: it reconnects as soon as the database is back.
+        EventInbox inbox = new EventInbox(context.tenancyOnOwnConnections(), INBOX_COMMITTERS, () -> {
             if (running[0] != null) {
                 running[0].wake();
             }

@@ -20,10 +20,13 @@ public final class Database implements AutoCloseable {
     private final EmbeddedPostgresServer embedded;
     private final DatabaseSettings settings;
 
+    private final Jdbi unpooled;
+
     private Database(HikariDataSource dataSource, EmbeddedPostgresServer embedded, DatabaseSettings settings) {
         this.dataSource = dataSource;
         this.embedded = embedded;
         this.settings = settings;
+        this.unpooled = Jdbi.create(unpooledDataSource(dataSource)).installPlugin(new PostgresPlugin());
         this.jdbi = Jdbi.create(dataSource).installPlugin(new PostgresPlugin());
     }
 
@@ -81,6 +84,35 @@ public final class Database implements AutoCloseable {
 
     public boolean embedded() {
         return embedded != null;
+    }
+
+    /**
+     * JDBI on connections of their own, outside the pool, for a loop that keeps one connection and
+     * must reconnect the moment the database is back (the webhook inbox's committer): after an
+     * outage the pool waits up to 5 s between attempts to add a connection, longer than intake may
+     * stay refused once the database has returned.
+     */
+    public Jdbi unpooled() {
+        return unpooled;
+    }
+
+    private static DataSource unpooledDataSource(HikariDataSource pool) {
+        org.postgresql.ds.PGSimpleDataSource direct = new org.postgresql.ds.PGSimpleDataSource();
+        direct.setUrl(pool.getJdbcUrl());
+        if (pool.getUsername() != null) {
+            direct.setUser(pool.getUsername());
+        }
+        if (pool.getPassword() != null) {
+            direct.setPassword(pool.getPassword());
+        }
+        pool.getDataSourceProperties().forEach((k, v) -> {
+            try {
+                direct.setProperty(String.valueOf(k), String.valueOf(v));
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException("driver property " + k + ": " + e.getMessage(), e);
+            }
+        });
+        return direct;
     }
 
     /**
