@@ -63,7 +63,9 @@ public final class ConnectService {
         }
         String redirect = redirect(platform, redirectUri);
         List<String> scopeList = scopes.orElse(settings.defaultScopes(platform));
-        String state = randomToken(32);
+        // 256 random bits; the letter in front keeps a state that base64url would begin with '-' from
+        // reading as an option when an operator passes it to 'connect complete --state'.
+        String state = "s" + randomToken(32);
         Optional<String> verifier = connector.supportsPkce(kind) ? Optional.of(randomToken(48)) : Optional.empty();
         UUID id = UUID.randomUUID();
         Instant now = clock.instant();

@@ -166,6 +166,7 @@ class ConnectFlowTest extends SandboxCliTest {
 
     private JsonNode connect(String platform, String... extra) throws Exception {
         Flow flow = begin(platform, extra);
+        assertThat(flow.state).as("never read as an option on the command line").doesNotStartWith("-").startsWith("s");
         CliRun.Result done = cli.run("--json", "connect", "complete", "--state", flow.state, "--code", flow.code).ok();
         assertThat(done.all()).doesNotContain(flow.code);
         JsonNode integration = Json.MAPPER.readTree(done.stdout());
