@@ -88,7 +88,8 @@ final class SyncLeases implements AutoCloseable {
                 if (tenancy.inOrg(org, h -> renew(h, id)) == 0) {
                     log.warn("sync lease of integration {} was lost (it expired and another sync took it)", id);
                 }
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // A scheduled task that throws is never run again: the leases would lapse mid-sync.
                 log.warn("could not renew the sync lease of integration {}: {}", id, DatabaseOutage.describe(e));
             }
         });

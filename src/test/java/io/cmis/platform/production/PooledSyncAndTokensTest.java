@@ -86,6 +86,27 @@ class PooledSyncAndTokensTest {
         }
     }
 
+    @Test
+    void a_sync_longer_than_its_lease_keeps_renewing_it_so_no_other_sync_takes_over() throws Exception {
+        try (PlatformTestBed bed = PlatformTestBed.onProductionDatabase(true)) {
+            addTikTokAdvertisers(bed, 2);
+            Map<String, String> env = bed.processEnvironment();
+            env.put("CMIS_SYNC_LEASE", "2s");
+            bed.sandbox.tiktok().latency(Duration.ofSeconds(3)); // each call outlasts the lease
+            CliProcess sync = CliProcess.start(env, "--json", "sync");
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (leases(bed) < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(20); // waiting for the child to hold its claims, not for time to pass
+            }
+            Thread.sleep(3_000); // longer than the lease: only renewal keeps it
+            assertThat(expiredLeases(bed)).as("renewed while the sync runs").isZero();
+            assertThat(leases(bed)).isEqualTo(2);
+            JsonNode done = Json.MAPPER.readTree(jsonPart(sync.finish().stdout()));
+            assertThat(done.get("succeeded").asInt()).isEqualTo(2);
+            assertThat(leases(bed)).isZero();
+        }
+    }
+
     @ParameterizedTest(name = "through PgBouncer: {0}")
     @ValueSource(booleans = {true, false})
     void two_token_sweeps_at_once_rotate_each_refresh_token_once_and_keep_the_chain(boolean pooled) throws Exception {
