@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
-# Webhook intake at the production ceiling, in one run on this machine:
-#   1. Debian's PostgreSQL 15 (a cluster of its own, fsync and synchronous_commit on);
-#   2. its ceiling: pgbench, 32 clients, one-row INSERT ... ON CONFLICT DO NOTHING into a jsonb table;
-#   3. `serve` (the packaged jar, workers off) against it, warmed up, then wrk posting pre-signed,
-#      distinct Meta deliveries (one change each): events/s, p50/p99, non-2xx answers, and the CPU per
-#      event of serve and of PostgreSQL read from /proc;
-#   4. the drain: `webhooks process --until-empty` over the stored events (routing on, RLS on).
-# Usage: src/test/benchmark/intake-benchmark.sh   (RUNS=3 DURATION=10 WARMUP=15 CONNECTIONS=32)
+# Webhook intake at the production ceiling, in one run on this machine, for each database target:
+#   external: Debian's PostgreSQL 15 in a cluster of its own (fsync and synchronous_commit on);
+#   embedded: the tool's own embedded PostgreSQL, started by `serve` itself (the same settings).
+# For each: its ceiling with pgbench (one-row INSERT ... ON CONFLICT DO NOTHING into a jsonb table),
+# then `serve` (the packaged jar, workers off) warmed up and loaded by wrk posting pre-signed, distinct
+# Meta deliveries (one change each). Events/s are committed rows counted in the database over the
+# steady part of each run (from 2 s after wrk starts to 1 s before it ends); p50/p99 and non-2xx from
+# wrk; the CPU per event of serve, PostgreSQL and wrk from /proc over the same window. Then, on the
+# external server, the drain: `webhooks process --until-empty` over the stored events.
+# Usage: src/test/benchmark/intake-benchmark.sh
+#   RUNS=3 DURATION=10 WARMUP=15 CONNECTIONS=32 THREADS=2 TARGETS="external embedded"
+#   PROFILE=serve.jfr (Flight Recorder on serve), SERVE_JAVA_OPTS (more JVM options for serve)
 # Installs postgresql-15 and wrk from Debian's packages when missing; builds the jar when missing.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 HERE="$ROOT/src/test/benchmark"
 RUNS=${RUNS:-3}; DURATION=${DURATION:-10}; WARMUP=${WARMUP:-15}; CONNECTIONS=${CONNECTIONS:-32}
-THREADS=${THREADS:-2}; RATE_CAP=${RATE_CAP:-40000}
+THREADS=${THREADS:-2}; RATE_CAP=${RATE_CAP:-40000}; TARGETS=${TARGETS:-external embedded}
 PGBIN=/usr/lib/postgresql/15/bin
 SECRET=benchmark-meta-app-secret
+[ "$DURATION" -ge 5 ] || { echo "DURATION must be at least 5 (seconds)" >&2; exit 2; }
 
 sudo=""; [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && sudo=sudo
 missing=(); [ -x "$PGBIN/pg_ctl" ] || missing+=(postgresql-15); command -v wrk >/dev/null || missing+=(wrk)
@@ -25,20 +30,99 @@ fi
 [ -f "$ROOT/target/cmis-platform.jar" ] || (cd "$ROOT" && mvn -B -q package -DskipTests)
 
 WORK=$(mktemp -d /tmp/cmis-intake-bench.XXXXXX)
+# The embedded database's home stays the invoking user's (PostgreSQL's own cluster goes to its user).
+EMBEDDED_DIR=$(mktemp -d /tmp/cmis-intake-embedded.XXXXXX)
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$WORK"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PGPORT=$(free_port); SERVE_PORT=$(free_port)
-SERVE_PID=""
+SERVE_PID=""; EXTERNAL_STARTED=""
+stop_serve() {
+  if [ -n "$SERVE_PID" ]; then kill "$SERVE_PID" 2>/dev/null || true; wait "$SERVE_PID" 2>/dev/null || true; fi
+  SERVE_PID=""
+}
 cleanup() {
-  [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null || true
-  as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$WORK"
+  stop_serve
+  [ -n "$EXTERNAL_STARTED" ] && as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1
+  rm -rf "$WORK" "$EMBEDDED_DIR"
 }
 trap cleanup EXIT
 
-as_pg "$PGBIN/initdb" -D "$WORK/data" -U postgres --auth=trust -E UTF8 --locale=C >/dev/null
-cat >> "$WORK/data/postgresql.auto.conf" <<CONF
+# CPU ticks (user + system) of a process and its reaped children, from /proc.
+ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+pg_ticks() {
+  local total; total=$(ticks "$POSTMASTER")
+  for child in $(pgrep -P "$POSTMASTER"); do total=$((total + $(ticks "$child"))); done
+  echo "$total"
+}
+HZ=$(getconf CLK_TCK)
+psql_() { psql -h 127.0.0.1 -p "$PGPORT" -U postgres -X -q -v ON_ERROR_STOP=1 "$@"; }
+events() { psql_ -d "$APP_DB" -At -c "SELECT count(*) FROM cmis_platform.webhook_events"; }
+now() { date +%s.%N; }
+
+cat > "$WORK/ceiling.sql" <<'SQL'
+\set k random(1, 9000000000000)
+INSERT INTO inbox (k, body) VALUES (:k, '{"object":"page","entry":[{"id":"1","time":1,"changes":[{"field":"feed","value":{"item":"comment","verb":"add"}}]}]}') ON CONFLICT DO NOTHING;
+SQL
+ceiling() {
+  pgbench -h 127.0.0.1 -p "$PGPORT" -U postgres -n -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" \
+          -f "$WORK/ceiling.sql" ceiling 2>&1 | awk '/tps = / { print $3; exit }'
+}
+
+start_serve() { # prints nothing; sets SERVE_PID and JVM
+  CMIS_JAVA_OPTS="${SERVE_JAVA_OPTS:-} ${PROFILE:+-XX:StartFlightRecording=filename=$PROFILE,settings=profile}" \
+    "$ROOT/bin/cmis-platform" serve --port "$SERVE_PORT" --workers 0 > "$WORK/serve.log" 2>&1 &
+  SERVE_PID=$!
+  for _ in $(seq 1 600); do grep -q "listening on" "$WORK/serve.log" && break; sleep 0.1; done
+  grep -q "listening on" "$WORK/serve.log" || { echo "serve did not start:" >&2; cat "$WORK/serve.log" >&2; exit 1; }
+  JVM=$(pgrep -P "$SERVE_PID" java || echo "$SERVE_PID")
+}
+
+bodies() { python3 "$HERE/sign_meta_bodies.py" "$SECRET" "$1" "$2" > "$WORK/$2.tsv"; }
+# One load run; prints "events/s p50 p99 non2xx serve_ticks pg_ticks wrk_ticks stored" for the steady window.
+load() { # name seconds
+  wrk -t "$THREADS" -c "$CONNECTIONS" -d "${2}s" --latency -s "$HERE/intake.lua" \
+      "http://127.0.0.1:$SERVE_PORT" -- "$WORK/$1.tsv" "$THREADS" > "$WORK/$1.out" 2>&1 &
+  local wrk_pid=$! t1 t2 c1 c2 j1 j2 p1 p2 w1 w2
+  sleep 2
+  t1=$(now); c1=$(events); j1=$(ticks "$JVM"); p1=$(pg_ticks); w1=$(ticks "$wrk_pid")
+  sleep $(( $2 - 3 ))
+  t2=$(now); c2=$(events); j2=$(ticks "$JVM"); p2=$(pg_ticks); w2=$(ticks "$wrk_pid")
+  wait "$wrk_pid"
+  local out p50 p99 non2xx
+  out=$(cat "$WORK/$1.out")
+  p50=$(echo "$out" | awk '$1 == "50%" { print $2 }'); p99=$(echo "$out" | awk '$1 == "99%" { print $2 }')
+  non2xx=$(echo "$out" | awk '/Non-2xx/ { print $5 }'); non2xx=${non2xx:-0}
+  awk -v c=$((c2 - c1)) -v a="$t1" -v b="$t2" 'BEGIN { printf "%.0f ", c / (b - a) }'
+  echo "$p50 $p99 $non2xx $((j2 - j1)) $((p2 - p1)) $((w2 - w1)) $((c2 - c1))"
+}
+
+measure() { # target
+  bodies $((WARMUP * RATE_CAP)) warmup
+  load warmup "$WARMUP" > /dev/null
+  for run in $(seq 1 "$RUNS"); do
+    local tps
+    tps=$(ceiling)
+    bodies $((DURATION * RATE_CAP)) "run$run"
+    read -r rate p50 p99 non2xx jt pt wt stored < <(load "run$run" "$DURATION")
+    awk -v t="$1" -v r="$run" -v tps="$tps" -v rate="$rate" -v p50="$p50" -v p99="$p99" -v n="$non2xx" \
+        -v s="$stored" -v jt="$jt" -v pt="$pt" -v wt="$wt" -v hz="$HZ" 'BEGIN {
+      printf "%-9s %-4s %11.0f %10.0f %7.2f %8s %8s %7d %9.0f %9.0f %9.0f\n", t, r, tps, rate, rate / tps, p50, p99, n,
+             jt / hz * 1e6 / s, pt / hz * 1e6 / s, wt / hz * 1e6 / s }'
+  done
+}
+
+export CMIS_ENCRYPTION_KEYS="bench:$(head -c32 /dev/zero | base64)" CMIS_META_CLIENT_SECRET=$SECRET
+export CMIS_DATABASE_POOL_SIZE=40
+SERVE_PORT=$(free_port)
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(java -version 2>&1 | head -1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
+printf '%-9s %-4s %11s %10s %7s %8s %8s %7s %9s %9s %9s\n' target run ceiling/s events/s ratio p50 p99 non2xx \
+       serve_us pg_us wrk_us
+for target in $TARGETS; do
+  case "$target" in
+    external)
+      PGPORT=$(free_port)
+      as_pg "$PGBIN/initdb" -D "$WORK/data" -U postgres --auth=trust -E UTF8 --locale=C >/dev/null
+      cat >> "$WORK/data/postgresql.auto.conf" <<CONF
 port = $PGPORT
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$WORK'
@@ -46,80 +130,33 @@ max_connections = 300
 fsync = on
 synchronous_commit = on
 CONF
-as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w start >/dev/null
-PSQL=(psql -h 127.0.0.1 -p "$PGPORT" -U postgres -X -q -v ON_ERROR_STOP=1)
-"${PSQL[@]}" -c "CREATE DATABASE cmis" -c "CREATE DATABASE ceiling"
-POSTMASTER=$(head -1 "$WORK/data/postmaster.pid")
-
-# CPU seconds (user + system) of a process and its reaped children, from /proc.
-ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat"; }
-pg_ticks() {
-  local total; total=$(ticks "$POSTMASTER")
-  for child in $(pgrep -P "$POSTMASTER"); do total=$((total + $(ticks "$child" 2>/dev/null || echo 0))); done
-  echo "$total"
-}
-HZ=$(getconf CLK_TCK)
-
-# --- the ceiling --------------------------------------------------------------------------------
-"${PSQL[@]}" -d ceiling -c "CREATE TABLE inbox (k bigint PRIMARY KEY, body jsonb NOT NULL)"
-cat > "$WORK/ceiling.sql" <<'SQL'
-\set k random(1, 9000000000000)
-INSERT INTO inbox (k, body) VALUES (:k, '{"object":"page","entry":[{"id":"1","time":1,"changes":[{"field":"feed","value":{"item":"comment","verb":"add"}}]}]}') ON CONFLICT DO NOTHING;
-SQL
-ceiling() {
-  local before after out tps
-  before=$(pg_ticks)
-  out=$(pgbench -h 127.0.0.1 -p "$PGPORT" -U postgres -n -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" \
-        -f "$WORK/ceiling.sql" ceiling 2>&1)
-  after=$(pg_ticks)
-  tps=$(echo "$out" | awk '/tps = / { print $3; exit }')
-  echo "$tps $(( (after - before) ))"
-}
-
-# --- serve -----------------------------------------------------------------------------------------
-export CMIS_DATABASE_URL="jdbc:postgresql://127.0.0.1:$PGPORT/cmis" CMIS_DATABASE_USER=postgres
-export CMIS_ENCRYPTION_KEYS="bench:$(head -c32 /dev/zero | base64)" CMIS_META_CLIENT_SECRET=$SECRET
-export CMIS_DATA_DIR="$WORK/data-dir" CMIS_DATABASE_POOL_SIZE=40
-"$ROOT/bin/cmis-platform" db migrate >/dev/null
-# PROFILE=FILE.jfr records serve with Java Flight Recorder; SERVE_JAVA_OPTS adds JVM options to serve only.
-CMIS_JAVA_OPTS="${SERVE_JAVA_OPTS:-} ${PROFILE:+-XX:StartFlightRecording=filename=$PROFILE,settings=profile}" \
-  "$ROOT/bin/cmis-platform" serve --port "$SERVE_PORT" --workers 0 > "$WORK/serve.log" 2>&1 &
-SERVE_PID=$!
-for _ in $(seq 1 300); do grep -q "listening on" "$WORK/serve.log" && break; sleep 0.1; done
-JVM=$(pgrep -P "$SERVE_PID" java || echo "$SERVE_PID")
-
-bodies() { python3 "$HERE/sign_meta_bodies.py" "$SECRET" "$1" "$2" > "$WORK/$2.tsv"; }
-load() { # name seconds -> prints wrk's output
-  wrk -t "$THREADS" -c "$CONNECTIONS" -d "${2}s" --latency -s "$HERE/intake.lua" \
-      "http://127.0.0.1:$SERVE_PORT" -- "$WORK/$1.tsv" "$THREADS"
-}
-events() { "${PSQL[@]}" -d cmis -At -c "SELECT count(*) FROM cmis_platform.webhook_events"; }
-
-bodies $((WARMUP * RATE_CAP)) warmup
-load warmup "$WARMUP" > "$WORK/warmup.txt"
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(java -version 2>&1 | head -1); $("$PGBIN/postgres" --version)"
-printf '%-4s %12s %12s %10s %8s %9s %9s %8s %14s %14s\n' run ceiling/s events/s stored/s ratio p50_ms p99_ms non2xx serve_us/event pg_us/event
-for run in $(seq 1 "$RUNS"); do
-  read -r tps ceiling_ticks < <(ceiling)
-  bodies $((DURATION * RATE_CAP)) "run$run"
-  stored_before=$(events); jvm_before=$(ticks "$JVM"); pg_before=$(pg_ticks)
-  out=$(load "run$run" "$DURATION")
-  jvm_after=$(ticks "$JVM"); pg_after=$(pg_ticks); stored_after=$(events)
-  rps=$(echo "$out" | awk '/Requests\/sec/ { print $2 }')
-  p50=$(echo "$out" | awk '$1 == "50%" { print $2 }'); p99=$(echo "$out" | awk '$1 == "99%" { print $2 }')
-  non2xx=$(echo "$out" | awk '/Non-2xx/ { print $5 }'); non2xx=${non2xx:-0}
-  stored=$((stored_after - stored_before))
-  awk -v r="$run" -v tps="$tps" -v rps="$rps" -v p50="$p50" -v p99="$p99" -v n="$non2xx" -v s="$stored" \
-      -v d="$DURATION" -v jt=$((jvm_after - jvm_before)) -v pt=$((pg_after - pg_before)) -v hz="$HZ" 'BEGIN {
-    printf "%-4s %12.0f %12.0f %10.0f %8.2f %9s %9s %8d %14.0f %14.0f\n", r, tps, rps, s / d, rps / tps, p50, p99, n,
-           jt / hz * 1e6 / s, pt / hz * 1e6 / s }'
+      as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w start >/dev/null
+      EXTERNAL_STARTED=1; APP_DB=cmis
+      POSTMASTER=$(head -1 "$WORK/data/postmaster.pid")
+      psql_ -c "CREATE DATABASE cmis" -c "CREATE DATABASE ceiling"
+      export CMIS_DATABASE_URL="jdbc:postgresql://127.0.0.1:$PGPORT/cmis" CMIS_DATABASE_USER=postgres
+      export CMIS_DATA_DIR="$WORK/data-dir"
+      "$ROOT/bin/cmis-platform" db migrate >/dev/null
+      start_serve ;;
+    embedded)
+      unset CMIS_DATABASE_URL CMIS_DATABASE_USER
+      export CMIS_DATA_DIR="$EMBEDDED_DIR"; APP_DB=postgres
+      start_serve
+      POSTMASTER=$(head -1 "$CMIS_DATA_DIR/postgres/postmaster.pid")
+      PGPORT=$(sed -n 4p "$CMIS_DATA_DIR/postgres/postmaster.pid") ;;
+    *) echo "unknown target '$target' (external or embedded)" >&2; exit 2 ;;
+  esac
+  psql_ -d ceiling -c "SELECT 1" >/dev/null 2>&1 || psql_ -c "CREATE DATABASE ceiling"
+  psql_ -d ceiling -c "CREATE TABLE inbox (k bigint PRIMARY KEY, body jsonb NOT NULL)"
+  echo "# $target: $(psql_ -At -c 'SHOW server_version'), fsync $(psql_ -At -c 'SHOW fsync'), synchronous_commit $(psql_ -At -c 'SHOW synchronous_commit')"
+  measure "$target"
+  stop_serve
+  if [ "$target" = external ]; then
+    queued=$(events); start=$(now)
+    "$ROOT/bin/cmis-platform" webhooks process --until-empty >/dev/null
+    end=$(now)
+    awk -v n="$queued" -v a="$start" -v b="$end" \
+        'BEGIN { printf "# external drain: %d events in %.1f s = %.0f events/s (one webhooks process)\n", n, b - a, n / (b - a) }'
+  fi
 done
-echo "stored events: $(events) (every answer 200 is a committed row; distinct bodies, so each is a new one)"
-
-# --- the drain -------------------------------------------------------------------------------------
-kill "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true; SERVE_PID=""
-queued=$(events)
-start=$(date +%s.%N)
-"$ROOT/bin/cmis-platform" webhooks process --until-empty >/dev/null
-end=$(date +%s.%N)
-awk -v n="$queued" -v a="$start" -v b="$end" 'BEGIN { printf "drain: %d events in %.1f s = %.0f events/s (one process)\n", n, b - a, n / (b - a) }'
+echo "# events/s: rows committed per second over the steady window; *_us: CPU µs per stored event in that window"

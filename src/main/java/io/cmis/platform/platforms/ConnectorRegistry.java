@@ -13,6 +13,7 @@ import java.util.Map;
 public final class ConnectorRegistry {
     private static final List<ConnectorFactory> FACTORIES = List.of(
             new MetaConnectorFactory(), new GoogleConnectorFactory(), new TikTokConnectorFactory());
+    private static final List<String> IDS = FACTORIES.stream().map(ConnectorFactory::id).toList();
 
     private final Map<String, PlatformConnector> connectors;
 
@@ -30,7 +31,7 @@ public final class ConnectorRegistry {
 
     /** Platform ids, without building anything: for validating what an operator typed. */
     public static List<String> knownIds() {
-        return FACTORIES.stream().map(ConnectorFactory::id).toList();
+        return IDS;
     }
 
     /** The id as stored, or {@link UnsupportedPlatformException} naming the known ones. */

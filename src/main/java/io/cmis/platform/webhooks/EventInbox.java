@@ -150,7 +150,7 @@ public final class EventInbox implements AutoCloseable {
         batch.forEach(p -> all.addAll(p.events()));
         Set<String> inserted;
         try {
-            inserted = session().inTransaction(h -> new WebhookEventRepository(h).insertNew(all));
+            inserted = WebhookEventRepository.insertNew(session(), all);
         } catch (RuntimeException e) {
             log.error("webhook intake could not store {} events: {}", all.size(), DatabaseOutage.describe(e));
             batch.forEach(p -> p.stored().completeExceptionally(e));

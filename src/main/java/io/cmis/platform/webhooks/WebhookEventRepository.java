@@ -1,5 +1,6 @@
 package io.cmis.platform.webhooks;
 
+import io.cmis.platform.tenancy.Tenancy;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
 
@@ -37,28 +38,21 @@ public final class WebhookEventRepository {
     }
 
     /**
-     * Inserts the events in one statement; a key already stored (or twice in this batch) is skipped.
+     * Inserts the events in one statement, a transaction of its own sent in one round trip; a key already stored (or twice in this batch) is skipped.
      * Returns the keys ({@code platform + '\n' + event_key}) that were new. Rows go in key order, so
      * two batches that share keys lock them in the same order and cannot deadlock.
      */
-    Set<String> insertNew(List<NewEvent> events) {
+    static Set<String> insertNew(Tenancy.SystemSession session, List<NewEvent> events) {
         List<NewEvent> sorted = new ArrayList<>(events);
         // One order for every committer on every host: concurrent batches lock the key index alike.
         sorted.sort(java.util.Comparator.comparing(NewEvent::platform).thenComparing(NewEvent::eventKey));
-        // Plain JDBC on the handle's connection: JDBI's binding and mapper lookup per call were a
-        // measurable part of the one committer thread's time (README, intake steps).
-        Set<String> inserted = new HashSet<>();
-        try (java.sql.PreparedStatement insert = handle.getConnection().prepareStatement(INSERT_NEW)) {
-            insert.setString(1, rows(sorted));
-            try (java.sql.ResultSet rs = insert.executeQuery()) {
-                while (rs.next()) {
-                    inserted.add(rs.getString(1));
-                }
+        return session.query(INSERT_NEW, statement -> statement.setString(1, rows(sorted)), rows -> {
+            Set<String> inserted = new HashSet<>();
+            while (rows.next()) {
+                inserted.add(rows.getString(1));
             }
-        } catch (java.sql.SQLException e) {
-            throw new org.jdbi.v3.core.statement.UnableToExecuteStatementException(e, null);
-        }
-        return inserted;
+            return inserted;
+        });
     }
 
     private static final String INSERT_NEW = """
@@ -78,29 +72,28 @@ public final class WebhookEventRepository {
      * on the one committer thread, the intake's bottleneck.
      */
     private static String rows(List<NewEvent> events) {
-        java.io.StringWriter out = new java.io.StringWriter(events.size() * 512);
-        try (com.fasterxml.jackson.core.JsonGenerator g = ROWS.createGenerator(out)) {
-            g.writeStartArray();
-            for (NewEvent e : events) {
-                g.writeStartObject();
-                g.writeStringField("id", e.id().toString());
-                g.writeStringField("platform", e.platform());
-                g.writeStringField("event_key", e.eventKey());
-                g.writeStringField("event_type", e.eventType());
-                g.writeStringField("routing_key", e.routingKey());
-                g.writeFieldName("payload");
-                g.writeRawValue(e.payload());
-                g.writeStringField("received_at", e.receivedAt().toString());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        StringBuilder out = new StringBuilder(events.size() * 512).append('[');
+        for (NewEvent e : events) {
+            out.append(out.length() == 1 ? "{" : ",{");
+            field(out, "id", e.id().toString()).append(',');
+            field(out, "platform", e.platform()).append(',');
+            field(out, "event_key", e.eventKey()).append(',');
+            field(out, "event_type", e.eventType()).append(',');
+            field(out, "routing_key", e.routingKey()).append(",\"payload\":").append(e.payload()).append(',');
+            field(out, "received_at", e.receivedAt().toString()).append('}');
         }
-        return out.toString();
+        return out.append(']').toString();
     }
 
-    private static final com.fasterxml.jackson.core.JsonFactory ROWS = new com.fasterxml.jackson.core.JsonFactory();
+    private static StringBuilder field(StringBuilder out, String name, String value) {
+        out.append('"').append(name).append("\":");
+        if (value == null) {
+            return out.append("null");
+        }
+        out.append('"');
+        com.fasterxml.jackson.core.io.CharTypes.appendQuoted(out, value);
+        return out.append('"');
+    }
 
     /**
      * Claims up to {@code max} due events, and up to {@code max} whose claim ran out because their

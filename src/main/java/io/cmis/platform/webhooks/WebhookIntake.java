@@ -65,7 +65,7 @@ public final class WebhookIntake {
         List<NewEvent> rows = new ArrayList<>(events.size());
         for (InboundEvent e : events) {
             rows.add(new NewEvent(EventIds.next(now.toEpochMilli()), platform, e.eventKey(), e.eventType(),
-                    e.routingKey().orElse(null), e.payload().toString(), now));
+                    e.routingKey().orElse(null), e.payloadJson(), now));
         }
         return inbox.storeAsync(rows)
                 .thenApply(stored -> IntakeResult.queued(rows.size(), stored))
