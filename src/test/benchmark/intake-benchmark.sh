@@ -2,8 +2,8 @@
 # Webhook intake at the production ceiling, in one run on this machine, for each database target:
 #   external: Debian's PostgreSQL 15 in a cluster of its own (fsync and synchronous_commit on);
 #   embedded: the tool's own embedded PostgreSQL, started by `serve` itself (the same settings).
-# For each: its ceiling with pgbench (one-row INSERT ... ON CONFLICT DO NOTHING into a jsonb table),
-# then `serve` (the packaged jar, workers off) warmed up and loaded by wrk posting pre-signed, distinct
+# For each: its ceiling with pgbench (one-row INSERT ... ON CONFLICT DO NOTHING into a jsonb table,
+# run before and after each load run; a run's ceiling is the mean of the two), and `serve` (the packaged jar, workers off) warmed up and loaded by wrk posting pre-signed, distinct
 # Meta deliveries (one change each). Events/s are committed rows counted in the database over the
 # steady part of each run (from 2 s after wrk starts to 1 s before it ends); p50/p99 and non-2xx from
 # wrk; the CPU per event of serve, PostgreSQL and wrk from /proc over the same window. Then, on the
@@ -99,11 +99,13 @@ load() { # name seconds
 measure() { # target
   bodies $((WARMUP * RATE_CAP)) warmup
   load warmup "$WARMUP" > /dev/null
+  local before after tps
+  before=$(ceiling)
   for run in $(seq 1 "$RUNS"); do
-    local tps
-    tps=$(ceiling)
     bodies $((DURATION * RATE_CAP)) "run$run"
     read -r rate p50 p99 non2xx jt pt wt stored < <(load "run$run" "$DURATION")
+    # The ceiling of a run: the mean of pgbench just before and just after it (the disk drifts).
+    after=$(ceiling); tps=$(awk -v a="$before" -v b="$after" 'BEGIN { print (a + b) / 2 }'); before=$after
     awk -v t="$1" -v r="$run" -v tps="$tps" -v rate="$rate" -v p50="$p50" -v p99="$p99" -v n="$non2xx" \
         -v s="$stored" -v jt="$jt" -v pt="$pt" -v wt="$wt" -v hz="$HZ" 'BEGIN {
       printf "%-9s %-4s %11.0f %10.0f %7.2f %8s %8s %7d %9.0f %9.0f %9.0f\n", t, r, tps, rate, rate / tps, p50, p99, n,

@@ -139,6 +139,47 @@ class PooledDatabaseTest {
         assertNoLockOrSettingLeftBehind(pg.superuser(db));
     }
 
+    @ParameterizedTest(name = "through PgBouncer: {0}")
+    @ValueSource(booleans = {true, false})
+    void the_intakes_one_round_trip_statement_runs_as_the_system_role_and_leaves_nothing_on_the_session(boolean pooled) {
+        ProductionPostgres pg = ProductionPostgres.get();
+        String db = pg.freshDatabase();
+        Map<String, String> env = pg.environment(db, pooled);
+        env.put("CMIS_DATABASE_POOL_SIZE", "1"); // the next borrower gets the same client connection
+        try (Database database = Database.open(new ConfigLoader(env, null).load(null).database(), Path.of("unused"))) {
+            Tenancy tenancy = new Tenancy(database.jdbi());
+            try (Tenancy.SystemSession session = tenancy.systemSession("test")) {
+                List<String> inside = session.query("SELECT current_user, current_setting('search_path'), "
+                        + "txid_current()::text", statement -> { }, rows -> {
+                            rows.next();
+                            return List.of(rows.getString(1), rows.getString(2), rows.getString(3));
+                        });
+                assertThat(inside.get(0)).isEqualTo("cmis_system");
+                assertThat(inside.get(1)).isEqualTo("cmis_platform");
+                // A statement that fails stores nothing, and the session goes on working.
+                UUID id = UUID.randomUUID();
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> session.query("""
+                        INSERT INTO webhook_events (id, platform, event_key, payload) VALUES (?, 'meta', 'k', '{}')
+                        RETURNING 1 / 0""", statement -> statement.setObject(1, id), rows -> rows.next()))
+                        .hasMessageContaining("division by zero");
+                long txid = session.query("SELECT txid_current()", statement -> { }, rows -> {
+                    rows.next();
+                    return rows.getLong(1);
+                });
+                assertThat(txid).as("each statement is a transaction of its own")
+                        .isNotEqualTo(Long.parseLong(inside.get(2)));
+                int stored = pg.superuser(db).withHandle(h -> h.createQuery(
+                        "SELECT count(*) FROM cmis_platform.webhook_events WHERE id = :id").bind("id", id)
+                        .mapTo(Integer.class).one());
+                assertThat(stored).isZero();
+            }
+            Map<String, Object> after = database.jdbi().withHandle(h -> h.createQuery(
+                    "SELECT current_user AS who, current_setting('search_path') AS path").mapToMap().one());
+            assertThat(after.get("who")).isEqualTo(ProductionPostgres.OWNER);
+            assertThat(String.valueOf(after.get("path"))).doesNotContain("cmis_platform");
+        }
+    }
+
     static void assertNoLockOrSettingLeftBehind(Jdbi superuser) {
         int advisory = superuser.withHandle(h -> h.createQuery(
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'").mapTo(Integer.class).one());

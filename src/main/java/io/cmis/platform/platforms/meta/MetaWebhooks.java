@@ -3,6 +3,7 @@ package io.cmis.platform.platforms.meta;
 import com.fasterxml.jackson.core.io.CharTypes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cmis.platform.platforms.InboundEvent;
 import io.cmis.platform.platforms.MalformedWebhookException;
@@ -26,6 +27,8 @@ import java.util.Optional;
 final class MetaWebhooks implements WebhookSupport {
     static final int MAX_CHANGES = 1000;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Built once: {@code ObjectMapper.readTree} resolves the target type on every call. */
+    private static final ObjectReader TREE = JSON.readerFor(JsonNode.class);
 
     private final MetaSettings settings;
 
@@ -183,7 +186,7 @@ final class MetaWebhooks implements WebhookSupport {
 
     private static JsonNode parse(byte[] body) {
         try {
-            JsonNode node = JSON.readTree(body);
+            JsonNode node = TREE.readTree(body);
             if (node == null || !node.isObject()) {
                 throw new MalformedWebhookException("the body is not a JSON object");
             }
