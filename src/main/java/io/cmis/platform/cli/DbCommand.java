@@ -1,5 +1,7 @@
 package io.cmis.platform.cli;
 
+import io.cmis.platform.retention.Pruner;
+import io.cmis.platform.retention.RetentionSettings;
 import io.cmis.platform.store.Database;
 import io.cmis.platform.store.Schema;
 import org.flywaydb.core.api.FlywayException;
@@ -13,9 +15,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-/** {@code db migrate} and {@code db status}. */
+/** {@code db migrate}, {@code db status} and {@code db prune}. */
 @Command(name = "db", description = "Create, upgrade or inspect the database schema.",
-        subcommands = {DbCommand.Migrate.class, DbCommand.Status.class})
+        subcommands = {DbCommand.Migrate.class, DbCommand.Status.class, DbCommand.Prune.class})
 final class DbCommand {
 
     @Command(name = "migrate", description = "Create or upgrade the schema; safe to run again and from several hosts.")
@@ -91,6 +93,34 @@ final class DbCommand {
                         + (current ? " (up to date)" : " (run 'cmis-platform db migrate')"));
             }
             return current ? ExitCodes.OK : ExitCodes.SOME_FAILED;
+        }
+    }
+
+    @Command(name = "prune", description = "Delete what every growing table no longer keeps (the *.retention keys), "
+            + "in small transactions; safe beside everything else, on several hosts, and to kill.")
+    static final class Prune implements Callable<Integer> {
+        private final CliContext context;
+
+        Prune(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            Pruner pruner = new Pruner(context.tenancy(), context.clock(), RetentionSettings.from(context.config()));
+            Map<String, Long> deleted = pruner.pruneAll();
+            Map<String, java.time.Duration> kept = pruner.retentions();
+            Printer printer = context.printer();
+            if (printer.json()) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                deleted.forEach((table, n) -> out.put(table, Map.of("deleted", n,
+                        "older_than", io.cmis.platform.config.Durations.format(kept.get(table)))));
+                printer.json(out);
+            } else {
+                deleted.forEach((table, n) -> printer.line(table + ": deleted " + n + " older than "
+                        + io.cmis.platform.config.Durations.format(kept.get(table))));
+            }
+            return ExitCodes.OK;
         }
     }
 }

@@ -45,10 +45,10 @@ public final class DashboardData {
         return tenancy.systemWide("dashboard", h -> {
             Map<String, Map<Instant, Hour>> found = new LinkedHashMap<>();
             h.createQuery("""
-                            SELECT platform, date_trunc('hour', called_at, 'UTC') AS hour, count(*) AS calls,
-                                   count(*) FILTER (WHERE outcome = 'success') AS succeeded,
-                                   avg(duration_ms) AS avg_ms
-                            FROM platform_api_calls WHERE called_at >= :first
+                            SELECT platform, date_trunc('hour', bucket, 'UTC') AS hour, sum(calls) AS calls,
+                                   coalesce(sum(calls) FILTER (WHERE outcome = 'success'), 0) AS succeeded,
+                                   sum(duration_ms_sum)::float8 / sum(calls) AS avg_ms
+                            FROM platform_call_rollups WHERE bucket >= :first
                             GROUP BY 1, 2
                             """)
                     .bind("first", Timestamp.from(first))

@@ -1,0 +1,78 @@
+package io.cmis.platform.retention;
+
+import io.cmis.platform.tenancy.Tenancy;
+import io.cmis.platform.webhooks.WebhookAdmin;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Deletes what each growing table no longer needs to keep ({@code db prune}), in transactions of at
+ * most {@value #BATCH} rows: the tables stay usable meanwhile, a kill loses at most one batch's work
+ * (the next run goes on from there), and two pruners at once take different rows (SKIP LOCKED).
+ * Only finished things are deleted: never a pending alert, an unfinished sync run, or a webhook event
+ * that is queued, being processed, retrying or dead.
+ */
+public final class Pruner {
+    static final int BATCH = 5_000;
+
+    /** One table's rule: the rows older than the cutoff that may go. */
+    private record Rule(String table, String retentionKey, String condition) {
+    }
+
+    private static final List<Rule> RULES = List.of(
+            new Rule("platform_api_calls", "api-calls.retention", "called_at < :cutoff"),
+            new Rule("platform_call_rollups", "api-call-rollups.retention", "bucket < :cutoff"),
+            new Rule("sync_runs", "sync-runs.retention", "finished_at < :cutoff"),
+            new Rule("notifications", "alerts.retention", "status IN ('delivered', 'failed') AND created_at < :cutoff"),
+            new Rule("oauth_states", "oauth-states.retention", "expires_at < :cutoff"));
+
+    private final Tenancy tenancy;
+    private final Clock clock;
+    private final RetentionSettings settings;
+
+    public Pruner(Tenancy tenancy, Clock clock, RetentionSettings settings) {
+        this.tenancy = tenancy;
+        this.clock = clock;
+        this.settings = settings;
+    }
+
+    /** Rows deleted per table, in the order they were pruned. */
+    public Map<String, Long> pruneAll() {
+        Instant now = clock.instant();
+        Map<String, Long> deleted = new LinkedHashMap<>();
+        for (Rule rule : RULES) {
+            deleted.put(rule.table(), prune(rule, now.minus(settings.of(rule.retentionKey()))));
+        }
+        deleted.put("webhook_events", new WebhookAdmin(tenancy, clock).cleanup(settings.of("webhooks.retention"), false));
+        return deleted;
+    }
+
+    /** The retention each table was pruned by. */
+    public Map<String, Duration> retentions() {
+        Map<String, Duration> out = new LinkedHashMap<>();
+        RULES.forEach(rule -> out.put(rule.table(), settings.of(rule.retentionKey())));
+        out.put("webhook_events", settings.of("webhooks.retention"));
+        return out;
+    }
+
+    private long prune(Rule rule, Instant cutoff) {
+        // Table names and conditions are the constants above, never input.
+        String sql = "DELETE FROM " + rule.table() + " WHERE ctid = ANY(ARRAY("
+                + "SELECT ctid FROM " + rule.table() + " WHERE " + rule.condition()
+                + " LIMIT :batch FOR UPDATE SKIP LOCKED))";
+        long total = 0;
+        int n;
+        do {
+            n = tenancy.systemWide("prune " + rule.table(), h -> h.createUpdate(sql)
+                    .bind("cutoff", Timestamp.from(cutoff)).bind("batch", BATCH).execute());
+            total += n;
+        } while (n == BATCH);
+        return total;
+    }
+}

@@ -1,0 +1,180 @@
+package io.cmis.platform.retention;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cmis.platform.cli.Json;
+import io.cmis.platform.support.CliProcess;
+import io.cmis.platform.support.CliRun;
+import io.cmis.platform.support.PlatformTestBed;
+import org.jdbi.v3.core.Handle;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code db prune}: exactly what the *.retention keys say, nothing unfinished, resumable, two at once. */
+class PruneTest {
+    private static final Duration SECOND = Duration.ofSeconds(1);
+
+    @Test
+    void prune_deletes_exactly_what_is_past_its_retention_and_nothing_unfinished() throws Exception {
+        try (PlatformTestBed bed = new PlatformTestBed()) {
+            Instant now = bed.clock.instant();
+            UUID org = UUID.randomUUID();
+            UUID integration = UUID.randomUUID();
+            bed.jdbi.useHandle(h -> {
+                h.execute("""
+                        INSERT INTO cmis_platform.integrations (id, org_id, platform, external_account_id)
+                        VALUES (?, ?, 'meta', 'acct-1')""", integration, org);
+                // Raw calls: 7 days; their rollups (written by the trigger): 400 days.
+                call(h, "old", now.minus(Duration.ofDays(7)).minus(SECOND));
+                call(h, "kept", now.minus(Duration.ofDays(7)).plus(SECOND));
+                call(h, "ancient", now.minus(Duration.ofDays(401)));
+                h.execute("DELETE FROM cmis_platform.platform_api_calls WHERE endpoint = 'ancient'");
+                // Sync runs: finished 90 days ago; an unfinished one stays whatever its age.
+                syncRun(h, org, integration, now.minus(Duration.ofDays(200)), now.minus(Duration.ofDays(90)).minus(SECOND));
+                syncRun(h, org, integration, now.minus(Duration.ofDays(200)), now.minus(Duration.ofDays(90)).plus(SECOND));
+                syncRun(h, org, integration, now.minus(Duration.ofDays(200)), null);
+                // Alerts: delivered and failed ones after 90 days; a pending one never.
+                alert(h, "delivered", now.minus(Duration.ofDays(90)).minus(SECOND));
+                alert(h, "failed", now.minus(Duration.ofDays(90)).minus(SECOND));
+                alert(h, "delivered", now.minus(Duration.ofDays(90)).plus(SECOND));
+                alert(h, "pending", now.minus(Duration.ofDays(300)));
+                // OAuth states: a day past their expiry.
+                state(h, org, now.minus(Duration.ofDays(1)).minus(SECOND));
+                state(h, org, now.minus(Duration.ofDays(1)).plus(SECOND));
+                state(h, org, now.plus(Duration.ofMinutes(10)));
+                // Webhook events: processed ones after 30 days; never queued, processing, retrying or dead.
+                event(h, "processed", now.minus(Duration.ofDays(30)).minus(SECOND));
+                event(h, "processed", now.minus(Duration.ofDays(30)).plus(SECOND));
+                for (String status : List.of("queued", "processing", "retrying", "dead")) {
+                    event(h, status, now.minus(Duration.ofDays(365)));
+                }
+            });
+            CliRun cli = bed.cli();
+
+            JsonNode first = Json.MAPPER.readTree(cli.run("--json", "db", "prune").ok().stdout());
+
+            assertThat(deleted(first)).isEqualTo(Map.of("platform_api_calls", 1L, "platform_call_rollups", 1L,
+                    "sync_runs", 1L, "notifications", 2L, "oauth_states", 1L, "webhook_events", 1L));
+            assertThat(first.at("/platform_api_calls/older_than").asText()).isEqualTo("7d");
+            bed.jdbi.useHandle(h -> {
+                assertThat(strings(h, "SELECT endpoint FROM cmis_platform.platform_api_calls")).containsExactly("kept");
+                assertThat(strings(h, "SELECT endpoint FROM cmis_platform.platform_call_rollups ORDER BY 1"))
+                        .containsExactly("kept", "old");
+                assertThat(strings(h, "SELECT coalesce(finished_at::text, 'unfinished') FROM cmis_platform.sync_runs"))
+                        .hasSize(2).contains("unfinished");
+                assertThat(strings(h, "SELECT status FROM cmis_platform.notifications ORDER BY 1"))
+                        .containsExactly("delivered", "pending");
+                assertThat(strings(h, "SELECT id::text FROM cmis_platform.oauth_states")).hasSize(2);
+                assertThat(strings(h, "SELECT status FROM cmis_platform.webhook_events ORDER BY 1"))
+                        .containsExactly("dead", "processed", "processing", "queued", "retrying");
+            });
+            JsonNode again = Json.MAPPER.readTree(cli.run("--json", "db", "prune").ok().stdout());
+            assertThat(deleted(again).values()).as("a second run finds nothing more").containsOnly(0L);
+        }
+    }
+
+    @Test
+    void retention_keys_come_from_the_config_and_a_bad_one_is_a_one_line_usage_error() throws Exception {
+        try (PlatformTestBed bed = new PlatformTestBed()) {
+            bed.jdbi.useHandle(h -> call(h, "two-days", bed.clock.instant().minus(Duration.ofDays(2))));
+            CliRun.Result bad = bed.cli().env("CMIS_API_CALLS_RETENTION", "0d").run("db", "prune");
+            assertThat(bad.exitCode()).isEqualTo(2);
+            assertThat(bad.stderr().strip().lines()).hasSize(1);
+            assertThat(bad.stderr()).contains("api-calls.retention");
+            JsonNode out = Json.MAPPER.readTree(bed.cli().env("CMIS_API_CALLS_RETENTION", "1d")
+                    .run("--json", "db", "prune").ok().stdout());
+            assertThat(out.at("/platform_api_calls/deleted").asLong()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void a_killed_prune_is_finished_by_the_next_and_two_at_once_do_not_conflict() throws Exception {
+        try (PlatformTestBed bed = new PlatformTestBed()) {
+            int rows = 300_000;
+            bed.jdbi.useHandle(h -> h.execute("""
+                    INSERT INTO cmis_platform.platform_api_calls (platform, method, endpoint, status_code, outcome,
+                        duration_ms, called_at)
+                    SELECT 'meta', 'GET', '/e' || (i % 10), 200, 'success', i % 900, now() - interval '30 days'
+                    FROM generate_series(1, ?) AS i""", rows));
+            Map<String, String> env = bed.processEnvironment();
+
+            CliProcess killed = CliProcess.start(env, "db", "prune");
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (oldCalls(bed) == rows && System.nanoTime() < deadline) {
+                Thread.sleep(5); // waiting for the first batch to commit, not for time to pass
+            }
+            killed.kill();
+            long left = oldCalls(bed);
+            assertThat(left).as("killed mid-way: some batches committed").isLessThan(rows);
+
+            CliProcess a = CliProcess.start(env, "--json", "db", "prune");
+            CliProcess b = CliProcess.start(env, "--json", "db", "prune");
+            long byA = Json.MAPPER.readTree(a.finish().ok().stdout()).at("/platform_api_calls/deleted").asLong();
+            long byB = Json.MAPPER.readTree(b.finish().ok().stdout()).at("/platform_api_calls/deleted").asLong();
+
+            assertThat(oldCalls(bed)).isZero();
+            assertThat(byA + byB).as("every row left was deleted once, by one of the two").isEqualTo(left);
+            long rolledUp = bed.jdbi.withHandle(h -> h.createQuery(
+                    "SELECT sum(calls) FROM cmis_platform.platform_call_rollups").mapTo(Long.class).one());
+            assertThat(rolledUp).as("the rollups keep what the raw rows said").isEqualTo(rows);
+        }
+    }
+
+    private static long oldCalls(PlatformTestBed bed) {
+        return bed.jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM cmis_platform.platform_api_calls")
+                .mapTo(Long.class).one());
+    }
+
+    private static Map<String, Long> deleted(JsonNode out) {
+        Map<String, Long> counts = new java.util.LinkedHashMap<>();
+        out.fields().forEachRemaining(e -> counts.put(e.getKey(), e.getValue().get("deleted").asLong()));
+        return counts;
+    }
+
+    private static List<String> strings(Handle h, String sql) {
+        return h.createQuery(sql).mapTo(String.class).list();
+    }
+
+    private static void call(Handle h, String endpoint, Instant at) {
+        h.execute("""
+                INSERT INTO cmis_platform.platform_api_calls (platform, method, endpoint, status_code, outcome,
+                    duration_ms, called_at) VALUES ('meta', 'GET', ?, 200, 'success', 40, ?)""",
+                endpoint, Timestamp.from(at));
+    }
+
+    private static void syncRun(Handle h, UUID org, UUID integration, Instant started, Instant finished) {
+        h.execute("""
+                INSERT INTO cmis_platform.sync_runs (id, org_id, integration_id, started_at, finished_at, outcome)
+                VALUES (?, ?, ?, ?, ?, 'done')""", UUID.randomUUID(), org, integration, Timestamp.from(started),
+                finished == null ? null : Timestamp.from(finished));
+    }
+
+    private static void alert(Handle h, String status, Instant created) {
+        h.execute("""
+                INSERT INTO cmis_platform.notifications (id, kind, dedupe_key, message, status, created_at)
+                VALUES (?, 'health', ?, 'm', ?, ?)""", UUID.randomUUID(), UUID.randomUUID().toString(), status,
+                Timestamp.from(created));
+    }
+
+    private static void state(Handle h, UUID org, Instant expires) {
+        h.execute("""
+                INSERT INTO cmis_platform.oauth_states (id, org_id, platform, state_hash, redirect_uri, expires_at)
+                VALUES (?, ?, 'meta', ?, 'http://127.0.0.1/cb', ?)""", UUID.randomUUID(), org,
+                UUID.randomUUID().toString(), Timestamp.from(expires));
+    }
+
+    private static void event(Handle h, String status, Instant at) {
+        h.execute("""
+                INSERT INTO cmis_platform.webhook_events (id, platform, event_key, payload, status, received_at,
+                    processed_at)
+                VALUES (?, 'meta', ?, '{}', ?, ?, ?)""", UUID.randomUUID(), UUID.randomUUID().toString(), status,
+                Timestamp.from(at), "processed".equals(status) ? Timestamp.from(at) : null);
+    }
+}
