@@ -46,6 +46,7 @@ cleanup() {
   rm -rf "$WORK" "$EMBEDDED_DIR"
 }
 trap cleanup EXIT
+trap "exit 1" INT TERM
 
 # CPU ticks (user + system) of a process and its reaped children, from /proc.
 ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat" 2>/dev/null || echo 0; }

@@ -29,6 +29,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap "exit 1" INT TERM
 as_pg "$PGBIN/initdb" -D "$WORK/data" -U postgres --auth=trust -E UTF8 --locale=C >/dev/null
 cat >> "$WORK/data/postgresql.auto.conf" <<CONF
 port = $PGPORT
@@ -40,7 +41,7 @@ as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w start >/dev/null
 psql_() { psql -h 127.0.0.1 -p "$PGPORT" -U postgres -X -q -v ON_ERROR_STOP=1 "$@"; }
 psql_ -c "CREATE DATABASE empty" -c "CREATE DATABASE busy"
 
-export CMIS_DATABASE_USER=postgres CMIS_ADMIN_TOKEN=benchmark-admin-token
+export CMIS_DATABASE_USER=postgres CMIS_SERVE_ADMIN_TOKEN=benchmark-admin-token
 export CMIS_ENCRYPTION_KEYS="bench:$(head -c32 /dev/zero | base64)" CMIS_DATA_DIR="$WORK/data-dir"
 cmis() { CMIS_DATABASE_URL="jdbc:postgresql://127.0.0.1:$PGPORT/$1" "$ROOT/bin/cmis-platform" "${@:2}"; }
 for db in empty busy; do cmis "$db" db migrate >/dev/null; done
@@ -54,13 +55,15 @@ seed_calls() { # database, rows, oldest (interval), in chunks of 500,000 (one st
                                                     duration_ms, called_at)
       SELECT (ARRAY['meta','google','tiktok'])[1 + i % 3], 'GET', '/endpoint-' || (i % 25),
              CASE WHEN i % 50 = 0 THEN 500 ELSE 200 END, CASE WHEN i % 50 = 0 THEN 'transient' ELSE 'success' END,
-             NULL, 20 + (i * 7919) % 900, now() - random() * interval '$3'
+             NULL, 20 + (i::bigint * 7919) % 900, now() - random() * interval '$3'
       FROM generate_series(1, $n) AS i"
     left=$(( left - n ))
   done
 }
 start=$(date +%s)
 seed_calls busy "$CALLS" '24 hours'
+# Oldest first, processed a second after arrival: the table's physical order follows time, as an
+# append-only inbox's does.
 left=$EVENTS
 while [ "$left" -gt 0 ]; do
   n=$(( left < 500000 ? left : 500000 ))
@@ -68,9 +71,9 @@ while [ "$left" -gt 0 ]; do
     INSERT INTO cmis_platform.webhook_events (id, platform, event_key, event_type, payload, status, attempts,
                                               received_at, processed_at, next_attempt_at)
     SELECT gen_random_uuid(), 'meta', 'bench:$left:' || i, 'page.feed', '{\"object\":\"page\"}',
-           CASE WHEN i % 1000 = 0 THEN 'dead' ELSE 'processed' END, 1,
-           now() - random() * interval '29 days', now() - random() * interval '29 days', now()
-    FROM generate_series(1, $n) AS i"
+           CASE WHEN i % 1000 = 0 THEN 'dead' ELSE 'processed' END, 1, t, t + interval '1 second', t
+    FROM generate_series(1, $n) AS i,
+         LATERAL (SELECT now() - interval '29 days' * (($left - i)::float8 / $EVENTS)) AS at(t)"
   left=$(( left - n ))
 done
 if [ "$MONTH" = 1 ]; then
@@ -96,10 +99,10 @@ dashboard_times() { # database -> RUNS fetch times of /dashboard from a serve on
     > "$WORK/serve-$1.log" 2>&1 &
   SERVE_PID=$!
   for _ in $(seq 1 300); do grep -q "listening on" "$WORK/serve-$1.log" && break; sleep 0.1; done
-  for _ in 1 2 3; do curl -s -o /dev/null -H "Authorization: Bearer $CMIS_ADMIN_TOKEN" "http://127.0.0.1:$port/dashboard"; done
+  for _ in 1 2 3; do curl -s -o /dev/null -H "Authorization: Bearer $CMIS_SERVE_ADMIN_TOKEN" "http://127.0.0.1:$port/"; done
   local out=""
   for _ in $(seq 1 "$RUNS"); do
-    out="$out $(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $CMIS_ADMIN_TOKEN" "http://127.0.0.1:$port/dashboard")"
+    out="$out $(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $CMIS_SERVE_ADMIN_TOKEN" "http://127.0.0.1:$port/")"
   done
   kill "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true; SERVE_PID=""
   echo "$out"

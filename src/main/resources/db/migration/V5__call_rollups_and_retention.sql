@@ -19,6 +19,15 @@ CREATE TABLE platform_call_rollups (
 );
 CREATE INDEX platform_call_rollups_by_bucket ON platform_call_rollups (bucket);
 
+-- The histogram of some durations: counts per bucket, in bucket order, zeros included.
+CREATE FUNCTION latency_histogram(durations integer[]) RETURNS bigint[]
+    LANGUAGE sql IMMUTABLE AS $$
+    SELECT array_agg(coalesce(n, 0) ORDER BY b)
+    FROM generate_series(0, 10) AS b
+    LEFT JOIN (SELECT width_bucket(d, ARRAY[10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000]) AS b, count(*) AS n
+               FROM unnest(durations) AS d GROUP BY 1) AS counted USING (b)
+$$;
+
 -- Every statement that logs calls adds them to their buckets in the same transaction, however many
 -- rows it carries (the call log writes a batch in one statement). Security definer: the rollups are
 -- not tenant data, so no tenant or system role is granted them; only this function writes them.
@@ -27,14 +36,8 @@ CREATE FUNCTION roll_up_api_calls() RETURNS trigger
 BEGIN
     INSERT INTO platform_call_rollups AS r (bucket, platform, endpoint, outcome, calls, duration_ms_sum, latency)
     SELECT date_bin('5 minutes', called_at, TIMESTAMPTZ '2000-01-01 00:00:00+00'), platform, endpoint, outcome,
-           count(*), sum(duration_ms),
-           ARRAY[count(*) FILTER (WHERE b = 0), count(*) FILTER (WHERE b = 1), count(*) FILTER (WHERE b = 2),
-                 count(*) FILTER (WHERE b = 3), count(*) FILTER (WHERE b = 4), count(*) FILTER (WHERE b = 5),
-                 count(*) FILTER (WHERE b = 6), count(*) FILTER (WHERE b = 7), count(*) FILTER (WHERE b = 8),
-                 count(*) FILTER (WHERE b = 9), count(*) FILTER (WHERE b = 10)]
-    FROM (SELECT called_at, platform, endpoint, outcome, duration_ms,
-                 width_bucket(duration_ms, ARRAY[10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000]) AS b
-          FROM added) AS calls
+           count(*), sum(duration_ms), latency_histogram(array_agg(duration_ms))
+    FROM added
     GROUP BY 1, 2, 3, 4
     -- One order for every writer, so two batches that share buckets lock them alike (no deadlock).
     ORDER BY 2, 1, 3, 4
@@ -52,14 +55,8 @@ CREATE TRIGGER platform_api_calls_roll_up AFTER INSERT ON platform_api_calls
 -- The calls logged before this version, so health reads the same after the upgrade.
 INSERT INTO platform_call_rollups (bucket, platform, endpoint, outcome, calls, duration_ms_sum, latency)
 SELECT date_bin('5 minutes', called_at, TIMESTAMPTZ '2000-01-01 00:00:00+00'), platform, endpoint, outcome,
-       count(*), sum(duration_ms),
-       ARRAY[count(*) FILTER (WHERE b = 0), count(*) FILTER (WHERE b = 1), count(*) FILTER (WHERE b = 2),
-             count(*) FILTER (WHERE b = 3), count(*) FILTER (WHERE b = 4), count(*) FILTER (WHERE b = 5),
-             count(*) FILTER (WHERE b = 6), count(*) FILTER (WHERE b = 7), count(*) FILTER (WHERE b = 8),
-             count(*) FILTER (WHERE b = 9), count(*) FILTER (WHERE b = 10)]
-FROM (SELECT called_at, platform, endpoint, outcome, duration_ms,
-             width_bucket(duration_ms, ARRAY[10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000]) AS b
-      FROM platform_api_calls) AS calls
+       count(*), sum(duration_ms), latency_histogram(array_agg(duration_ms))
+FROM platform_api_calls
 GROUP BY 1, 2, 3, 4;
 
 -- What db prune looks rows up by.

@@ -148,48 +148,40 @@ public final class HealthCheck {
      * the window reaches at most five minutes further back than 24 hours.
      */
     private Map<String, Object> apiCalls(Handle h, Instant now) {
-        Timestamp since = Timestamp.from(now.minus(Duration.ofHours(24)).minus(ROLLUP_BUCKET));
-        Map<String, long[]> latency = new LinkedHashMap<>();
-        h.createQuery("""
-                        SELECT platform, i, sum(latency[i]) AS calls
-                        FROM platform_call_rollups, generate_series(1, :buckets) AS i
-                        WHERE bucket > :since
-                        GROUP BY platform, i
-                        """)
-                .bind("since", since)
-                .bind("buckets", LatencyHistogram.BUCKETS)
-                .map((rs, ctx) -> new Object[] {rs.getString("platform"), rs.getInt("i"), rs.getLong("calls")})
-                .forEach(row -> latency.computeIfAbsent((String) row[0], p -> new long[LatencyHistogram.BUCKETS])
-                        [(int) row[1] - 1] = (long) row[2]);
-        Map<String, Map<String, Object>> totals = new LinkedHashMap<>();
+        Map<String, Map<String, Object>> byPlatform = new LinkedHashMap<>();
+        // One pass over the window's buckets: the histogram summed element by element.
         h.createQuery("""
                         SELECT platform, sum(calls) AS total,
                                coalesce(sum(calls) FILTER (WHERE outcome = 'success'), 0) AS succeeded,
                                coalesce(sum(calls) FILTER (WHERE outcome IN ('transient', 'permanent', 'token')), 0)
                                    AS failed,
-                               sum(duration_ms_sum) AS duration_sum
+                               sum(duration_ms_sum) AS duration_sum,
+                               ARRAY[sum(latency[1]), sum(latency[2]), sum(latency[3]), sum(latency[4]),
+                                     sum(latency[5]), sum(latency[6]), sum(latency[7]), sum(latency[8]),
+                                     sum(latency[9]), sum(latency[10]), sum(latency[11])]::bigint[] AS latency
                         FROM platform_call_rollups
                         WHERE bucket > :since
                         GROUP BY platform
                         """)
-                .bind("since", since)
+                .bind("since", Timestamp.from(now.minus(Duration.ofHours(24)).minus(ROLLUP_BUCKET)))
                 .map((rs, ctx) -> {
                     long total = rs.getLong("total");
                     long failed = rs.getLong("failed");
+                    Long[] latency = (Long[]) rs.getArray("latency").getArray();
                     Map<String, Object> p = new LinkedHashMap<>();
                     p.put("total", total);
                     p.put("success_rate", round(total == 0 ? 1.0 : rs.getLong("succeeded") / (double) total));
                     p.put("avg_duration_ms", total == 0 ? 0 : Math.round(rs.getLong("duration_sum") / (double) total));
                     p.put("p95_duration_ms", Math.round(LatencyHistogram.quantile(
-                            latency.getOrDefault(rs.getString("platform"), new long[LatencyHistogram.BUCKETS]), 0.95)));
+                            java.util.Arrays.stream(latency).mapToLong(Long::longValue).toArray(), 0.95)));
                     p.put("failed", failed);
                     p.put("health", failed > settings.failedCallsWarning() ? HealthStatus.WARNING : HealthStatus.HEALTHY);
                     return Map.entry(rs.getString("platform"), p);
                 })
-                .forEach(e -> totals.put(e.getKey(), e.getValue()));
+                .forEach(e -> byPlatform.put(e.getKey(), e.getValue()));
         Map<String, Object> out = new LinkedHashMap<>();
         for (String platform : ConnectorRegistry.knownIds()) {
-            out.put(platform, totals.getOrDefault(platform, noCalls()));
+            out.put(platform, byPlatform.getOrDefault(platform, noCalls()));
         }
         return out;
     }

@@ -30,9 +30,11 @@ class CallRollupsTest {
     private record Key(Instant bucket, String platform, String endpoint, String outcome) {
     }
 
-    @Test
-    void rollups_equal_the_raw_calls_and_health_reads_counts_rates_and_p95_from_them() throws Exception {
-        try (PlatformTestBed bed = new PlatformTestBed()) {
+    @org.junit.jupiter.params.ParameterizedTest(name = "on PostgreSQL 15 through PgBouncer: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void rollups_equal_the_raw_calls_and_health_reads_counts_rates_and_p95_from_them(boolean production)
+            throws Exception {
+        try (PlatformTestBed bed = production ? PlatformTestBed.onProductionDatabase(true) : new PlatformTestBed()) {
             Instant now = bed.clock.instant();
             Random random = new Random(42);
             List<ApiCallLog.ApiCall> calls = new ArrayList<>();
