@@ -108,17 +108,29 @@ final class DbCommand {
         @Override
         public Integer call() {
             Pruner pruner = new Pruner(context.tenancy(), context.clock(), RetentionSettings.from(context.config()));
-            Map<String, Long> deleted = pruner.pruneAll();
+            Pruner.Pruned pruned = pruner.pruneAll();
             Map<String, java.time.Duration> kept = pruner.retentions();
             Printer printer = context.printer();
             if (printer.json()) {
                 Map<String, Object> out = new LinkedHashMap<>();
-                deleted.forEach((table, n) -> out.put(table, Map.of("deleted", n,
-                        "older_than", io.cmis.platform.config.Durations.format(kept.get(table)))));
+                pruned.deleted().forEach((table, n) -> {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("deleted", n);
+                    row.put("older_than", io.cmis.platform.config.Durations.format(kept.get(table)));
+                    if (table.equals("platform_api_calls")) {
+                        row.put("partitions_dropped", pruned.partitionsDropped());
+                        row.put("partitions_deferred", pruned.partitionsDeferred());
+                        row.put("partitions_added", pruned.partitionsAdded());
+                    }
+                    out.put(table, row);
+                });
                 printer.json(out);
             } else {
-                deleted.forEach((table, n) -> printer.line(table + ": deleted " + n + " older than "
-                        + io.cmis.platform.config.Durations.format(kept.get(table))));
+                pruned.deleted().forEach((table, n) -> printer.line(table + ": deleted " + n + " older than "
+                        + io.cmis.platform.config.Durations.format(kept.get(table))
+                        + (table.equals("platform_api_calls") ? " (" + pruned.partitionsDropped()
+                        + " day partitions dropped, " + pruned.partitionsDeferred() + " left locked for the next run, "
+                        + pruned.partitionsAdded() + " added ahead)" : "")));
             }
             return ExitCodes.OK;
         }

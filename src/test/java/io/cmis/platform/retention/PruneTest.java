@@ -7,6 +7,8 @@ import io.cmis.platform.support.CliRun;
 import io.cmis.platform.support.PlatformTestBed;
 import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -17,13 +19,22 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code db prune}: exactly what the *.retention keys say, nothing unfinished, resumable, two at once. */
+/**
+ * {@code db prune}: exactly what the *.retention keys say (the call log's day partitions a whole day
+ * at a time), nothing unfinished, resumable, two at once; on the embedded server and on PostgreSQL 15
+ * through PgBouncer.
+ */
 class PruneTest {
     private static final Duration SECOND = Duration.ofSeconds(1);
 
-    @Test
-    void prune_deletes_exactly_what_is_past_its_retention_and_nothing_unfinished() throws Exception {
-        try (PlatformTestBed bed = new PlatformTestBed()) {
+    private static PlatformTestBed bed(boolean production) {
+        return production ? PlatformTestBed.onProductionDatabase(true) : new PlatformTestBed();
+    }
+
+    @ParameterizedTest(name = "on PostgreSQL 15 through PgBouncer: {0}")
+    @ValueSource(booleans = {false, true})
+    void prune_deletes_exactly_what_is_past_its_retention_and_nothing_unfinished(boolean production) throws Exception {
+        try (PlatformTestBed bed = bed(production)) {
             Instant now = bed.clock.instant();
             UUID org = UUID.randomUUID();
             UUID integration = UUID.randomUUID();
@@ -80,6 +91,88 @@ class PruneTest {
         }
     }
 
+    @ParameterizedTest(name = "on PostgreSQL 15 through PgBouncer: {0}")
+    @ValueSource(booleans = {false, true})
+    void a_day_partition_is_dropped_whole_once_all_of_it_is_past_the_retention(boolean production) throws Exception {
+        try (PlatformTestBed bed = bed(production)) {
+            Instant day = Instant.parse("2026-11-25T00:00:00Z");
+            CliRun cli = bed.cli();
+            JsonNode first = Json.MAPPER.readTree(cli.run("--json", "db", "prune").ok().stdout());
+            assertThat(first.at("/platform_api_calls/partitions_added").asInt())
+                    .as("the bed's day and the days up to the migration's horizon").isPositive();
+            bed.jdbi.useHandle(h -> {
+                call(h, "first-instant", day);
+                call(h, "last-instant", day.plus(Duration.ofDays(1)).minusMillis(1));
+                call(h, "next-day", day.plus(Duration.ofDays(1)));
+            });
+            assertThat(partitionOf(bed, "first-instant")).isEqualTo("platform_api_calls_20261125");
+
+            // A second before the whole day is 7 days old: its first call is, but the day stays.
+            bed.clock.set(day.plus(Duration.ofDays(8)).minus(SECOND));
+            JsonNode before = Json.MAPPER.readTree(cli.run("--json", "db", "prune").ok().stdout());
+            assertThat(before.at("/platform_api_calls/deleted").asLong()).isZero();
+            assertThat(endpoints(bed)).containsExactly("first-instant", "last-instant", "next-day");
+
+            bed.clock.set(day.plus(Duration.ofDays(8)));
+            JsonNode at = Json.MAPPER.readTree(cli.run("--json", "db", "prune").ok().stdout());
+            assertThat(at.at("/platform_api_calls/deleted").asLong()).isEqualTo(2);
+            assertThat(at.at("/platform_api_calls/partitions_dropped").asInt()).isEqualTo(1);
+            assertThat(endpoints(bed)).containsExactly("next-day");
+            assertThat(rolledUp(bed)).as("rollups outlive the raw calls").isEqualTo(3);
+        }
+    }
+
+    @ParameterizedTest(name = "on PostgreSQL 15 through PgBouncer: {0}")
+    @ValueSource(booleans = {false, true})
+    void calls_written_before_their_day_had_a_partition_move_into_it_once(boolean production) throws Exception {
+        try (PlatformTestBed bed = bed(production)) {
+            Instant far = Instant.parse("2027-03-01T10:00:00Z");
+            bed.jdbi.useHandle(h -> {
+                call(h, "early", far);
+                call(h, "early", far.plus(Duration.ofHours(1)));
+            });
+            assertThat(partitionOf(bed, "early")).isEqualTo("platform_api_calls_default");
+
+            bed.clock.set(far.minus(Duration.ofDays(3)));
+            bed.cli().run("db", "prune").ok();
+
+            assertThat(partitionOf(bed, "early")).isEqualTo("platform_api_calls_20270301");
+            assertThat(endpoints(bed)).containsExactly("early", "early");
+            assertThat(rolledUp(bed)).as("moving rows does not count them again").isEqualTo(2);
+            // The tenant role reaches partitions only through the log's own policies.
+            bed.jdbi.useHandle(h -> assertThat(h.createQuery("""
+                    SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                    WHERE i.inhparent = 'cmis_platform.platform_api_calls'::regclass
+                      AND has_table_privilege('cmis_tenant', c.oid, 'SELECT, INSERT, UPDATE, DELETE')""")
+                    .mapTo(Long.class).one()).isZero());
+        }
+    }
+
+    @Test
+    void a_transaction_left_open_on_the_call_log_defers_the_drop_without_failing_prune_or_the_writer() throws Exception {
+        try (PlatformTestBed bed = new PlatformTestBed()) {
+            Instant day = Instant.parse("2026-11-25T00:00:00Z");
+            CliRun cli = bed.cli();
+            cli.run("db", "prune").ok();
+            bed.jdbi.useHandle(h -> call(h, "expiring", day));
+            bed.clock.set(day.plus(Duration.ofDays(8)));
+            try (Handle writer = bed.jdbi.open()) {
+                writer.begin();
+                call(writer, "in-flight", Instant.parse("2026-11-30T00:00:00Z"));
+
+                JsonNode held = Json.MAPPER.readTree(cli.run("--json", "db", "prune").ok().stdout());
+
+                assertThat(held.at("/platform_api_calls/partitions_deferred").asInt()).isEqualTo(1);
+                assertThat(held.at("/platform_api_calls/partitions_dropped").asInt()).isZero();
+                writer.commit();
+            }
+            assertThat(endpoints(bed)).containsExactly("expiring", "in-flight");
+            JsonNode next = Json.MAPPER.readTree(cli.run("--json", "db", "prune").ok().stdout());
+            assertThat(next.at("/platform_api_calls/partitions_dropped").asInt()).isEqualTo(1);
+            assertThat(endpoints(bed)).containsExactly("in-flight");
+        }
+    }
+
     @Test
     void retention_keys_come_from_the_config_and_a_bad_one_is_a_one_line_usage_error() throws Exception {
         try (PlatformTestBed bed = new PlatformTestBed()) {
@@ -94,9 +187,10 @@ class PruneTest {
         }
     }
 
-    @Test
-    void a_killed_prune_is_finished_by_the_next_and_two_at_once_do_not_conflict() throws Exception {
-        try (PlatformTestBed bed = new PlatformTestBed()) {
+    @ParameterizedTest(name = "on PostgreSQL 15 through PgBouncer: {0}")
+    @ValueSource(booleans = {false, true})
+    void a_killed_prune_is_finished_by_the_next_and_two_at_once_do_not_conflict(boolean production) throws Exception {
+        try (PlatformTestBed bed = bed(production)) {
             int rows = 300_000;
             bed.jdbi.useHandle(h -> h.execute("""
                     INSERT INTO cmis_platform.platform_api_calls (platform, method, endpoint, status_code, outcome,
@@ -121,10 +215,23 @@ class PruneTest {
 
             assertThat(oldCalls(bed)).isZero();
             assertThat(byA + byB).as("every row left was deleted once, by one of the two").isEqualTo(left);
-            long rolledUp = bed.jdbi.withHandle(h -> h.createQuery(
-                    "SELECT sum(calls) FROM cmis_platform.platform_call_rollups").mapTo(Long.class).one());
-            assertThat(rolledUp).as("the rollups keep what the raw rows said").isEqualTo(rows);
+            assertThat(rolledUp(bed)).as("the rollups keep what the raw rows said").isEqualTo(rows);
         }
+    }
+
+    private static long rolledUp(PlatformTestBed bed) {
+        return bed.jdbi.withHandle(h -> h.createQuery("SELECT sum(calls) FROM cmis_platform.platform_call_rollups")
+                .mapTo(Long.class).one());
+    }
+
+    private static List<String> endpoints(PlatformTestBed bed) {
+        return bed.jdbi.withHandle(h -> strings(h, "SELECT endpoint FROM cmis_platform.platform_api_calls ORDER BY called_at"));
+    }
+
+    private static String partitionOf(PlatformTestBed bed, String endpoint) {
+        return bed.jdbi.withHandle(h -> h.createQuery(
+                "SELECT DISTINCT tableoid::regclass::text FROM cmis_platform.platform_api_calls WHERE endpoint = ?")
+                .bind(0, endpoint).mapTo(String.class).one()).replace("cmis_platform.", "");
     }
 
     private static long oldCalls(PlatformTestBed bed) {

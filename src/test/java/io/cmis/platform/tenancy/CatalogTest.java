@@ -29,7 +29,7 @@ class CatalogTest {
                                  AND 'cmis_tenant'::regrole = ANY (p.polroles)) AS tenant_policy
                 FROM pg_class c
                 JOIN pg_namespace n ON n.oid = c.relnamespace
-                WHERE n.nspname = 'cmis_platform' AND c.relkind = 'r'
+                WHERE n.nspname = 'cmis_platform' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
                   AND EXISTS (SELECT 1 FROM pg_attribute a
                               WHERE a.attrelid = c.oid AND a.attname = 'org_id' AND NOT a.attisdropped)
                 ORDER BY 1
@@ -41,6 +41,25 @@ class CatalogTest {
             assertThat(t.get("enabled")).as(t.get("name") + " RLS enabled").isEqualTo(true);
             assertThat(t.get("forced")).as(t.get("name") + " RLS forced").isEqualTo(true);
             assertThat(t.get("tenant_policy")).as(t.get("name") + " tenant policy").isEqualTo(true);
+        });
+    }
+
+    @Test
+    void a_partition_is_reached_only_through_its_table_or_is_held_to_rls_itself() {
+        List<Map<String, Object>> partitions = jdbi.withHandle(h -> h.createQuery("""
+                SELECT c.relname AS name, c.relrowsecurity AS enabled,
+                       has_table_privilege('cmis_tenant', c.oid, 'SELECT, INSERT, UPDATE, DELETE') AS tenant,
+                       has_table_privilege('cmis_system', c.oid, 'SELECT, INSERT, UPDATE, DELETE') AS system
+                FROM pg_class c
+                JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = 'cmis_platform' AND c.relispartition AND c.relkind = 'r'
+                """).mapToMap().list());
+        assertThat(partitions).extracting(p -> p.get("name")).contains("platform_api_calls_default");
+        assertThat(partitions).allSatisfy(p -> {
+            assertThat(p.get("tenant")).as(p.get("name") + ": no tenant privilege").isEqualTo(false);
+            if (Boolean.TRUE.equals(p.get("system"))) {
+                assertThat(p.get("enabled")).as(p.get("name") + ": RLS enabled").isEqualTo(true);
+            }
         });
     }
 
