@@ -141,12 +141,14 @@ timed_prune() { # what -> db prune's time, WAL and output
   wal=$(psql_ -d busy -At -c "SELECT pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), '$wal_before'))")
   echo "prune a day of raw calls ($CALLS rows), $1: db prune $s s, WAL $wal ($out)"
 }
-# The day 9 days ago has a partition (created above); 10 days ago has none: its calls are in the default partition.
-seed_at() { psql_ -d busy -c "
+# The day 9 days ago gets a partition; 10 days ago has none: its calls go to the default partition.
+seed_at() {
+  [ "$2" = partition ] && psql_ -d busy -c "SELECT cmis_platform.add_api_call_partition((now() AT TIME ZONE 'UTC')::date - $1)" >/dev/null
+  psql_ -d busy -c "
     INSERT INTO cmis_platform.platform_api_calls (platform, method, endpoint, status_code, outcome, duration_ms, called_at)
     SELECT 'meta', 'GET', '/endpoint-' || (i % 25), 200, 'success', 20 + i % 900,
            (now() AT TIME ZONE 'UTC')::date::timestamp AT TIME ZONE 'UTC' - interval '$1 days' + (i::float8 / $CALLS) * interval '1 day'
     FROM generate_series(0, $CALLS - 1) AS i" >/dev/null; }
-seed_at 9; timed_prune "a day partition dropped"
-seed_at 10; timed_prune "the same rows deleted in 5,000-row batches from the default partition"
+seed_at 9 partition; timed_prune "a day partition dropped"
+seed_at 10 default; timed_prune "the same rows deleted in 5,000-row batches from the default partition"
 echo "# median of $RUNS runs each, alternating empty and busy; health and stats are whole commands (JVM start included)"
