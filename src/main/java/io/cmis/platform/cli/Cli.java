@@ -38,8 +38,13 @@ public final class Cli {
         return new Cli(new CliContext(environment, home, outWriter, errWriter, err, clock), outWriter, errWriter);
     }
 
+    /** The command tree, as run() parses with it; the build generates man pages and completion from it. */
+    CommandLine commandTree() {
+        return new CommandLine(RootCommand.class, new ContextFactory(context));
+    }
+
     public int run(String... args) {
-        CommandLine commandLine = new CommandLine(RootCommand.class, new ContextFactory(context));
+        CommandLine commandLine = commandTree();
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setParameterExceptionHandler(this::usageError);

@@ -59,7 +59,10 @@ public final class CliContext implements AutoCloseable {
 
     public AppConfig config() {
         if (config == null) {
-            config = new ConfigLoader(environment, home).load(options.configFile);
+            Path file = options.configFile != null ? options.configFile
+                    : environment.containsKey(ConfigLoader.CONFIG_FILE_VARIABLE)
+                    ? Path.of(environment.get(ConfigLoader.CONFIG_FILE_VARIABLE)) : null;
+            config = new ConfigLoader(environment, home).load(file);
             Logging.configure(config.log(), options.verbose, logStream);
             for (String name : config.unknownVariables()) {
                 notice("ignoring environment variable " + name + ": it names no configuration key");

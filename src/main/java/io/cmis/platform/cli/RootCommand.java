@@ -44,7 +44,8 @@ public final class RootCommand implements Runnable {
     }
 
     @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
-            description = "Configuration file overriding the defaults (environment variables override both).")
+            description = "Configuration file overriding the defaults (environment variables override both); "
+                    + "default: the file named by CMIS_CONFIG, if set.")
     void setConfig(Path file) {
         context.options.configFile = file;
     }

@@ -1,13 +1,13 @@
 package io.cmis.platform.cli;
 
+import io.cmis.platform.config.BuildInfo;
 import picocli.CommandLine.IVersionProvider;
 
-/** The version written into the jar's manifest by the build. */
+/** {@code --version}: the version, commit and build time the build wrote into the jar. */
 final class VersionProvider implements IVersionProvider {
     @Override
     public String[] getVersion() {
-        String version = RootCommand.class.getPackage().getImplementationVersion();
-        return new String[] {"cmis-platform " + (version == null ? "development build" : version),
+        return new String[] {"cmis-platform " + BuildInfo.current().describe(),
                 "Java " + System.getProperty("java.version")};
     }
 }

@@ -22,7 +22,10 @@ import java.util.Set;
  */
 public final class ConfigLoader {
     static final String DEFAULTS_NAME = "cmis-platform.properties";
-    private static final Set<String> NON_KEY_VARIABLES = Set.of("CMIS_HOME", "CMIS_JAVA_OPTS");
+    /** The config file when no --config is given (the .deb's env file names /etc/cmis-platform's). */
+    public static final String CONFIG_FILE_VARIABLE = "CMIS_CONFIG";
+    private static final Set<String> NON_KEY_VARIABLES = Set.of("CMIS_HOME", "CMIS_JAVA_OPTS", CONFIG_FILE_VARIABLE,
+            "CMIS_ENV_FILE");
 
     private final Map<String, String> environment;
     private final Path home;

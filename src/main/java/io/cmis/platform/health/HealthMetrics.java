@@ -1,6 +1,8 @@
 package io.cmis.platform.health;
 
+import io.cmis.platform.config.BuildInfo;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
@@ -50,6 +52,10 @@ public final class HealthMetrics {
                 "platform");
         limitedScopes = gauge(registry, "cmis_rate_limited_scopes", "Scopes limited right now", "platform");
         evaluatedAt = gauge(registry, "cmis_health_evaluated_timestamp_seconds", "When health was evaluated");
+        BuildInfo build = BuildInfo.current();
+        Info.builder().name("cmis_build").help("The running build: version, git commit and build time")
+                .labelNames("version", "commit", "build_time").register(registry)
+                .setLabelValues(build.version(), build.commit(), build.buildTime());
     }
 
     private static Gauge gauge(PrometheusRegistry registry, String name, String help, String... labels) {

@@ -1,5 +1,6 @@
 package io.cmis.platform.server;
 
+import io.cmis.platform.config.BuildInfo;
 import io.cmis.platform.health.DashboardData;
 import io.cmis.platform.health.HealthReport;
 import io.cmis.platform.health.HealthStatus;
@@ -47,7 +48,8 @@ final class DashboardPage {
         charts(html, data);
         reauth(html, data.reauth());
         deadLetters(html, data.deadLetters());
-        html.append("</main></body></html>");
+        html.append("</main><footer class=muted id=build>cmis-platform ")
+                .append(escape(BuildInfo.current().describe())).append("</footer></body></html>");
         return html.toString();
     }
 
