@@ -58,6 +58,31 @@ class RootCommandTest {
     }
 
     @Test
+    void config_show_names_the_build_and_cmis_config_names_the_file_unless_config_is_given() throws Exception {
+        Path viaEnvironment = dir.resolve("env.properties");
+        Files.writeString(viaEnvironment, "meta.client-id=from-cmis-config\n");
+        Path viaOption = dir.resolve("option.properties");
+        Files.writeString(viaOption, "meta.client-id=from-option\n");
+
+        JsonNode json = Json.MAPPER.readTree(CliRun.withoutDatabase().env("CMIS_CONFIG", viaEnvironment.toString())
+                .run("config", "show", "--json").ok().stdout());
+        assertThat(json.at("/meta.client-id/value").asText()).isEqualTo("from-cmis-config");
+        io.cmis.platform.config.BuildInfo build = io.cmis.platform.config.BuildInfo.current();
+        assertThat(json.at("/build.version/value").asText()).isEqualTo(build.version()).isNotBlank();
+        assertThat(json.at("/build.commit/value").asText()).isEqualTo(build.commit());
+        assertThat(json.at("/build.time/source").asText()).isEqualTo("build");
+
+        JsonNode overridden = Json.MAPPER.readTree(CliRun.withoutDatabase().env("CMIS_CONFIG", viaEnvironment.toString())
+                .run("config", "show", "--json", "--config", viaOption.toString()).ok().stdout());
+        assertThat(overridden.at("/meta.client-id/value").asText()).isEqualTo("from-option");
+
+        CliRun.Result missing = CliRun.withoutDatabase().env("CMIS_CONFIG", dir.resolve("absent").toString())
+                .run("config", "show");
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.stderr()).contains("does not exist");
+    }
+
+    @Test
     void configuration_mistakes_are_one_line_and_exit_2() throws Exception {
         Path typo = dir.resolve("typo.properties");
         Files.writeString(typo, "databse.url=jdbc:postgresql://db/cmis\n");

@@ -119,6 +119,9 @@ class ServeHealthTest {
                 .contains("# TYPE cmis_api_call_duration_seconds histogram")
                 .containsPattern("cmis_api_call_duration_seconds_count\\{outcome=\"success\",platform=\"meta\"} [1-9]")
                 .contains("jvm_memory_used_bytes");
+        io.cmis.platform.config.BuildInfo build = io.cmis.platform.config.BuildInfo.current();
+        assertThat(text).as("which build answers").contains("cmis_build_info{build_time=\"" + build.buildTime()
+                + "\",commit=\"" + build.commit() + "\",version=\"" + build.version() + "\"} 1");
         for (String line : text.split("\n")) {
             assertThat(line).as("a comment or `name{labels} value`").matches(
                     "# (HELP|TYPE) .*|[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*})? (-?[0-9.E+-]+|NaN|\\+Inf|-Inf)");
@@ -157,7 +160,9 @@ class ServeHealthTest {
                 .contains("dead letters</th><td class=num>1")
                 .contains("the forward URL answered HTTP 410")
                 .contains("token revoked by the user &lt;script&gt;")
-                .contains("<svg").contains("id='chart-meta'").contains("12 calls, 75.0% ok");
+                .contains("<svg").contains("id='chart-meta'").contains("12 calls, 75.0% ok")
+                .contains("<footer class=muted id=build>cmis-platform "
+                        + io.cmis.platform.config.BuildInfo.current().describe() + "</footer>");
         assertThat(html).doesNotContain("<script").doesNotContain("src=").doesNotContain("<link")
                 .doesNotContain("@import").doesNotContain("url(");
     }
