@@ -4,8 +4,29 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** A platform's inbound webhooks: verification on the raw bytes, then events with their keys. */
+/**
+ * A platform's inbound webhooks: verification on the raw bytes, then events with their keys.
+ * A platform that pushes nothing answers {@link #none}.
+ */
 public interface WebhookSupport {
+    /**
+     * For a platform without webhooks (Snapchat's Marketing API documents none): every delivery is
+     * refused at verification, so nothing posted to its route is ever stored.
+     */
+    static WebhookSupport none(String platform) {
+        return new WebhookSupport() {
+            @Override
+            public void verify(Map<String, String> headers, byte[] body) {
+                throw new WebhookRejectedException(platform + " sends no webhooks");
+            }
+
+            @Override
+            public List<InboundEvent> events(byte[] body) {
+                throw new MalformedWebhookException(platform + " sends no webhooks");
+            }
+        };
+    }
+
     /**
      * Checks the signature or token before anything is parsed. Header names are lower-case.
      * Throws {@link WebhookRejectedException} when it does not check out.
