@@ -2,11 +2,23 @@ package io.cmis.platform.platforms;
 
 import io.cmis.platform.crypto.Secret;
 
+import java.util.List;
 import java.util.UUID;
 
 /**
  * The integration a data call is made for: its org (for the call log), its token and token kind,
- * and the platform account id when known (null before the first identification).
+ * the platform account id when known (null before the first identification), and the scopes the
+ * platform granted as stored at connect (empty when not known, e.g. an imported token): some
+ * discovery needs a scope of its own (Snapchat's Public Profiles).
  */
-public record CallContext(UUID orgId, UUID integrationId, String tokenKind, Secret accessToken, String accountId) {
+public record CallContext(UUID orgId, UUID integrationId, String tokenKind, Secret accessToken, String accountId,
+                          List<String> scopes) {
+    public CallContext {
+        scopes = scopes == null ? List.of() : List.copyOf(scopes);
+    }
+
+    /** A context whose granted scopes are not known. */
+    public CallContext(UUID orgId, UUID integrationId, String tokenKind, Secret accessToken, String accountId) {
+        this(orgId, integrationId, tokenKind, accessToken, accountId, List.of());
+    }
 }

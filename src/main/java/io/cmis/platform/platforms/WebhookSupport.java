@@ -40,4 +40,9 @@ public interface WebhookSupport {
     default Optional<String> handshake(Map<String, String> query) {
         return Optional.empty();
     }
+
+    /** The media type of a {@link #handshake} answer: Meta echoes text; LinkedIn's validation expects JSON. */
+    default String handshakeContentType() {
+        return "text/plain";
+    }
 }

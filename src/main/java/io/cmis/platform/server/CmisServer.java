@@ -149,7 +149,8 @@ public final class CmisServer implements AutoCloseable {
                 webhook(request, response, done, parts[2]);
             } else if (method.equals("GET")) {
                 Optional<String> challenge = intake.handshake(parts[2], query(request));
-                send(response, done, challenge.isPresent() ? 200 : 403, "text/plain",
+                send(response, done, challenge.isPresent() ? 200 : 403,
+                        challenge.isPresent() ? intake.handshakeContentType(parts[2]) : "text/plain",
                         challenge.orElse("verification failed"));
             } else {
                 send(response, done, 405, "application/json", "{\"status\":\"method_not_allowed\"}");

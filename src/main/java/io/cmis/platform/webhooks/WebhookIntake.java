@@ -72,9 +72,14 @@ public final class WebhookIntake {
                 .exceptionally(e -> IntakeResult.refused(503, "unavailable", "could not store the event; try again"));
     }
 
-    /** Meta's subscription handshake: the challenge when the verify token matches. */
+    /** A subscription handshake (Meta's verify token, LinkedIn's challengeCode); empty means refuse. */
     public Optional<String> handshake(String platform, Map<String, String> query) {
         return support(platform).flatMap(s -> s.handshake(query));
+    }
+
+    /** The media type of that answer (LinkedIn's validation expects JSON). */
+    public String handshakeContentType(String platform) {
+        return support(platform).map(WebhookSupport::handshakeContentType).orElse("text/plain");
     }
 
     private Optional<WebhookSupport> support(String platform) {

@@ -53,6 +53,11 @@ public interface ConnectorContract {
     /** A correctly signed webhook delivery of this platform and how many events it holds. */
     Delivery signedDelivery();
 
+    /** Whether the platform pushes webhooks at all (Snapchat's Marketing API documents none). */
+    default boolean hasWebhooks() {
+        return true;
+    }
+
     record Delivery(Map<String, String> headers, byte[] body, int events) {
     }
 
@@ -196,6 +201,7 @@ public interface ConnectorContract {
 
     @Test
     default void a_signed_webhook_verifies_and_splits_into_stably_keyed_events() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(hasWebhooks(), "the platform sends no webhooks");
         Delivery delivery = signedDelivery();
         WebhookSupport webhooks = connector().webhooks();
 
@@ -217,6 +223,7 @@ public interface ConnectorContract {
 
     @Test
     default void a_tampered_or_unsigned_webhook_is_rejected() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(hasWebhooks(), "the platform sends no webhooks");
         Delivery delivery = signedDelivery();
         if (signsBody()) {
             byte[] tampered = java.util.Arrays.copyOf(delivery.body(), delivery.body().length + 1);
@@ -231,6 +238,16 @@ public interface ConnectorContract {
                 .isInstanceOf(WebhookRejectedException.class);
         assertThatThrownBy(() -> connector().webhooks().verify(Map.of(), delivery.body()))
                 .isInstanceOf(WebhookRejectedException.class);
+    }
+
+    @Test
+    default void a_platform_without_webhooks_refuses_every_delivery() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(hasWebhooks(), "the platform sends webhooks");
+        Delivery delivery = signedDelivery();
+        assertThatThrownBy(() -> connector().webhooks().verify(delivery.headers(), delivery.body()))
+                .isInstanceOf(WebhookRejectedException.class).hasMessageContaining("no webhooks");
+        assertThatThrownBy(() -> connector().webhooks().events(delivery.body()))
+                .isInstanceOf(MalformedWebhookException.class);
     }
 
     @Test
