@@ -13,7 +13,7 @@ import java.nio.file.Path;
         mixinStandardHelpOptions = true,
         scope = ScopeType.INHERIT,
         versionProvider = VersionProvider.class,
-        description = "Keeps the connections of many organizations to Meta, Google and TikTok correct and healthy.",
+        description = "Keeps the connections of many organizations to Meta, Google, TikTok, Snapchat and LinkedIn correct and healthy.",
         subcommands = {
                 DbCommand.class,
                 ConnectCommand.class,

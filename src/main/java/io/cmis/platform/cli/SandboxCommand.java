@@ -10,14 +10,16 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code sandbox}: the platform simulators, standalone, until stopped. */
-@Command(name = "sandbox", description = "Run the Meta, Google and TikTok simulators on loopback and print the "
+@Command(name = "sandbox", description = "Run the Meta, Google, TikTok and Snapchat simulators on loopback and print the "
         + "environment variables that point the tool at them. Runs until stopped (Ctrl-C).")
 final class SandboxCommand implements Callable<Integer> {
     static final int DEFAULT_PORT_BASE = 18400;
     private final CliContext context;
 
     @Option(names = "--port-base", paramLabel = "N", defaultValue = "" + DEFAULT_PORT_BASE,
-            description = "Meta listens on N, Google on N+1, TikTok on N+2 (default ${DEFAULT-VALUE}; 0 picks free ports).")
+            description = "Meta listens on N, Google on N+1, TikTok on N+2, Snapchat on N+3, LinkedIn on N+4 (default "
+                    + "${DEFAULT-VALUE}; "
+                    + "0 picks free ports).")
     int portBase;
 
     SandboxCommand(CliContext context) {
@@ -26,8 +28,8 @@ final class SandboxCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (portBase != 0 && (portBase < 1024 || portBase > 65533)) {
-            throw new UsageException("--port-base must be 0 or from 1024 to 65533, got " + portBase);
+        if (portBase != 0 && (portBase < 1024 || portBase > 65531)) {
+            throw new UsageException("--port-base must be 0 or from 1024 to 65531, got " + portBase);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         try (Sandbox sandbox = startOnPorts()) {
@@ -40,7 +42,8 @@ final class SandboxCommand implements Callable<Integer> {
                 env.forEach((name, value) -> printer.line("export " + name + "=" + value));
             }
             context.notice("sandbox running: Meta " + sandbox.meta().baseUrl() + ", Google " + sandbox.google().baseUrl()
-                    + ", TikTok " + sandbox.tiktok().baseUrl() + "; Ctrl-C stops it");
+                    + ", TikTok " + sandbox.tiktok().baseUrl() + ", Snapchat " + sandbox.snapchat().baseUrl()
+                    + ", LinkedIn " + sandbox.linkedin().baseUrl() + "; Ctrl-C stops it");
             stopped.await();
         }
         return ExitCodes.OK;

@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 /**
  * Masks anything that looks like a platform credential in text about to be written out: Meta user and
  * page tokens ({@code EAA…}), Google access and refresh tokens ({@code ya29.…}, {@code 1//…}), TikTok
- * tokens ({@code act.…}, {@code rft.…}), bearer headers, and secret-named query, form and JSON fields.
+ * tokens ({@code act.…}, {@code rft.…}), LinkedIn access and refresh tokens ({@code AQV…}, {@code AQX…}),
+ * bearer headers, and secret-named query, form and JSON fields.
  * It is the last line of defence, applied to every log line and error message, including exception text.
  */
 public final class SecretMasker {
@@ -23,6 +24,7 @@ public final class SecretMasker {
             new Rule(Pattern.compile("\\bya29\\.[A-Za-z0-9_.-]{8,}"), "ya29." + MASK),
             new Rule(Pattern.compile("(?<![\\w/])1//0[A-Za-z0-9_-]{8,}"), "1//" + MASK),
             new Rule(Pattern.compile("\\b(act|rft|clt)\\.[A-Za-z0-9_.-]{8,}"), "$1." + MASK),
+            new Rule(Pattern.compile("\\b(AQ[VX])[A-Za-z0-9_-]{16,}"), "$1" + MASK),
             new Rule(Pattern.compile("(?i)\\b(access_token|refresh_token|client_secret|fb_exchange_token|input_token"
                     + "|auth_code|app_secret|secret|password|code_verifier|appsecret_proof)=[^&\\s\"',;]+"), "$1=" + MASK),
             new Rule(Pattern.compile("([?&])code=[^&\\s\"',;]+"), "$1code=" + MASK),

@@ -1,7 +1,9 @@
 package io.cmis.platform.platforms;
 
 import io.cmis.platform.platforms.google.GoogleConnectorFactory;
+import io.cmis.platform.platforms.linkedin.LinkedInConnectorFactory;
 import io.cmis.platform.platforms.meta.MetaConnectorFactory;
+import io.cmis.platform.platforms.snapchat.SnapchatConnectorFactory;
 import io.cmis.platform.platforms.tiktok.TikTokConnectorFactory;
 
 import java.util.LinkedHashMap;
@@ -12,7 +14,8 @@ import java.util.Map;
 /** The connectors by platform id. Adding a platform: one package, one factory here, one simulator. */
 public final class ConnectorRegistry {
     private static final List<ConnectorFactory> FACTORIES = List.of(
-            new MetaConnectorFactory(), new GoogleConnectorFactory(), new TikTokConnectorFactory());
+            new MetaConnectorFactory(), new GoogleConnectorFactory(), new TikTokConnectorFactory(),
+            new SnapchatConnectorFactory(), new LinkedInConnectorFactory());
     private static final List<String> IDS = FACTORIES.stream().map(ConnectorFactory::id).toList();
 
     private final Map<String, PlatformConnector> connectors;

@@ -14,22 +14,31 @@ public final class Sandbox implements AutoCloseable {
     private final MetaSimulator meta;
     private final GoogleSimulator google;
     private final TikTokSimulator tiktok;
+    private final SnapchatSimulator snapchat;
+    private final LinkedInSimulator linkedin;
 
-    private Sandbox(MetaSimulator meta, GoogleSimulator google, TikTokSimulator tiktok) {
+    private Sandbox(MetaSimulator meta, GoogleSimulator google, TikTokSimulator tiktok, SnapchatSimulator snapchat,
+                    LinkedInSimulator linkedin) {
         this.meta = meta;
         this.google = google;
         this.tiktok = tiktok;
+        this.snapchat = snapchat;
+        this.linkedin = linkedin;
     }
 
-    /** Starts the simulators on {@code portBase}, +1, +2; port base 0 picks free ports. */
+    /** Starts the simulators on {@code portBase}, +1, +2, +3, +4; port base 0 picks free ports. */
     public static Sandbox start(int portBase, Clock clock) {
         MetaSimulator meta = new MetaSimulator(portBase == 0 ? 0 : portBase, clock);
         GoogleSimulator google = new GoogleSimulator(portBase == 0 ? 0 : portBase + 1, clock);
         TikTokSimulator tiktok = new TikTokSimulator(portBase == 0 ? 0 : portBase + 2, clock);
+        SnapchatSimulator snapchat = new SnapchatSimulator(portBase == 0 ? 0 : portBase + 3, clock);
+        LinkedInSimulator linkedin = new LinkedInSimulator(portBase == 0 ? 0 : portBase + 4, clock);
         meta.start();
         google.start();
         tiktok.start();
-        return new Sandbox(meta, google, tiktok);
+        snapchat.start();
+        linkedin.start();
+        return new Sandbox(meta, google, tiktok, snapchat, linkedin);
     }
 
     public MetaSimulator meta() {
@@ -42,6 +51,14 @@ public final class Sandbox implements AutoCloseable {
 
     public TikTokSimulator tiktok() {
         return tiktok;
+    }
+
+    public SnapchatSimulator snapchat() {
+        return snapchat;
+    }
+
+    public LinkedInSimulator linkedin() {
+        return linkedin;
     }
 
     /** Configuration keys (not environment names) that point every connector at the simulators. */
@@ -66,7 +83,17 @@ public final class Sandbox implements AutoCloseable {
         s.put("tiktok.api-url", tiktok.baseUrl());
         s.put("tiktok.auth-url", tiktok.baseUrl());
         s.put("tiktok.account-auth-url", tiktok.baseUrl() + "/v2/auth/authorize/");
-        for (String platform : java.util.List.of("meta", "google", "tiktok")) {
+        s.put("snapchat.client-id", SnapchatSimulator.CLIENT_ID);
+        s.put("snapchat.client-secret", SnapchatSimulator.CLIENT_SECRET);
+        // One simulator plays all three hosts: accounts, the Ads API and the Public Profile API.
+        s.put("snapchat.auth-url", snapchat.baseUrl());
+        s.put("snapchat.api-url", snapchat.baseUrl());
+        s.put("snapchat.profile-api-url", snapchat.baseUrl());
+        s.put("linkedin.client-id", LinkedInSimulator.CLIENT_ID);
+        s.put("linkedin.client-secret", LinkedInSimulator.CLIENT_SECRET);
+        s.put("linkedin.auth-url", linkedin.baseUrl());
+        s.put("linkedin.api-url", linkedin.baseUrl());
+        for (String platform : java.util.List.of("meta", "google", "tiktok", "snapchat", "linkedin")) {
             s.put(platform + ".redirect-uris", CALLBACK_BASE + platform);
         }
         return s;
@@ -84,5 +111,7 @@ public final class Sandbox implements AutoCloseable {
         meta.close();
         google.close();
         tiktok.close();
+        snapchat.close();
+        linkedin.close();
     }
 }

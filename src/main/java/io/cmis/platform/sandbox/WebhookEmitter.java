@@ -43,6 +43,11 @@ public final class WebhookEmitter {
                 MetaSimulator.deauthorizeBody(userId, issuedAt));
     }
 
+    /** LinkedIn: {@code X-LI-Signature} as the public implementations read LinkedIn's recipe. */
+    public static Delivery linkedin(String body) {
+        return new Delivery(LinkedInSimulator.signedHeaders(body), body);
+    }
+
     public static Delivery tiktok(String body, long unixSeconds) {
         return new Delivery(TikTokSimulator.signedHeaders(body, unixSeconds), body);
     }

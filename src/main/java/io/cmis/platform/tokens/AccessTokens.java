@@ -11,6 +11,8 @@ import io.cmis.platform.tenancy.Tenancy;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -54,7 +56,7 @@ public final class AccessTokens {
             }
             current = read(org, integrationId);
         }
-        return new CallContext(org.value(), integrationId, current.tokenKind(), current.access(), current.accountId());
+        return current.context(org, integrationId);
     }
 
     /**
@@ -73,15 +75,22 @@ public final class AccessTokens {
             return Optional.empty();
         }
         Current fresh = read(org, integrationId);
-        return Optional.of(new CallContext(org.value(), integrationId, fresh.tokenKind(), fresh.access(), fresh.accountId()));
+        return Optional.of(fresh.context(org, integrationId));
     }
 
-    private record Current(String platform, String tokenKind, Secret access, Instant expiresAt, String accountId) {
+    private record Current(String platform, String tokenKind, Secret access, Instant expiresAt, String accountId,
+                           String scopes) {
+        CallContext context(OrgId org, UUID integrationId) {
+            // Stored comma-joined at connect; some platforms need to know what was granted (Snapchat profiles).
+            List<String> granted = scopes == null ? List.of() : Arrays.stream(scopes.split(","))
+                    .map(String::trim).filter(s -> !s.isEmpty()).toList();
+            return new CallContext(org.value(), integrationId, tokenKind, access, accountId, granted);
+        }
     }
 
     private Current read(OrgId org, UUID id) {
         return tenancy.inOrg(org, h -> h.createQuery("""
-                        SELECT platform, token_kind, access_token_enc, token_expires_at, external_account_id
+                        SELECT platform, token_kind, access_token_enc, token_expires_at, external_account_id, scopes
                         FROM integrations WHERE id = :id
                         """)
                 .bind("id", id)
@@ -89,7 +98,7 @@ public final class AccessTokens {
                         vault.decrypt(rs.getString("access_token_enc"), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(id)),
                         Optional.ofNullable(rs.getTimestamp("token_expires_at")).map(java.sql.Timestamp::toInstant)
                                 .orElse(null),
-                        rs.getString("external_account_id")))
+                        rs.getString("external_account_id"), rs.getString("scopes")))
                 .findOne()
                 .orElseThrow(() -> new io.cmis.platform.integrations.IntegrationNotFoundException(id)));
     }

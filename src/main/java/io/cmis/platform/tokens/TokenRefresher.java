@@ -71,7 +71,8 @@ public final class TokenRefresher {
                 .filter(horizon::isBefore).findFirst().orElse(horizon);
         List<TokenRepository.Due> due = tenancy.systemWide("find tokens due for refresh", h -> new TokenRepository(h)
                 .due(lookAhead, org.map(OrgId::value).orElse(null), platform.orElse(null)))
-                .stream().filter(d -> d.expiresAt().isBefore(horizon) || renewal(d).needsWarning())
+                .stream().filter(d -> d.expiresAt().isBefore(horizon) || renewal(d).needsWarning()
+                        || RefreshTokenEnd.near(d.refreshExpiresAt(), settings.expiryWarnings(), clock.instant()))
                 .toList();
         if (dryRun) {
             return due.stream().map(d -> new RefreshOutcome(d.id(), d.orgId(), d.platform(), "would_refresh",
@@ -211,8 +212,12 @@ public final class TokenRefresher {
             return outcome(due, "warned", "expires " + row.expiresAt() + "; the org was told to reconnect",
                     row.expiresAt());
         }
+        boolean refreshEnding = renewal == Renewal.REFRESH_TOKEN && RefreshTokenEnd.warn(repository.handle(), outbox,
+                new OrgId(due.orgId()), row.id(), row.refreshExpiresAt(), settings.expiryWarnings(), clock.instant());
         if (!row.expiresAt().isBefore(horizon)) {
-            return outcome(due, "skipped", "no longer due", row.expiresAt());
+            return refreshEnding ? outcome(due, "warned", "its refresh token ends " + row.refreshExpiresAt()
+                    + " and a refresh does not extend it; the org was told to reconnect", row.expiresAt())
+                    : outcome(due, "skipped", "no longer due", row.expiresAt());
         }
         TokenGrant grant = connector.refresh(stored(due, row));
         Instant now = clock.instant();

@@ -10,13 +10,20 @@ import java.util.UUID;
 
 /** SQL of the token lifecycle: which tokens are due, the per-integration lock, the stored result. */
 final class TokenRepository {
-    /** An integration whose token expires before the sweep's horizon. */
-    record Due(UUID id, UUID orgId, String platform, String tokenKind, Instant expiresAt, boolean hasRefreshToken) {
+    /**
+     * An integration whose token (or refresh token, {@code refreshExpiresAt}, null when it has no
+     * known end) expires before the sweep's horizon.
+     */
+    record Due(UUID id, UUID orgId, String platform, String tokenKind, Instant expiresAt, boolean hasRefreshToken,
+               Instant refreshExpiresAt) {
+        Due(UUID id, UUID orgId, String platform, String tokenKind, Instant expiresAt, boolean hasRefreshToken) {
+            this(id, orgId, platform, tokenKind, expiresAt, hasRefreshToken, null);
+        }
     }
 
     /** The row, locked for this transaction, with its ciphertexts. */
     record Locked(UUID id, String platform, String tokenKind, String status, Instant expiresAt, String accessEnc,
-                  String refreshEnc, Instant lastRefreshedAt) {
+                  String refreshEnc, Instant lastRefreshedAt, Instant refreshExpiresAt) {
     }
 
     private final Handle handle;
@@ -32,9 +39,10 @@ final class TokenRepository {
 
     List<Due> due(Instant horizon, UUID org, String platform) {
         return handle.createQuery("""
-                        SELECT id, org_id, platform, token_kind, token_expires_at,
+                        SELECT id, org_id, platform, token_kind, token_expires_at, refresh_token_expires_at,
                                refresh_token_enc IS NOT NULL AS has_refresh FROM integrations
-                        WHERE status = 'active' AND token_expires_at IS NOT NULL AND token_expires_at < :horizon
+                        WHERE status = 'active' AND token_expires_at IS NOT NULL
+                          AND (token_expires_at < :horizon OR refresh_token_expires_at < :horizon)
                           AND (CAST(:org AS uuid) IS NULL OR org_id = :org)
                           AND (CAST(:platform AS text) IS NULL OR platform = :platform)
                         ORDER BY token_expires_at
@@ -44,7 +52,8 @@ final class TokenRepository {
                 .bind("platform", platform)
                 .map((rs, ctx) -> new Due(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class),
                         rs.getString("platform"), rs.getString("token_kind"),
-                        rs.getTimestamp("token_expires_at").toInstant(), rs.getBoolean("has_refresh")))
+                        rs.getTimestamp("token_expires_at").toInstant(), rs.getBoolean("has_refresh"),
+                        instant(rs.getTimestamp("refresh_token_expires_at"))))
                 .list();
     }
 
@@ -55,7 +64,7 @@ final class TokenRepository {
     Optional<Locked> lock(UUID id, boolean wait) {
         return handle.createQuery("""
                         SELECT id, platform, token_kind, status, token_expires_at, access_token_enc, refresh_token_enc,
-                               last_refreshed_at
+                               last_refreshed_at, refresh_token_expires_at
                         FROM integrations WHERE id = :id
                         """ + (wait ? "FOR UPDATE" : "FOR UPDATE SKIP LOCKED"))
                 .bind("id", id)
@@ -63,7 +72,8 @@ final class TokenRepository {
                         rs.getString("token_kind"), rs.getString("status"),
                         rs.getTimestamp("token_expires_at") == null ? null : rs.getTimestamp("token_expires_at").toInstant(),
                         rs.getString("access_token_enc"), rs.getString("refresh_token_enc"),
-                        rs.getTimestamp("last_refreshed_at") == null ? null : rs.getTimestamp("last_refreshed_at").toInstant()))
+                        rs.getTimestamp("last_refreshed_at") == null ? null : rs.getTimestamp("last_refreshed_at").toInstant(),
+                        instant(rs.getTimestamp("refresh_token_expires_at"))))
                 .findOne();
     }
 
@@ -86,6 +96,10 @@ final class TokenRepository {
                 .bind("refreshExpires", refreshExpiresAt == null ? null : Timestamp.from(refreshExpiresAt))
                 .bind("now", Timestamp.from(now))
                 .execute();
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
     }
 
     void needsReauth(UUID id, String reason, Instant now) {

@@ -34,7 +34,7 @@ class HealthCommandTest extends SandboxCliTest {
         for (String f : List.of("pending_retries", "dead_letter_queue", "success_rate", "health")) {
             assertThat(c.at("/webhooks/" + f).isMissingNode()).as("webhooks." + f).isFalse();
         }
-        for (String platform : List.of("meta", "google", "tiktok")) {
+        for (String platform : List.of("meta", "google", "tiktok", "linkedin")) {
             for (String f : List.of("total", "success_rate", "avg_duration_ms", "health")) {
                 assertThat(c.at("/api_calls/" + platform + "/" + f).isMissingNode()).isFalse();
             }

@@ -15,6 +15,8 @@ class SecretMaskerTest {
             "Authorization: Bearer abc.def-ghi_123 | Authorization: Bearer **** | abc.def-ghi_123",
             "tiktok act.3f9a8b7c6d5e4f3a2b1c0d | tiktok act.**** | 3f9a8b7c6d5e4f",
             "tiktok rft.3f9a8b7c6d5e4f3a2b1c0d | tiktok rft.**** | 3f9a8b7c6d5e4f",
+            "linkedin AQVa1B2c3D4e5F6g7H8i9J0k_l-m | linkedin AQV**** | a1B2c3D4e5F6g7H8",
+            "linkedin AQXz9Y8x7W6v5U4t3S2r1Q0p | linkedin AQX**** | z9Y8x7W6v5U4t3S2",
             "Access-Token: 9a8b7c6d5e4f3a2b1c | Access-Token: **** | 9a8b7c6d5e4f3a2b1c",
             "GET /oauth?client_secret=shh&code=AQBx12 | GET /oauth?client_secret=****&code=**** | AQBx12",
             "body {\"refresh_token\": \"r-123456\", \"code\": 40100} | body {\"refresh_token\": \"****\", \"code\": 40100} | r-123456",

@@ -107,7 +107,7 @@ class WebhookIntakeTest {
         String huge = "{\"object\":\"page\",\"entry\":[],\"pad\":\"" + "x".repeat(WebhookIntake.MAX_BODY_BYTES) + "\"}";
         assertThat(server.post("meta", WebhookEmitter.meta(huge)).statusCode()).isEqualTo(413);
 
-        HttpResponse<String> unknown = server.post("linkedin", WebhookEmitter.meta(PAGE_COMMENT));
+        HttpResponse<String> unknown = server.post("myspace", WebhookEmitter.meta(PAGE_COMMENT));
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(unknown.body()).contains("meta, google, tiktok");
         assertThat(rows()).isZero();

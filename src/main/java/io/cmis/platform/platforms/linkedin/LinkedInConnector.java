@@ -1,0 +1,170 @@
+package io.cmis.platform.platforms.linkedin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cmis.platform.crypto.Secret;
+import io.cmis.platform.http.GuardedHttpClient;
+import io.cmis.platform.http.PlatformRequest;
+import io.cmis.platform.http.ResponseClassifier;
+import io.cmis.platform.platforms.Account;
+import io.cmis.platform.platforms.AuthorizationRequest;
+import io.cmis.platform.platforms.CallContext;
+import io.cmis.platform.platforms.CodeExchange;
+import io.cmis.platform.platforms.DiscoveredAdAccount;
+import io.cmis.platform.platforms.DiscoveredChannel;
+import io.cmis.platform.platforms.PermanentPlatformException;
+import io.cmis.platform.platforms.PlatformConnector;
+import io.cmis.platform.platforms.ReauthRequiredException;
+import io.cmis.platform.platforms.RefreshMode;
+import io.cmis.platform.platforms.StoredGrant;
+import io.cmis.platform.platforms.TokenGrant;
+import io.cmis.platform.platforms.UriBuilder;
+import io.cmis.platform.platforms.WebhookSupport;
+
+import java.net.URI;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * LinkedIn Marketing and Community Management APIs: the Pages a member administers and the ad
+ * accounts the member can use. Member tokens live 60 days. Only approved partner apps also get a
+ * refresh token (365 days from consent, not extended by a refresh); without one the org is warned
+ * before the token ends and must reconnect, as with Meta. No PKCE: LinkedIn offers it to native
+ * apps only, and a web app sending it breaks the flow.
+ */
+final class LinkedInConnector implements PlatformConnector {
+    static final String ID = "linkedin";
+
+    private final LinkedInSettings settings;
+    private final GuardedHttpClient http;
+    private final Clock clock;
+    private final LinkedInClassifier classifier;
+    private final LinkedInApi api;
+    private final LinkedInWebhooks webhooks;
+
+    LinkedInConnector(LinkedInSettings settings, GuardedHttpClient http, Clock clock) {
+        this.settings = settings;
+        this.http = http;
+        this.clock = clock;
+        this.classifier = new LinkedInClassifier(clock, settings.apiVersion(), true);
+        this.api = new LinkedInApi(settings, http, classifier);
+        this.webhooks = new LinkedInWebhooks(settings);
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public List<String> tokenKinds() {
+        return List.of(LinkedInTokens.KIND);
+    }
+
+    /** A refresh token where LinkedIn gave one; a grant stored without one is warned about, then needs re-auth. */
+    @Override
+    public RefreshMode refreshMode(String tokenKind) {
+        return RefreshMode.REFRESH_TOKEN;
+    }
+
+    @Override
+    public boolean supportsPkce(String tokenKind) {
+        return false;
+    }
+
+    @Override
+    public URI authorizationUrl(AuthorizationRequest request) {
+        return UriBuilder.of(settings.authUrl(), "/oauth/v2/authorization")
+                .param("response_type", "code")
+                .param("client_id", settings.clientId())
+                .param("redirect_uri", request.redirectUri())
+                .param("state", request.state())
+                .param("scope", String.join(" ", request.scopes().stream()
+                        .flatMap(s -> LinkedInTokens.scopes(s).stream()).toList()))
+                .build();
+    }
+
+    @Override
+    public TokenGrant exchangeCode(CodeExchange exchange) {
+        JsonNode answer = token(Map.of("grant_type", "authorization_code", "redirect_uri", exchange.redirectUri(),
+                "client_id", settings.clientId()), Map.of("code", exchange.code()), exchange.orgId(), null,
+                LinkedInOAuthClassifier.codeExchange());
+        return LinkedInTokens.consent(answer, clock.instant());
+    }
+
+    @Override
+    public TokenGrant refresh(StoredGrant grant) {
+        Secret refreshToken = grant.refreshToken().orElseThrow(() -> new ReauthRequiredException(ID,
+                LinkedInTokens.ENDPOINT, "no_refresh_token", "no refresh token is stored (LinkedIn gives them to "
+                + "approved partner apps only): the org must reconnect"));
+        JsonNode answer = token(Map.of("grant_type", "refresh_token", "client_id", settings.clientId()),
+                Map.of("refresh_token", refreshToken), grant.orgId(), grant.integrationId(),
+                LinkedInOAuthClassifier.refresh());
+        return LinkedInTokens.refreshed(answer, clock.instant(), refreshToken);
+    }
+
+    /** LinkedIn takes the app's credentials in the form body (no Basic authentication). */
+    private JsonNode token(Map<String, String> fields, Map<String, Secret> secrets, UUID orgId, UUID integrationId,
+                           ResponseClassifier rules) {
+        Map<String, Secret> all = new java.util.LinkedHashMap<>(secrets);
+        all.put("client_secret", Secret.of(settings.clientSecret()));
+        return http.execute(PlatformRequest.post(ID, settings.authUrl(), LinkedInTokens.ENDPOINT)
+                .form(fields, all)
+                .context(orgId, integrationId)
+                .build(), rules).json();
+    }
+
+    /**
+     * The member a token belongs to. The default scopes include no profile scope, so the member is
+     * read where the discovery answers name it (an ad account role, a Page role) and the profile is
+     * asked only when neither does.
+     */
+    @Override
+    public Account identify(CallContext context) {
+        JsonNode users = api.call(api.get(LinkedInAdAccounts.USERS, context).query("q", "authenticatedUser")
+                .query("start", "0").query("count", "1").build());
+        String member = users.path("elements").path(0).path("user").asText("");
+        if (member.isEmpty()) {
+            JsonNode acls = api.call(api.get(LinkedInPages.ACLS, context).query("q", "roleAssignee")
+                    .query("start", "0").query("count", "1").build());
+            member = acls.path("elements").path(0).path("roleAssignee").asText("");
+        }
+        if (!member.isEmpty()) {
+            return new Account(member, null);
+        }
+        JsonNode me;
+        try {
+            me = api.call(api.get("/rest/me", context).build());
+        } catch (PermanentPlatformException e) {
+            me = null;
+        }
+        if (me == null || me.path("id").asText("").isEmpty()) {
+            throw new PermanentPlatformException(ID, "/rest/me", "no_member", "LinkedIn did not say which member this "
+                    + "token belongs to: the member administers no Page and uses no ad account, and the app may not "
+                    + "read the profile (add r_basicprofile to linkedin.scopes to connect such a member)");
+        }
+        String name = (me.path("localizedFirstName").asText("") + " " + me.path("localizedLastName").asText("")).trim();
+        return new Account("urn:li:person:" + me.path("id").asText(), name.isEmpty() ? null : name);
+    }
+
+    @Override
+    public List<DiscoveredChannel> channels(CallContext context) {
+        return new LinkedInPages(api).administered(context);
+    }
+
+    @Override
+    public List<DiscoveredAdAccount> adAccounts(CallContext context) {
+        return new LinkedInAdAccounts(api).usable(context);
+    }
+
+    @Override
+    public ResponseClassifier classifier() {
+        return classifier;
+    }
+
+    @Override
+    public WebhookSupport webhooks() {
+        return webhooks;
+    }
+}

@@ -1,0 +1,5 @@
+-- Snapchat Public Profiles are channels too. The check named every channel type V1 knew; it is
+-- replaced by the same list plus snapchat_profile (no row changes, so no table rewrite).
+ALTER TABLE channels DROP CONSTRAINT channels_type_check;
+ALTER TABLE channels ADD CONSTRAINT channels_type_check
+    CHECK (type IN ('facebook_page', 'instagram_business', 'youtube_channel', 'tiktok_account', 'snapchat_profile'));
