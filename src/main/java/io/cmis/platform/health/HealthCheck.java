@@ -153,8 +153,12 @@ public final class HealthCheck {
         h.createQuery("""
                         SELECT platform, sum(calls) AS total,
                                coalesce(sum(calls) FILTER (WHERE outcome = 'success'), 0) AS succeeded,
-                               coalesce(sum(calls) FILTER (WHERE outcome IN ('transient', 'permanent', 'token')), 0)
-                                   AS failed,
+                               coalesce(sum(calls) FILTER (WHERE outcome IN ('transient', 'permanent', 'token',
+                                                                            'configuration')), 0) AS failed,
+                               coalesce(sum(calls) FILTER (WHERE outcome = 'configuration'), 0) AS configuration,
+                               -- Refused configuration counts until a later bucket holds a success.
+                               coalesce(max(bucket) FILTER (WHERE outcome = 'configuration')
+                                        >= max(bucket) FILTER (WHERE outcome = 'success'), true) AS still_refused,
                                sum(duration_ms_sum) AS duration_sum,
                                ARRAY[sum(latency[1]), sum(latency[2]), sum(latency[3]), sum(latency[4]),
                                      sum(latency[5]), sum(latency[6]), sum(latency[7]), sum(latency[8]),
@@ -176,14 +180,41 @@ public final class HealthCheck {
                             java.util.Arrays.stream(latency).mapToLong(Long::longValue).toArray(), 0.95)));
                     p.put("failed", failed);
                     p.put("health", failed > settings.failedCallsWarning() ? HealthStatus.WARNING : HealthStatus.HEALTHY);
+                    if (rs.getLong("configuration") > 0 && rs.getBoolean("still_refused")) {
+                        p.put("configuration_errors", rs.getLong("configuration"));
+                        p.put("health", HealthStatus.CRITICAL);
+                    }
                     return Map.entry(rs.getString("platform"), p);
                 })
                 .forEach(e -> byPlatform.put(e.getKey(), e.getValue()));
+        byPlatform.forEach((platform, p) -> {
+            if (p.containsKey("configuration_errors")) {
+                p.put("fix", configurationFix(h, platform));
+            }
+        });
         Map<String, Object> out = new LinkedHashMap<>();
         for (String platform : ConnectorRegistry.knownIds()) {
             out.put(platform, byPlatform.getOrDefault(platform, noCalls()));
         }
         return out;
+    }
+
+    /**
+     * What to change, from the last refused call's code (the raw log's newest row for the platform;
+     * read only when the rollups show a refusal).
+     */
+    private static String configurationFix(Handle h, String platform) {
+        String code = h.createQuery("""
+                        SELECT coalesce(error_code, '') FROM platform_api_calls
+                        WHERE platform = :platform AND outcome = 'configuration'
+                        ORDER BY called_at DESC LIMIT 1""")
+                .bind("platform", platform).mapTo(String.class).findOne().orElse("");
+        if (code.equals("NONEXISTENT_VERSION") || code.equals("VERSION_MISSING")) {
+            return platform + " no longer serves the configured API version (" + code + "): set " + platform
+                    + ".api-version to a version it still serves and run again";
+        }
+        return platform + " refused this installation's configuration (" + (code.isEmpty() ? "no code" : code)
+                + "): check the " + platform + ".* keys (config show) and run again";
     }
 
     /** The width of a rollup bucket (migration V5). */

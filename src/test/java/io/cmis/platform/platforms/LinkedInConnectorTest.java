@@ -132,6 +132,30 @@ class LinkedInConnectorTest extends PlatformContractTest {
     }
 
     @Test
+    void health_reports_a_retired_version_critical_with_the_fix_until_a_later_call_succeeds() throws Exception {
+        linkedin().activeVersions("202604", "202605");
+        assertThrows(PermanentPlatformException.class, () -> connector().adAccounts(context));
+        bed.flushCallLog();
+
+        io.cmis.platform.support.CliRun.Result refused = bed.cli().run("--json", "health");
+        com.fasterxml.jackson.databind.JsonNode calls = io.cmis.platform.cli.Json.MAPPER.readTree(refused.stdout())
+                .at("/components/api_calls/linkedin");
+        assertThat(refused.exitCode()).as(refused.stdout()).isEqualTo(2);
+        assertThat(calls.get("health").asText()).isEqualTo("critical");
+        assertThat(calls.get("configuration_errors").asLong()).isEqualTo(1);
+        assertThat(calls.get("fix").asText()).contains("linkedin.api-version", "NONEXISTENT_VERSION");
+
+        linkedin().activeVersions("202603", "202604"); // the operator set a served version
+        bed.clock.advance(java.time.Duration.ofMinutes(5));
+        connector().adAccounts(context);
+        bed.flushCallLog();
+        com.fasterxml.jackson.databind.JsonNode after = io.cmis.platform.cli.Json.MAPPER.readTree(
+                bed.cli().run("--json", "health").stdout()).at("/components/api_calls/linkedin");
+        assertThat(after.get("health").asText()).isNotEqualTo("critical");
+        assertThat(after.has("fix")).isFalse();
+    }
+
+    @Test
     void administered_pages_are_read_with_start_and_count_to_the_end_and_other_roles_are_left_out() {
         linkedin().seed(250, 1);
         linkedin().refusePage(5550003L);

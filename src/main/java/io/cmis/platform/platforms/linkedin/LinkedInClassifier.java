@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cmis.platform.http.PlatformRequest;
 import io.cmis.platform.http.PlatformResponse;
 import io.cmis.platform.http.ResponseClassifier;
+import io.cmis.platform.platforms.ConfigurationPlatformException;
 import io.cmis.platform.platforms.PermanentPlatformException;
 import io.cmis.platform.platforms.PlatformException;
 import io.cmis.platform.platforms.ReauthRequiredException;
@@ -94,7 +95,8 @@ final class LinkedInClassifier implements ResponseClassifier {
     private PermanentPlatformException versionError(String endpoint, String code) {
         String problem = code.equals("VERSION_MISSING") ? "LinkedIn says the LinkedIn-Version header is missing"
                 : "LinkedIn no longer serves API version " + apiVersion;
-        return new PermanentPlatformException(LinkedInConnector.ID, endpoint, code, problem + ": set "
+        return new ConfigurationPlatformException(LinkedInConnector.ID, endpoint, code,
+                problem + ": set "
                 + LinkedInSettings.VERSION_KEY + " to a version LinkedIn still serves (YYYYMM, see LinkedIn's Marketing "
                 + "API migrations page) and run again; every LinkedIn call fails until then");
     }
