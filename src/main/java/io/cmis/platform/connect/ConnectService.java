@@ -8,8 +8,10 @@ import io.cmis.platform.platforms.Account;
 import io.cmis.platform.platforms.AuthorizationRequest;
 import io.cmis.platform.platforms.CallContext;
 import io.cmis.platform.platforms.CodeExchange;
+import io.cmis.platform.platforms.ConnectFirstLeg;
 import io.cmis.platform.platforms.ConnectorRegistry;
 import io.cmis.platform.platforms.PlatformConnector;
+import io.cmis.platform.platforms.RequestToken;
 import io.cmis.platform.platforms.Signatures;
 import io.cmis.platform.platforms.TokenGrant;
 import io.cmis.platform.tenancy.OrgId;
@@ -63,24 +65,30 @@ public final class ConnectService {
         }
         String redirect = redirect(platform, redirectUri);
         List<String> scopeList = scopes.orElse(settings.defaultScopes(platform));
+        // OAuth 1.0a: the platform mints the state (the request token) in a first leg of its own.
+        Optional<ConnectFirstLeg> firstLeg = connector.beginConnect(redirect, kind, org.value());
         // 256 random bits; the letter in front keeps a state that base64url would begin with '-' from
         // reading as an option when an operator passes it to 'connect complete --state'.
-        String state = "s" + randomToken(32);
-        Optional<String> verifier = connector.supportsPkce(kind) ? Optional.of(randomToken(48)) : Optional.empty();
+        String state = firstLeg.map(leg -> leg.requestToken().value()).orElseGet(() -> "s" + randomToken(32));
+        Optional<String> verifier = firstLeg.isEmpty() && connector.supportsPkce(kind)
+                ? Optional.of(randomToken(48)) : Optional.empty();
         UUID id = UUID.randomUUID();
         Instant now = clock.instant();
         Instant expiresAt = now.plus(settings.stateTtl());
         String verifierEnc = verifier.map(v -> vault.encrypt(Secret.of(v), SecretColumns.OAUTH_PKCE_VERIFIER.slot(id)))
                 .orElse(null);
+        String requestSecretEnc = firstLeg.map(leg -> vault.encrypt(leg.requestToken().secret(),
+                SecretColumns.OAUTH_REQUEST_TOKEN_SECRET.slot(id))).orElse(null);
         PendingConnect pending = new PendingConnect(id, org.value(), platform, kind, redirect,
-                String.join(",", scopeList), verifierEnc, expiresAt, null);
+                String.join(",", scopeList), verifierEnc, requestSecretEnc, expiresAt, null);
         tenancy.inOrgDo(org, h -> {
             OAuthStateRepository repository = new OAuthStateRepository(h);
             repository.prune(now);
             repository.insert(pending, hash(state), now);
         });
-        URI url = connector.authorizationUrl(new AuthorizationRequest(state, redirect, scopeList,
-                verifier.map(ConnectService::challenge), kind));
+        URI url = firstLeg.map(ConnectFirstLeg::authorizationUrl)
+                .orElseGet(() -> connector.authorizationUrl(new AuthorizationRequest(state, redirect, scopeList,
+                        verifier.map(ConnectService::challenge), kind)));
         return new ConnectStart(url, state, expiresAt, platform, org.toString());
     }
 
@@ -90,16 +98,21 @@ public final class ConnectService {
         PlatformConnector connector = registry.get(pending.platform());
         Optional<Secret> verifier = Optional.ofNullable(pending.verifierEnc())
                 .map(v -> vault.decrypt(v, SecretColumns.OAUTH_PKCE_VERIFIER.slot(pending.id())));
+        // OAuth 1.0a: the state was the request token, and its secret signs the exchange.
+        Optional<RequestToken> requestToken = Optional.ofNullable(pending.requestTokenSecretEnc())
+                .map(s -> new RequestToken(state,
+                        vault.decrypt(s, SecretColumns.OAUTH_REQUEST_TOKEN_SECRET.slot(pending.id()))));
         OrgId org = new OrgId(pending.orgId());
         TokenGrant grant = connector.exchangeCode(new CodeExchange(code, pending.redirectUri(), verifier,
-                pending.tokenKind(), org.value()));
+                pending.tokenKind(), org.value(), requestToken));
         Account account = connector.identify(new CallContext(org.value(), null, grant.tokenKind(), grant.accessToken(),
-                grant.accountId().orElse(null)));
+                grant.accountId().orElse(null), List.of(), grant.tokenSecret()));
         String externalId = grant.accountId().orElse(account.externalId());
         if (externalId == null || externalId.isBlank()) {
             throw new ConnectException(pending.platform() + " did not say which account was connected; nothing stored");
         }
-        return integrations.storeGrant(org, pending.platform(), externalId, account.name(), grant);
+        String name = grant.accountName().orElse(account.name());
+        return integrations.storeGrant(org, pending.platform(), externalId, name, grant);
     }
 
     /** The platform redirected with an error (the user declined, ...): the flow ends, nothing is stored. */

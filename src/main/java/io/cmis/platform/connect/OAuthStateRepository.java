@@ -11,7 +11,8 @@ import java.util.UUID;
 /** SQL for {@code oauth_states}. The state itself is never stored, only its SHA-256. */
 final class OAuthStateRepository {
     private static final String COLUMNS =
-            "id, org_id, platform, token_kind, redirect_uri, scopes, pkce_verifier_enc, expires_at, used_at";
+            "id, org_id, platform, token_kind, redirect_uri, scopes, pkce_verifier_enc, request_token_secret_enc, expires_at, "
+            + "used_at";
 
     private final Handle handle;
 
@@ -22,9 +23,9 @@ final class OAuthStateRepository {
     void insert(PendingConnect pending, String stateHash, Instant now) {
         handle.createUpdate("""
                         INSERT INTO oauth_states (id, org_id, platform, token_kind, state_hash, pkce_verifier_enc,
-                                                  redirect_uri, scopes, created_at, expires_at)
-                        VALUES (:id, :orgId, :platform, :tokenKind, :stateHash, :verifier, :redirectUri, :scopes,
-                                :now, :expiresAt)
+                                                  request_token_secret_enc, redirect_uri, scopes, created_at, expires_at)
+                        VALUES (:id, :orgId, :platform, :tokenKind, :stateHash, :verifier, :requestTokenSecret,
+                                :redirectUri, :scopes, :now, :expiresAt)
                         """)
                 .bind("id", pending.id())
                 .bind("orgId", pending.orgId())
@@ -32,6 +33,7 @@ final class OAuthStateRepository {
                 .bind("tokenKind", pending.tokenKind())
                 .bind("stateHash", stateHash)
                 .bind("verifier", pending.verifierEnc())
+                .bind("requestTokenSecret", pending.requestTokenSecretEnc())
                 .bind("redirectUri", pending.redirectUri())
                 .bind("scopes", pending.scopes())
                 .bind("now", Timestamp.from(now))
@@ -69,6 +71,6 @@ final class OAuthStateRepository {
     private static final RowMapper<PendingConnect> MAPPER = (rs, ctx) -> new PendingConnect(
             rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class), rs.getString("platform"),
             rs.getString("token_kind"), rs.getString("redirect_uri"), rs.getString("scopes"),
-            rs.getString("pkce_verifier_enc"), rs.getTimestamp("expires_at").toInstant(),
+            rs.getString("pkce_verifier_enc"), rs.getString("request_token_secret_enc"), rs.getTimestamp("expires_at").toInstant(),
             rs.getTimestamp("used_at") == null ? null : rs.getTimestamp("used_at").toInstant());
 }

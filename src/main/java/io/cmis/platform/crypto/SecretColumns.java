@@ -18,9 +18,14 @@ public final class SecretColumns {
     public static final Column INTEGRATION_REFRESH_TOKEN = new Column("integrations", "refresh_token_enc");
     public static final Column CHANNEL_ACCESS_TOKEN = new Column("channels", "access_token_enc");
     public static final Column OAUTH_PKCE_VERIFIER = new Column("oauth_states", "pkce_verifier_enc");
+    /** OAuth 1.0a: the request token's secret, needed to sign the access-token leg. */
+    public static final Column OAUTH_REQUEST_TOKEN_SECRET = new Column("oauth_states", "request_token_secret_enc");
+    /** OAuth 1.0a: the access token's secret, half of the key that signs every call. */
+    public static final Column INTEGRATION_TOKEN_SECRET = new Column("integrations", "token_secret_enc");
 
     public static final List<Column> ALL = List.of(
-            INTEGRATION_ACCESS_TOKEN, INTEGRATION_REFRESH_TOKEN, CHANNEL_ACCESS_TOKEN, OAUTH_PKCE_VERIFIER);
+            INTEGRATION_ACCESS_TOKEN, INTEGRATION_REFRESH_TOKEN, CHANNEL_ACCESS_TOKEN, OAUTH_PKCE_VERIFIER,
+            OAUTH_REQUEST_TOKEN_SECRET, INTEGRATION_TOKEN_SECRET);
 
     private SecretColumns() {
     }

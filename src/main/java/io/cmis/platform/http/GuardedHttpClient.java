@@ -133,7 +133,9 @@ public final class GuardedHttpClient implements AutoCloseable {
     private PlatformResponse send(PlatformRequest request) throws IOException {
         HttpContent content = request.body() == null ? null
                 : new ByteArrayContent(request.contentType(), request.body().getBytes(StandardCharsets.UTF_8));
-        HttpRequest http = factory.buildRequest(request.method(), new GenericUrl(request.url()), content);
+        // A signed URL goes out verbatim: re-encoding it would change what the signature covers.
+        HttpRequest http = factory.buildRequest(request.method(), new GenericUrl(request.url(), request.signed()),
+                content);
         int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         http.setConnectTimeout(millis).setReadTimeout(millis).setNumberOfRetries(0)
                 .setThrowExceptionOnExecuteError(false).setFollowRedirects(false)

@@ -30,6 +30,7 @@ public final class PlatformRequest {
     private final java.util.List<String> rateLimitScopes;
     private final UUID orgId;
     private final UUID integrationId;
+    private final RequestSigner signer;
 
     private PlatformRequest(Builder b) {
         this.platform = b.platform;
@@ -41,7 +42,8 @@ public final class PlatformRequest {
         this.headers = Map.copyOf(b.headers);
         this.secretHeaders = Map.copyOf(b.secretHeaders);
         this.secretQuery = Map.copyOf(b.secretQuery);
-        this.body = b.body;
+        this.signer = b.signer;
+        this.body = b.formFields == null ? b.body : b.formBody(signer != null);
         this.contentType = b.contentType;
         this.idempotent = b.idempotent;
         this.rateLimitScopes = java.util.List.copyOf(b.rateLimitScopes);
@@ -75,16 +77,25 @@ public final class PlatformRequest {
         secretQuery.forEach((k, v) -> all.put(k, v.reveal()));
         String sep = path.contains("?") ? "&" : "?";
         for (Map.Entry<String, String> e : all.entrySet()) {
-            url.append(sep).append(encode(e.getKey())).append('=').append(encode(e.getValue()));
+            url.append(sep).append(encode(e.getKey(), signed())).append('=').append(encode(e.getValue(), signed()));
             sep = "&";
         }
         return url.toString();
     }
 
+    /** The headers to send; a signed request gets a signature made now, for this attempt. */
     Map<String, String> headers() {
         Map<String, String> all = new LinkedHashMap<>(headers);
         secretHeaders.forEach((k, v) -> all.put(k, v.reveal()));
+        if (signer != null) {
+            all.put("Authorization", signer.authorization(method, java.net.URI.create(url()), contentType, body).reveal());
+        }
         return all;
+    }
+
+    /** Whether a {@link RequestSigner} authenticates this request; its URL must then go out verbatim. */
+    boolean signed() {
+        return signer != null;
     }
 
     String body() {
@@ -144,6 +155,15 @@ public final class PlatformRequest {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
+    /**
+     * A signed request is encoded as RFC 3986 says (space as %20, '*' escaped, '~' raw), the form
+     * OAuth 1.0a signs; the others keep the form encoding they always had.
+     */
+    static String encode(String value, boolean rfc3986) {
+        String encoded = encode(value);
+        return rfc3986 ? encoded.replace("+", "%20").replace("*", "%2A").replace("%7E", "~") : encoded;
+    }
+
     private static String stripTrailingSlash(String url) {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
@@ -166,6 +186,9 @@ public final class PlatformRequest {
         private final java.util.List<String> rateLimitScopes = new java.util.ArrayList<>();
         private UUID orgId;
         private UUID integrationId;
+        private RequestSigner signer;
+        private Map<String, String> formFields;
+        private Map<String, Secret> secretFormFields;
 
         private Builder(String platform, String method, String baseUrl, String endpoint) {
             this.platform = Objects.requireNonNull(platform);
@@ -206,18 +229,32 @@ public final class PlatformRequest {
         }
 
         public Builder json(String json) {
+            this.formFields = null;
             this.body = json;
             this.contentType = "application/json";
             return this;
         }
 
         public Builder form(Map<String, String> fields, Map<String, Secret> secretFields) {
-            StringBuilder sb = new StringBuilder();
-            fields.forEach((k, v) -> append(sb, k, v));
-            secretFields.forEach((k, v) -> append(sb, k, v.reveal()));
-            this.body = sb.toString();
+            // Encoded at build(): how depends on whether the request is signed.
+            this.formFields = new LinkedHashMap<>(fields);
+            this.secretFormFields = new LinkedHashMap<>(secretFields);
+            this.body = null;
             this.contentType = "application/x-www-form-urlencoded";
             return this;
+        }
+
+        /** Authenticates the request by signing each attempt (OAuth 1.0a), instead of a bearer token. */
+        public Builder signedBy(RequestSigner signer) {
+            this.signer = Objects.requireNonNull(signer, "signer");
+            return this;
+        }
+
+        private String formBody(boolean rfc3986) {
+            StringBuilder sb = new StringBuilder();
+            formFields.forEach((k, v) -> append(sb, k, v, rfc3986));
+            secretFormFields.forEach((k, v) -> append(sb, k, v.reveal(), rfc3986));
+            return sb.toString();
         }
 
         /** The name of the endpoint in logs, when the path is empty because the base is a full URL. */
@@ -263,11 +300,11 @@ public final class PlatformRequest {
             return encode(value).replace("+", "%20").replace("%3A", ":");
         }
 
-        private static void append(StringBuilder sb, String k, String v) {
+        private static void append(StringBuilder sb, String k, String v, boolean rfc3986) {
             if (sb.length() > 0) {
                 sb.append('&');
             }
-            sb.append(encode(k)).append('=').append(encode(v));
+            sb.append(encode(k, rfc3986)).append('=').append(encode(v, rfc3986));
         }
     }
 }

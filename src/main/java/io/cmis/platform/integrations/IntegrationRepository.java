@@ -60,6 +60,14 @@ public final class IntegrationRepository {
                 .execute();
     }
 
+    /** The OAuth 1.0a token secret (X); null for every OAuth 2 token, clearing one a reconnect left behind. */
+    public void storeTokenSecret(UUID id, String tokenSecretEnc) {
+        handle.createUpdate("UPDATE integrations SET token_secret_enc = :secret WHERE id = :id")
+                .bind("id", id)
+                .bind("secret", tokenSecretEnc)
+                .execute();
+    }
+
     /** What a connect flow learned besides the tokens; the status goes back to active. */
     public void storeDetails(UUID id, String accountName, String tokenKind, String scopes, Instant refreshExpiresAt,
                              String metadataJson) {

@@ -60,6 +60,8 @@ public final class IntegrationService {
                     vault.encrypt(grant.accessToken(), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(row.id())),
                     grant.refreshToken().map(r -> vault.encrypt(r, SecretColumns.INTEGRATION_REFRESH_TOKEN.slot(row.id())))
                             .orElse(null));
+            repository.storeTokenSecret(row.id(), grant.tokenSecret()
+                    .map(t -> vault.encrypt(t, SecretColumns.INTEGRATION_TOKEN_SECRET.slot(row.id()))).orElse(null));
             repository.storeDetails(row.id(), accountName, grant.tokenKind(), String.join(",", grant.scopes()),
                     grant.refreshExpiresAt().orElse(null), metadata(grant));
             repository.clearReauthNotifications(row.id());

@@ -4,6 +4,8 @@ import io.cmis.platform.http.ResponseClassifier;
 
 import java.net.URI;
 import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Everything that differs between platforms, behind one interface: OAuth and the platform's real
@@ -22,6 +24,15 @@ public interface PlatformConnector {
     boolean supportsPkce(String tokenKind);
 
     URI authorizationUrl(AuthorizationRequest request);
+
+    /**
+     * The first leg of a flow in which the platform, not us, mints the state: OAuth 1.0a gets a
+     * request token before the user can be sent anywhere. Empty (the default) for OAuth 2, where
+     * {@link #authorizationUrl} is used with a state of ours.
+     */
+    default Optional<ConnectFirstLeg> beginConnect(String redirectUri, String tokenKind, UUID orgId) {
+        return Optional.empty();
+    }
 
     /** Redeems a code and applies the platform's follow-up (Meta: exchange for the long-lived token). */
     TokenGrant exchangeCode(CodeExchange exchange);

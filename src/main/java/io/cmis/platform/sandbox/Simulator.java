@@ -37,9 +37,12 @@ public abstract class Simulator implements AutoCloseable {
         System.setProperty("sun.net.httpserver.nodelay", "true");
     }
 
-    /** What a route sees of a request. */
+    /**
+     * What a route sees of a request; {@code rawQuery} is the query as sent (null when none), for
+     * simulators that check its encoding (X's OAuth 1.0a signatures).
+     */
     public record Request(String method, String path, Map<String, String> query, Map<String, String> headers,
-                          String body, Matcher match) {
+                          String body, Matcher match, String rawQuery) {
         public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
@@ -164,7 +167,8 @@ public abstract class Simulator implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
-            Reply reply = dispatch(exchange.getRequestMethod(), path, query, headers, body);
+            Reply reply = dispatch(exchange.getRequestMethod(), path, query, headers, body,
+                    exchange.getRequestURI().getRawQuery());
             reply.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
             byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(reply.status(), bytes.length == 0 ? -1 : bytes.length);
@@ -177,11 +181,11 @@ public abstract class Simulator implements AutoCloseable {
     }
 
     private Reply dispatch(String method, String path, Map<String, String> query, Map<String, String> headers,
-                           String body) {
+                           String body, String rawQuery) {
         for (Route route : routes) {
             Matcher m = route.pattern().matcher(path);
             if (route.method().equals(method) && m.matches()) {
-                Request request = new Request(method, path, query, headers, body, m);
+                Request request = new Request(method, path, query, headers, body, m, rawQuery);
                 PendingFault pending = takeFault(path);
                 if (pending != null) {
                     return fault(pending.fault(), request);

@@ -240,9 +240,10 @@ public final class CmisServer implements AutoCloseable {
             return;
         }
         Map<String, String> query = query(request);
-        String state = query.getOrDefault("state", "");
+        // OAuth 1.0a (X) names them oauth_token and oauth_verifier, and a refusal denied=<oauth_token>.
+        String state = query.getOrDefault("state", query.getOrDefault("oauth_token", query.getOrDefault("denied", "")));
         // TikTok for Business sends auth_code; the others code.
-        String code = query.getOrDefault("code", query.getOrDefault("auth_code", ""));
+        String code = query.getOrDefault("code", query.getOrDefault("auth_code", query.getOrDefault("oauth_verifier", "")));
         try {
             if (state.isBlank()) {
                 page(response, done, 400, "Not connected", "The link has no state. Start the connection again.");
@@ -250,6 +251,9 @@ public final class CmisServer implements AutoCloseable {
             }
             if (query.containsKey("error")) {
                 connect.decline(state, query.get("error"), Optional.ofNullable(query.get("error_description")));
+            }
+            if (query.containsKey("denied")) {
+                connect.decline(state, "denied", Optional.empty());
             }
             if (code.isBlank()) {
                 page(response, done, 400, "Not connected", "The link has no code. Start the connection again.");

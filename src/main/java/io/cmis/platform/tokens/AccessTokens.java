@@ -79,18 +79,19 @@ public final class AccessTokens {
     }
 
     private record Current(String platform, String tokenKind, Secret access, Instant expiresAt, String accountId,
-                           String scopes) {
+                           String scopes, Optional<Secret> tokenSecret) {
         CallContext context(OrgId org, UUID integrationId) {
             // Stored comma-joined at connect; some platforms need to know what was granted (Snapchat profiles).
             List<String> granted = scopes == null ? List.of() : Arrays.stream(scopes.split(","))
                     .map(String::trim).filter(s -> !s.isEmpty()).toList();
-            return new CallContext(org.value(), integrationId, tokenKind, access, accountId, granted);
+            return new CallContext(org.value(), integrationId, tokenKind, access, accountId, granted, tokenSecret);
         }
     }
 
     private Current read(OrgId org, UUID id) {
         return tenancy.inOrg(org, h -> h.createQuery("""
-                        SELECT platform, token_kind, access_token_enc, token_expires_at, external_account_id, scopes
+                        SELECT platform, token_kind, access_token_enc, token_expires_at, external_account_id, scopes,
+                               token_secret_enc
                         FROM integrations WHERE id = :id
                         """)
                 .bind("id", id)
@@ -98,7 +99,10 @@ public final class AccessTokens {
                         vault.decrypt(rs.getString("access_token_enc"), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(id)),
                         Optional.ofNullable(rs.getTimestamp("token_expires_at")).map(java.sql.Timestamp::toInstant)
                                 .orElse(null),
-                        rs.getString("external_account_id"), rs.getString("scopes")))
+                        rs.getString("external_account_id"), rs.getString("scopes"),
+                        // Only OAuth 1.0a tokens (X) have a secret of their own.
+                        Optional.ofNullable(rs.getString("token_secret_enc"))
+                                .map(s -> vault.decrypt(s, SecretColumns.INTEGRATION_TOKEN_SECRET.slot(id)))))
                 .findOne()
                 .orElseThrow(() -> new io.cmis.platform.integrations.IntegrationNotFoundException(id)));
     }

@@ -34,10 +34,13 @@ public final class OAuthUser {
             throw new AssertionError("the authorization URL did not redirect: " + redirect.statusCode());
         }
         Map<String, String> back = query(URI.create(redirect.headers().firstValue("location").orElseThrow()));
-        if (!start.get("state").asText().equals(back.get("state"))) {
+        // OAuth 1.0a (X) comes back with oauth_token (the state) and oauth_verifier (the code).
+        String state = back.getOrDefault("state", back.get("oauth_token"));
+        if (!start.get("state").asText().equals(state)) {
             throw new AssertionError("the redirect carried another state");
         }
-        return new Flow(back.get("state"), back.containsKey("auth_code") ? back.get("auth_code") : back.get("code"));
+        String code = back.getOrDefault("code", back.getOrDefault("auth_code", back.get("oauth_verifier")));
+        return new Flow(state, code);
     }
 
     /** The whole flow; returns the integration JSON. */
