@@ -124,7 +124,7 @@ final class Demo {
     private void connect(String orgA, String orgB, String url) throws Exception {
         int connected = 0;
         String[][] flows = {{orgA, "meta"}, {orgA, "google"}, {orgA, "tiktok", "--kind", "tt_user"}, {orgA, "snapchat"},
-            {orgA, "linkedin"}, {orgB, "meta"}};
+            {orgA, "linkedin"}, {orgA, "x"}, {orgB, "meta"}};
         for (String[] flow : flows) {
             List<String> args = new ArrayList<>(List.of("--json", "connect", "start", flow[1], "--org", flow[0]));
             for (int i = 2; i < flow.length; i++) {
@@ -141,7 +141,7 @@ final class Demo {
         }
         int listed = run("--json", "integrations", "list").json().size();
         check("connect", connected == flows.length && listed == flows.length, connected + " OAuth flows completed "
-                + "through serve's callback (Meta, Google, TikTok, Snapchat, LinkedIn for org " + orgA.substring(0, 8)
+                + "through serve's callback (Meta, Google, TikTok, Snapchat, LinkedIn, X for org " + orgA.substring(0, 8)
                 + ", Meta for org "
                 + orgB.substring(0, 8) + "); " + listed + " integrations, tokens encrypted");
     }
@@ -150,7 +150,7 @@ final class Demo {
         JsonNode sync = run("--json", "sync").json();
         int channels = run("--json", "channels", "list").json().size();
         int adAccounts = run("--json", "ad-accounts", "list").json().size();
-        check("sync", sync.get("succeeded").asInt() == 6 && sync.get("failed").asInt() == 0 && channels > 0
+        check("sync", sync.get("succeeded").asInt() == 7 && sync.get("failed").asInt() == 0 && channels > 0
                 && adAccounts > 0, sync.get("succeeded").asInt() + " integrations synced, " + sync.get("failed").asInt()
                 + " failed: " + channels + " channels, " + adAccounts + " ad accounts; a second run adds "
                 + run("--json", "sync").json().findValues("channels_added").stream().mapToInt(JsonNode::asInt).sum()

@@ -17,7 +17,8 @@ final class SandboxCommand implements Callable<Integer> {
     private final CliContext context;
 
     @Option(names = "--port-base", paramLabel = "N", defaultValue = "" + DEFAULT_PORT_BASE,
-            description = "Meta listens on N, Google on N+1, TikTok on N+2, Snapchat on N+3, LinkedIn on N+4 (default "
+            description = "Meta listens on N, Google on N+1, TikTok on N+2, Snapchat on N+3, LinkedIn on N+4, X on "
+                    + "N+5 (default "
                     + "${DEFAULT-VALUE}; "
                     + "0 picks free ports).")
     int portBase;
@@ -28,8 +29,8 @@ final class SandboxCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (portBase != 0 && (portBase < 1024 || portBase > 65531)) {
-            throw new UsageException("--port-base must be 0 or from 1024 to 65531, got " + portBase);
+        if (portBase != 0 && (portBase < 1024 || portBase > 65530)) {
+            throw new UsageException("--port-base must be 0 or from 1024 to 65530, got " + portBase);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         try (Sandbox sandbox = startOnPorts()) {
@@ -43,7 +44,8 @@ final class SandboxCommand implements Callable<Integer> {
             }
             context.notice("sandbox running: Meta " + sandbox.meta().baseUrl() + ", Google " + sandbox.google().baseUrl()
                     + ", TikTok " + sandbox.tiktok().baseUrl() + ", Snapchat " + sandbox.snapchat().baseUrl()
-                    + ", LinkedIn " + sandbox.linkedin().baseUrl() + "; Ctrl-C stops it");
+                    + ", LinkedIn " + sandbox.linkedin().baseUrl() + ", X " + sandbox.x().baseUrl()
+                    + "; Ctrl-C stops it");
             stopped.await();
         }
         return ExitCodes.OK;

@@ -5,6 +5,7 @@ import io.cmis.platform.platforms.linkedin.LinkedInConnectorFactory;
 import io.cmis.platform.platforms.meta.MetaConnectorFactory;
 import io.cmis.platform.platforms.snapchat.SnapchatConnectorFactory;
 import io.cmis.platform.platforms.tiktok.TikTokConnectorFactory;
+import io.cmis.platform.platforms.x.XConnectorFactory;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +16,7 @@ import java.util.Map;
 public final class ConnectorRegistry {
     private static final List<ConnectorFactory> FACTORIES = List.of(
             new MetaConnectorFactory(), new GoogleConnectorFactory(), new TikTokConnectorFactory(),
-            new SnapchatConnectorFactory(), new LinkedInConnectorFactory());
+            new SnapchatConnectorFactory(), new LinkedInConnectorFactory(), new XConnectorFactory());
     private static final List<String> IDS = FACTORIES.stream().map(ConnectorFactory::id).toList();
 
     private final Map<String, PlatformConnector> connectors;

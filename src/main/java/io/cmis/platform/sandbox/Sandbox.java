@@ -16,29 +16,33 @@ public final class Sandbox implements AutoCloseable {
     private final TikTokSimulator tiktok;
     private final SnapchatSimulator snapchat;
     private final LinkedInSimulator linkedin;
+    private final XSimulator x;
 
     private Sandbox(MetaSimulator meta, GoogleSimulator google, TikTokSimulator tiktok, SnapchatSimulator snapchat,
-                    LinkedInSimulator linkedin) {
+                    LinkedInSimulator linkedin, XSimulator x) {
         this.meta = meta;
         this.google = google;
         this.tiktok = tiktok;
         this.snapchat = snapchat;
         this.linkedin = linkedin;
+        this.x = x;
     }
 
-    /** Starts the simulators on {@code portBase}, +1, +2, +3, +4; port base 0 picks free ports. */
+    /** Starts the simulators on {@code portBase}, +1, +2, +3, +4, +5; port base 0 picks free ports. */
     public static Sandbox start(int portBase, Clock clock) {
         MetaSimulator meta = new MetaSimulator(portBase == 0 ? 0 : portBase, clock);
         GoogleSimulator google = new GoogleSimulator(portBase == 0 ? 0 : portBase + 1, clock);
         TikTokSimulator tiktok = new TikTokSimulator(portBase == 0 ? 0 : portBase + 2, clock);
         SnapchatSimulator snapchat = new SnapchatSimulator(portBase == 0 ? 0 : portBase + 3, clock);
         LinkedInSimulator linkedin = new LinkedInSimulator(portBase == 0 ? 0 : portBase + 4, clock);
+        XSimulator x = new XSimulator(portBase == 0 ? 0 : portBase + 5, clock);
         meta.start();
         google.start();
         tiktok.start();
         snapchat.start();
         linkedin.start();
-        return new Sandbox(meta, google, tiktok, snapchat, linkedin);
+        x.start();
+        return new Sandbox(meta, google, tiktok, snapchat, linkedin, x);
     }
 
     public MetaSimulator meta() {
@@ -59,6 +63,10 @@ public final class Sandbox implements AutoCloseable {
 
     public LinkedInSimulator linkedin() {
         return linkedin;
+    }
+
+    public XSimulator x() {
+        return x;
     }
 
     /** Configuration keys (not environment names) that point every connector at the simulators. */
@@ -93,7 +101,12 @@ public final class Sandbox implements AutoCloseable {
         s.put("linkedin.client-secret", LinkedInSimulator.CLIENT_SECRET);
         s.put("linkedin.auth-url", linkedin.baseUrl());
         s.put("linkedin.api-url", linkedin.baseUrl());
-        for (String platform : java.util.List.of("meta", "google", "tiktok", "snapchat", "linkedin")) {
+        s.put("x.consumer-key", XSimulator.CONSUMER_KEY);
+        s.put("x.consumer-secret", XSimulator.CONSUMER_SECRET);
+        // One simulator plays both hosts: api.x.com (the OAuth legs) and ads-api.x.com.
+        s.put("x.api-url", x.baseUrl());
+        s.put("x.ads-api-url", x.baseUrl());
+        for (String platform : java.util.List.of("meta", "google", "tiktok", "snapchat", "linkedin", "x")) {
             s.put(platform + ".redirect-uris", CALLBACK_BASE + platform);
         }
         return s;
@@ -113,5 +126,6 @@ public final class Sandbox implements AutoCloseable {
         tiktok.close();
         snapchat.close();
         linkedin.close();
+        x.close();
     }
 }

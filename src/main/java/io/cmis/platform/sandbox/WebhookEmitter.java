@@ -48,6 +48,11 @@ public final class WebhookEmitter {
         return new Delivery(LinkedInSimulator.signedHeaders(body), body);
     }
 
+    /** X: {@code x-twitter-webhooks-signature}, base64 HMAC-SHA256 of the raw body with the consumer secret. */
+    public static Delivery x(String body) {
+        return new Delivery(XSimulator.signedHeaders(body), body);
+    }
+
     public static Delivery tiktok(String body, long unixSeconds) {
         return new Delivery(TikTokSimulator.signedHeaders(body, unixSeconds), body);
     }

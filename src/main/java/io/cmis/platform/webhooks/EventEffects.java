@@ -18,7 +18,7 @@ import java.util.Set;
  */
 final class EventEffects {
     /** The user or advertiser took the app's access away: the grant is gone for good. */
-    static final Set<String> REVOCATIONS = Set.of("authorization.removed", "meta.deauthorize");
+    static final Set<String> REVOCATIONS = Set.of("authorization.removed", "meta.deauthorize", "user_event.revoke");
 
     private final Tenancy tenancy;
     private final Clock clock;

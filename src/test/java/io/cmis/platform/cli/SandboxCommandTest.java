@@ -40,7 +40,7 @@ class SandboxCommandTest {
     void a_bad_port_base_is_a_usage_error() {
         CliRun.Result result = CliRun.withoutDatabase().run("sandbox", "--port-base", "80");
         assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(result.stderr()).contains("--port-base must be 0 or from 1024 to 65531");
+        assertThat(result.stderr()).contains("--port-base must be 0 or from 1024 to 65530");
     }
 
     private static CliRun.Result printedSoFar(CliProcess process) {

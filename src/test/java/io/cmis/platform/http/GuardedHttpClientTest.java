@@ -36,7 +36,7 @@ class GuardedHttpClientTest {
         try (PlatformTestBed bed = new PlatformTestBed()) {
             assertThatThrownBy(() -> bed.registry().get("myspace"))
                     .isInstanceOf(UnsupportedPlatformException.class)
-                    .hasMessage("unknown platform 'myspace'; known platforms: meta, google, tiktok, snapchat, linkedin");
+                    .hasMessage("unknown platform 'myspace'; known platforms: meta, google, tiktok, snapchat, linkedin, x");
         }
     }
 

@@ -1,0 +1,120 @@
+package io.cmis.platform.platforms.x;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cmis.platform.http.GuardedHttpClient;
+import io.cmis.platform.http.PlatformRequest;
+import io.cmis.platform.http.RateLimitScopes;
+import io.cmis.platform.platforms.CallContext;
+import io.cmis.platform.platforms.ConfigurationPlatformException;
+import io.cmis.platform.platforms.DiscoveredAdAccount;
+import io.cmis.platform.platforms.PermanentPlatformException;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The ad accounts the user can reach ({@code GET /<version>/accounts}, cursor paging to the end) and
+ * the currency of each, which only its funding instruments carry.
+ */
+final class XAdAccounts {
+    static final String ACCOUNTS = "/{version}/accounts";
+    static final String FUNDING = "/{version}/accounts/{account}/funding_instruments";
+    /** X's maximum page size: the fewest calls, as X advises. */
+    static final String PAGE_SIZE = "1000";
+
+    private final XSettings settings;
+    private final GuardedHttpClient http;
+    private final XClassifier classifier;
+    private final XSigning signing;
+
+    XAdAccounts(XSettings settings, GuardedHttpClient http, XClassifier classifier, XSigning signing) {
+        this.settings = settings;
+        this.http = http;
+        this.classifier = classifier;
+        this.signing = signing;
+    }
+
+    List<DiscoveredAdAccount> list(CallContext context) {
+        List<DiscoveredAdAccount> accounts = new ArrayList<>();
+        Set<String> cursors = new HashSet<>();
+        String cursor = null;
+        do {
+            JsonNode page = http.execute(PlatformRequest.get(XConnector.ID, settings.adsApiUrl(), ACCOUNTS)
+                    .path("version", settings.apiVersion())
+                    .query("count", PAGE_SIZE)
+                    .query("with_deleted", "false")
+                    .query("cursor", cursor)
+                    .signedBy(signing.user(context))
+                    .context(context.orgId(), context.integrationId())
+                    .build(), classifier).json();
+            for (JsonNode account : page.path("data")) {
+                accounts.add(account(context, account));
+            }
+            cursor = nextCursor(page);
+            // A cursor seen before would page forever: X's cursors are opaque, so trust but check.
+            if (cursor != null && !cursors.add(cursor)) {
+                throw new PermanentPlatformException(XConnector.ID, ACCOUNTS, "cursor_loop",
+                        "X returned a cursor it had returned before; discovery stopped");
+            }
+        } while (cursor != null);
+        return accounts;
+    }
+
+    private DiscoveredAdAccount account(CallContext context, JsonNode account) {
+        String id = account.path("id").asText();
+        String approval = account.path("approval_status").asText("");
+        String status = account.path("deleted").asBoolean(false) ? "deleted" : readable(approval);
+        return new DiscoveredAdAccount(id, account.path("name").asText(id), currency(context, id).orElse(null),
+                text(account.path("timezone")), status, approval.isEmpty() ? null : approval, false,
+                Optional.empty());
+    }
+
+    /**
+     * The currency of the account's first funding instrument that is not deleted. An account whose
+     * instruments this user may not see keeps an unknown currency rather than failing discovery.
+     */
+    private Optional<String> currency(CallContext context, String accountId) {
+        JsonNode body;
+        try {
+            body = http.execute(PlatformRequest.get(XConnector.ID, settings.adsApiUrl(), FUNDING)
+                    .path("version", settings.apiVersion())
+                    .path("account", accountId)
+                    .limitedBy(RateLimitScopes.object("x_ad_account", accountId))
+                    .signedBy(signing.user(context))
+                    .context(context.orgId(), context.integrationId())
+                    .build(), classifier).json();
+        } catch (ConfigurationPlatformException e) {
+            throw e;
+        } catch (PermanentPlatformException e) {
+            return Optional.empty();
+        }
+        for (JsonNode instrument : body.path("data")) {
+            String currency = text(instrument.path("currency"));
+            if (!instrument.path("deleted").asBoolean(false) && currency != null) {
+                return Optional.of(currency.toUpperCase(Locale.ROOT));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** {@code ACCEPTED} is the only documented value; any other is kept, lower-cased, rather than refused. */
+    static String readable(String approval) {
+        if (approval.isBlank()) {
+            return "unknown";
+        }
+        String upper = approval.trim().toUpperCase(Locale.ROOT);
+        return upper.equals("ACCEPTED") ? "active" : upper.toLowerCase(Locale.ROOT);
+    }
+
+    private static String nextCursor(JsonNode page) {
+        return text(page.path("next_cursor"));
+    }
+
+    private static String text(JsonNode node) {
+        return node.isMissingNode() || node.isNull() || node.asText().isBlank() ? null : node.asText();
+    }
+}

@@ -1,0 +1,123 @@
+package io.cmis.platform.platforms.x;
+
+import io.cmis.platform.http.GuardedHttpClient;
+import io.cmis.platform.http.ResponseClassifier;
+import io.cmis.platform.platforms.Account;
+import io.cmis.platform.platforms.AuthorizationRequest;
+import io.cmis.platform.platforms.CallContext;
+import io.cmis.platform.platforms.CodeExchange;
+import io.cmis.platform.platforms.ConnectFirstLeg;
+import io.cmis.platform.platforms.DiscoveredAdAccount;
+import io.cmis.platform.platforms.DiscoveredChannel;
+import io.cmis.platform.platforms.PermanentPlatformException;
+import io.cmis.platform.platforms.PlatformConnector;
+import io.cmis.platform.platforms.ReauthRequiredException;
+import io.cmis.platform.platforms.RefreshMode;
+import io.cmis.platform.platforms.StoredGrant;
+import io.cmis.platform.platforms.TokenGrant;
+import io.cmis.platform.platforms.WebhookSupport;
+
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * X Ads API. Every call is signed with OAuth 1.0a (X documents nothing else for the Ads REST API),
+ * the connect flow has three legs, and the user's token never expires: only a revocation ends it,
+ * which the next call learns as a 401. The X account itself is the one channel ({@code x_account}).
+ */
+final class XConnector implements PlatformConnector {
+    static final String ID = "x";
+    static final String USER = "user";
+    static final String CHANNEL_TYPE = "x_account";
+
+    private final XSettings settings;
+    private final XClassifier classifier;
+    private final XSigning signing;
+    private final XOAuth oauth;
+    private final XAdAccounts adAccounts;
+    private final WebhookSupport webhooks;
+
+    XConnector(XSettings settings, GuardedHttpClient http, Clock clock) {
+        this.settings = settings;
+        this.classifier = new XClassifier(clock);
+        this.signing = new XSigning(settings, clock, OAuth1Signer.randomNonces(new SecureRandom()));
+        this.oauth = new XOAuth(settings, http, signing);
+        this.adAccounts = new XAdAccounts(settings, http, classifier, signing);
+        this.webhooks = new XWebhooks(settings);
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public List<String> tokenKinds() {
+        return List.of(USER);
+    }
+
+    @Override
+    public RefreshMode refreshMode(String tokenKind) {
+        return RefreshMode.NEVER_EXPIRES;
+    }
+
+    @Override
+    public boolean supportsPkce(String tokenKind) {
+        return false;
+    }
+
+    /** X's flow begins at X ({@link #beginConnect}); there is no URL to build from a state of ours. */
+    @Override
+    public URI authorizationUrl(AuthorizationRequest request) {
+        throw new PermanentPlatformException(ID, XOAuth.AUTHORIZE, "three_legged",
+                "X connects with OAuth 1.0a: the authorize URL comes with a request token from 'connect start'");
+    }
+
+    @Override
+    public Optional<ConnectFirstLeg> beginConnect(String redirectUri, String tokenKind, UUID orgId) {
+        return Optional.of(oauth.begin(redirectUri));
+    }
+
+    @Override
+    public TokenGrant exchangeCode(CodeExchange exchange) {
+        return oauth.complete(exchange);
+    }
+
+    @Override
+    public TokenGrant refresh(StoredGrant grant) {
+        throw new ReauthRequiredException(ID, "-", "never_expires",
+                "X tokens are not refreshed; a refused one needs the account connected again");
+    }
+
+    /** The access-token answer already named the user; the stored account id is that user. */
+    @Override
+    public Account identify(CallContext context) {
+        return new Account(context.accountId(), null);
+    }
+
+    @Override
+    public List<DiscoveredChannel> channels(CallContext context) {
+        return List.of(new DiscoveredChannel(CHANNEL_TYPE, context.accountId(), null, Optional.empty(),
+                Optional.empty(), Map.of()));
+    }
+
+    @Override
+    public List<DiscoveredAdAccount> adAccounts(CallContext context) {
+        return adAccounts.list(context);
+    }
+
+    @Override
+    public ResponseClassifier classifier() {
+        return classifier;
+    }
+
+    @Override
+    public WebhookSupport webhooks() {
+        return webhooks;
+    }
+}
