@@ -90,6 +90,7 @@ final class Demo {
         // database given by URL (the embedded server's file locks are per process, not per step).
         env.put("CMIS_DATABASE_URL", database.jdbcUrl());
         env.put("CMIS_DATABASE_USER", database.user());
+        env.put("CMIS_DATABASE_PASSWORD", database.password());
         byte[] key = new byte[32];
         new java.security.SecureRandom().nextBytes(key);
         env.put("CMIS_ENCRYPTION_KEYS", "demo:" + java.util.Base64.getEncoder().encodeToString(key));

@@ -284,6 +284,7 @@ class WebhookBenchmark {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(postgres.jdbcUrl());
         config.setUsername(postgres.user());
+        config.setPassword(postgres.password());
         config.setSchema(Schema.NAME);
         config.setMaximumPoolSize(size);
         return new HikariDataSource(config);
