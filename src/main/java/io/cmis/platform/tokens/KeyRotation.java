@@ -20,9 +20,10 @@ import java.util.UUID;
  * idempotent, resumable after a kill, and safe beside another rotation or a token refresh.
  *
  * <p>A row another transaction holds (a refresh waiting for its platform) is waited for, up to the
- * lock timeout; a batch that times out is gone through again row by row, each row waited for once
- * more, so only the rows still held are left. Nothing is passed over unsaid: afterwards every column
- * is counted again, and what is still not under the active key is in the report.
+ * lock timeout, alone in a transaction of its own: the rotation never waits while it holds other
+ * rows, so it cannot deadlock with a writer. A row still held then is tried once more when the
+ * column is done. Nothing is passed over unsaid: afterwards every column is counted again, and
+ * what is still not under the active key is in the report.
  */
 public final class KeyRotation {
     private static final Logger log = LoggerFactory.getLogger(KeyRotation.class);
@@ -64,65 +65,71 @@ public final class KeyRotation {
 
     ColumnResult rotate(SecretColumns.Column column) {
         Counts total = new Counts();
+        List<UUID> held = new ArrayList<>();
         UUID after = new UUID(0L, 0L);
         while (true) {
-            Counts batch = batch(column, after);
-            total.add(batch);
-            if (batch.last == null) {
+            Batch batch = batch(column, after);
+            if (batch.ids.isEmpty()) {
                 break;
             }
-            after = batch.last;
+            total.add(batch.counts);
+            for (UUID id : batch.held) {
+                log.info("{} of row {} is held by another transaction; waiting up to {} s for it",
+                        column.qualified(), id, lockTimeout.toSeconds());
+                if (!waitFor(column, id, total)) {
+                    held.add(id);
+                }
+            }
+            after = batch.ids.get(batch.ids.size() - 1);
+        }
+        // Once more for the rows that outlived the wait: the other work gave their holders time to finish.
+        for (UUID id : held) {
+            if (!waitFor(column, id, total)) {
+                log.warn("{} of row {}: still locked by another transaction after waiting twice {} s; left as it is",
+                        column.qualified(), id, lockTimeout.toSeconds());
+                total.locked++;
+            }
         }
         return new ColumnResult(column.qualified(), total.rotated, total.current, total.failed, total.locked);
     }
 
-    private Counts batch(SecretColumns.Column column, UUID after) {
+    /** The next ids, and those of them no other transaction holds re-encrypted in one transaction. */
+    private Batch batch(SecretColumns.Column column, UUID after) {
+        return tenancy.systemWide("re-encrypt " + column.qualified(), handle -> {
+            SecretColumnRepository repository = new SecretColumnRepository(handle, column);
+            List<UUID> ids = repository.batchIds(after, BATCH);
+            if (ids.isEmpty()) {
+                return new Batch(ids, new Counts(), List.of());
+            }
+            List<SecretColumnRepository.Row> free = repository.lockFree(after, ids.get(ids.size() - 1));
+            java.util.Set<UUID> done = new java.util.HashSet<>();
+            free.forEach(r -> done.add(r.id()));
+            List<UUID> held = ids.stream().filter(id -> !done.contains(id)).toList();
+            return new Batch(ids, reencrypt(repository, column, free), held);
+        });
+    }
+
+    /** One held row, waited for alone (up to the lock timeout); false when it was still held. */
+    private boolean waitFor(SecretColumns.Column column, UUID id, Counts into) {
         try {
-            return tenancy.systemWide("re-encrypt " + column.qualified(), handle -> {
+            into.add(tenancy.systemWide("re-encrypt a row another transaction held, " + column.qualified(), handle -> {
                 SecretColumnRepository repository = new SecretColumnRepository(handle, column);
                 repository.waitForLocksAtMost(lockTimeout);
-                return reencrypt(repository, column, repository.lockBatch(after, BATCH));
-            });
+                return reencrypt(repository, column, repository.lockOne(id));
+            }));
+            return true;
         } catch (RuntimeException e) {
             if (!LockWait.gaveUp(e)) {
                 throw e;
             }
-            log.warn("{}: a row of the batch after {} stayed locked for {} s; going through it row by row",
-                    column.qualified(), after, lockTimeout.toSeconds());
-            return rowByRow(column, after);
+            return false;
         }
-    }
-
-    private Counts rowByRow(SecretColumns.Column column, UUID after) {
-        List<UUID> ids = tenancy.systemWide("list a batch of " + column.qualified(),
-                handle -> new SecretColumnRepository(handle, column).batchIds(after, BATCH));
-        Counts counts = new Counts();
-        for (UUID id : ids) {
-            counts.last = id;
-            try {
-                counts.add(tenancy.systemWide("re-encrypt one row of " + column.qualified(), handle -> {
-                    SecretColumnRepository repository = new SecretColumnRepository(handle, column);
-                    repository.waitForLocksAtMost(lockTimeout);
-                    return reencrypt(repository, column, repository.lockOne(id));
-                }));
-            } catch (RuntimeException e) {
-                if (!LockWait.gaveUp(e)) {
-                    throw e;
-                }
-                log.warn("{} of row {}: still locked by another transaction after {} s; left under its old key",
-                        column.qualified(), id, lockTimeout.toSeconds());
-                counts.locked++;
-            }
-        }
-        counts.last = ids.isEmpty() ? null : ids.get(ids.size() - 1);
-        return counts;
     }
 
     private Counts reencrypt(SecretColumnRepository repository, SecretColumns.Column column,
                              List<SecretColumnRepository.Row> rows) {
         Counts counts = new Counts();
         for (SecretColumnRepository.Row row : rows) {
-            counts.last = row.id();
             if (!vault.needsReencryption(row.ciphertext())) {
                 counts.current++;
                 continue;
@@ -157,12 +164,14 @@ public final class KeyRotation {
         }
     }
 
+    private record Batch(List<UUID> ids, Counts counts, List<UUID> held) {
+    }
+
     private static final class Counts {
         int rotated;
         int current;
         int failed;
         int locked;
-        UUID last;
 
         void add(Counts other) {
             rotated += other.rotated;

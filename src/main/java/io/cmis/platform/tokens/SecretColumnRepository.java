@@ -38,24 +38,7 @@ final class SecretColumnRepository {
                 .one();
     }
 
-    /** The next rows after {@code after}, locked; a row another transaction holds is waited for. */
-    List<Row> lockBatch(UUID after, int limit) {
-        return handle.createQuery("""
-                        SELECT id, org_id, <column> AS ciphertext FROM <table>
-                        WHERE <column> IS NOT NULL AND id > :after
-                        ORDER BY id
-                        LIMIT :limit
-                        FOR UPDATE
-                        """)
-                .define("table", column.table())
-                .define("column", column.column())
-                .bind("after", after)
-                .bind("limit", limit)
-                .map((rs, ctx) -> row(rs))
-                .list();
-    }
-
-    /** The ids of the next rows, without locking them: for going through a batch row by row. */
+    /** The ids of the next rows after {@code after}, not locked. */
     List<UUID> batchIds(UUID after, int limit) {
         return handle.createQuery("""
                         SELECT id FROM <table>
@@ -68,6 +51,26 @@ final class SecretColumnRepository {
                 .bind("after", after)
                 .bind("limit", limit)
                 .mapTo(UUID.class)
+                .list();
+    }
+
+    /**
+     * The rows of ids {@code (after, last]} that no other transaction holds, locked. The caller
+     * finds the held ones by difference and waits for each alone, holding nothing else, so the
+     * rotation never waits while it holds locks (no deadlock with a writer that takes several rows).
+     */
+    List<Row> lockFree(UUID after, UUID last) {
+        return handle.createQuery("""
+                        SELECT id, org_id, <column> AS ciphertext FROM <table>
+                        WHERE <column> IS NOT NULL AND id > :after AND id <= :last
+                        ORDER BY id
+                        FOR UPDATE SKIP LOCKED
+                        """)
+                .define("table", column.table())
+                .define("column", column.column())
+                .bind("after", after)
+                .bind("last", last)
+                .map((rs, ctx) -> row(rs))
                 .list();
     }
 

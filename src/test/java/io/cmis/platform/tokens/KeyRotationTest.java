@@ -128,6 +128,51 @@ class KeyRotationTest {
     }
 
     @Test
+    void every_secret_column_is_counted_and_rotated_page_tokens_oauth1_secrets_and_pending_flows_included()
+            throws Exception {
+        Keyring k1 = Keyring.parse(TestKeys.K1);
+        UUID integration = idOf("acct-0");
+        UUID channel = UUID.randomUUID();
+        UUID flow = UUID.randomUUID();
+        raw.useHandle(h -> {
+            h.execute("UPDATE integrations SET token_secret_enc = ? WHERE id = ?", LegacyV1.encrypt(k1,
+                    Secret.of("oauth1-token-secret"), SecretColumns.INTEGRATION_TOKEN_SECRET.slot(org, integration)),
+                    integration);
+            h.execute("INSERT INTO channels (id, org_id, integration_id, platform, type, external_id, access_token_enc) "
+                    + "VALUES (?, ?, ?, 'google', 'youtube_channel', 'page-1', ?)", channel, org, integration,
+                    LegacyV1.encrypt(k1, Secret.of("EAApage-token"), SecretColumns.CHANNEL_ACCESS_TOKEN.slot(org, channel)));
+            h.execute("INSERT INTO oauth_states (id, org_id, platform, state_hash, pkce_verifier_enc, "
+                            + "request_token_secret_enc, redirect_uri, expires_at) VALUES (?, ?, 'x', 'hash-1', ?, ?, "
+                            + "'https://example.com/cb', now() + interval '10 minutes')", flow, org,
+                    LegacyV1.encrypt(k1, Secret.of("pkce-verifier"), SecretColumns.OAUTH_PKCE_VERIFIER.slot(org, flow)),
+                    LegacyV1.encrypt(k1, Secret.of("request-secret"),
+                            SecretColumns.OAUTH_REQUEST_TOKEN_SECRET.slot(org, flow)));
+        });
+        CliRun rotated = newKeyFirst();
+        JsonNode stale = secretsHealth(rotated, 1).get("stale");
+        assertThat(stale).extracting(n -> n.get("table").asText() + "." + n.get("column").asText())
+                .containsOnly(SecretColumns.ALL.stream().map(SecretColumns.Column::qualified).toArray(String[]::new));
+
+        JsonNode run = Json.MAPPER.readTree(rotated.run("--json", "tokens", "rotate-key").ok().stdout());
+
+        assertThat(run.get("succeeded").asInt()).isEqualTo(ROWS + 6 + 4);
+        assertThat(secretsHealth(rotated, 0).get("not_under_active_key").asInt()).isZero();
+        TokenVault onlyNewKey = new TokenVault(Keyring.parse(TestKeys.K2), new SecureRandom());
+        raw.useHandle(h -> {
+            assertThat(onlyNewKey.decrypt(h.createQuery("SELECT token_secret_enc FROM integrations WHERE id = :id")
+                    .bind("id", integration).mapTo(String.class).one(),
+                    SecretColumns.INTEGRATION_TOKEN_SECRET.slot(org, integration)).reveal()).isEqualTo("oauth1-token-secret");
+            assertThat(onlyNewKey.decrypt(h.createQuery("SELECT access_token_enc FROM channels").mapTo(String.class).one(),
+                    SecretColumns.CHANNEL_ACCESS_TOKEN.slot(org, channel)).reveal()).isEqualTo("EAApage-token");
+            assertThat(onlyNewKey.decrypt(h.createQuery("SELECT pkce_verifier_enc FROM oauth_states").mapTo(String.class)
+                    .one(), SecretColumns.OAUTH_PKCE_VERIFIER.slot(org, flow)).reveal()).isEqualTo("pkce-verifier");
+            assertThat(onlyNewKey.decrypt(h.createQuery("SELECT request_token_secret_enc FROM oauth_states")
+                    .mapTo(String.class).one(), SecretColumns.OAUTH_REQUEST_TOKEN_SECRET.slot(org, flow)).reveal())
+                    .isEqualTo("request-secret");
+        });
+    }
+
+    @Test
     void rotation_that_stops_part_way_resumes_where_it_left_off() {
         TokenVault both = new TokenVault(Keyring.parse(TestKeys.K2 + "," + TestKeys.K1), new SecureRandom());
         KeyRotation rotation = new KeyRotation(new io.cmis.platform.tenancy.Tenancy(raw), both);
