@@ -1,13 +1,13 @@
 package io.cmis.platform.cli;
 
 import io.cmis.platform.config.Durations;
+import io.cmis.platform.crypto.TokenVault;
 import io.cmis.platform.integrations.Integration;
 import io.cmis.platform.integrations.IntegrationFilter;
 import io.cmis.platform.tenancy.OrgId;
-import io.cmis.platform.crypto.TokenVault;
 import io.cmis.platform.tokens.KeyRotation;
-import io.cmis.platform.tokens.SecretInventory;
 import io.cmis.platform.tokens.RefreshOutcome;
+import io.cmis.platform.tokens.SecretInventory;
 import io.cmis.platform.tokens.TokenRefresher;
 import io.cmis.platform.tokens.TokenSettings;
 import picocli.CommandLine.Command;
