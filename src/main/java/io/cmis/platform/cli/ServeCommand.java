@@ -80,7 +80,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         WebhookIntake intake = new WebhookIntake(context.platforms().registry(), inbox, context.clock());
         io.cmis.platform.health.HealthSettings health = io.cmis.platform.health.HealthSettings.from(context.config());
         io.cmis.platform.health.ServeMonitor monitor = new io.cmis.platform.health.ServeMonitor(
-                new io.cmis.platform.health.HealthCheck(context.tenancy(), health, context.clock()),
+                new io.cmis.platform.health.HealthCheck(context.tenancy(), health, context.clock(), context.vault()),
                 new io.cmis.platform.health.HealthAlerts(context.tenancy(), health, context.clock()), context.clock());
         context.platforms().http().callLog().observe(monitor::apiCall);
         io.cmis.platform.health.Liveness liveness = new io.cmis.platform.health.Liveness();

@@ -75,10 +75,10 @@ public final class ConnectService {
         UUID id = UUID.randomUUID();
         Instant now = clock.instant();
         Instant expiresAt = now.plus(settings.stateTtl());
-        String verifierEnc = verifier.map(v -> vault.encrypt(Secret.of(v), SecretColumns.OAUTH_PKCE_VERIFIER.slot(id)))
+        String verifierEnc = verifier.map(v -> vault.encrypt(Secret.of(v), SecretColumns.OAUTH_PKCE_VERIFIER.slot(org.value(), id)))
                 .orElse(null);
         String requestSecretEnc = firstLeg.map(leg -> vault.encrypt(leg.requestToken().secret(),
-                SecretColumns.OAUTH_REQUEST_TOKEN_SECRET.slot(id))).orElse(null);
+                SecretColumns.OAUTH_REQUEST_TOKEN_SECRET.slot(org.value(), id))).orElse(null);
         PendingConnect pending = new PendingConnect(id, org.value(), platform, kind, redirect,
                 String.join(",", scopeList), verifierEnc, requestSecretEnc, expiresAt, null);
         tenancy.inOrgDo(org, h -> {
@@ -97,11 +97,11 @@ public final class ConnectService {
         PendingConnect pending = claim(state, expectedOrg);
         PlatformConnector connector = registry.get(pending.platform());
         Optional<Secret> verifier = Optional.ofNullable(pending.verifierEnc())
-                .map(v -> vault.decrypt(v, SecretColumns.OAUTH_PKCE_VERIFIER.slot(pending.id())));
+                .map(v -> vault.decrypt(v, SecretColumns.OAUTH_PKCE_VERIFIER.slot(pending.orgId(), pending.id())));
         // OAuth 1.0a: the state was the request token, and its secret signs the exchange.
         Optional<RequestToken> requestToken = Optional.ofNullable(pending.requestTokenSecretEnc())
                 .map(s -> new RequestToken(state,
-                        vault.decrypt(s, SecretColumns.OAUTH_REQUEST_TOKEN_SECRET.slot(pending.id()))));
+                        vault.decrypt(s, SecretColumns.OAUTH_REQUEST_TOKEN_SECRET.slot(pending.orgId(), pending.id()))));
         OrgId org = new OrgId(pending.orgId());
         TokenGrant grant = connector.exchangeCode(new CodeExchange(code, pending.redirectUri(), verifier,
                 pending.tokenKind(), org.value(), requestToken));

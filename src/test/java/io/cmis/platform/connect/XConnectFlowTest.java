@@ -33,11 +33,11 @@ class XConnectFlowTest extends SandboxCliTest {
         assertThat(done.all()).doesNotContain(flow.code()).doesNotContain(XSimulator.USER_ID + "-");
         String row = bed.jdbi.withHandle(h -> h.createQuery("""
                 SELECT row_to_json(i)::text FROM cmis_platform.integrations i""").mapTo(String.class).one());
-        assertThat(row).contains("\"token_secret_enc\":\"v1.k1.").doesNotContain(XSimulator.USER_ID + "-");
+        assertThat(row).contains("\"token_secret_enc\":\"v2.k1.").doesNotContain(XSimulator.USER_ID + "-");
         String states = bed.jdbi.withHandle(h -> h.createQuery("""
                 SELECT coalesce(string_agg(row_to_json(s)::text, ''), '') FROM cmis_platform.oauth_states s""")
                 .mapTo(String.class).one());
-        assertThat(states).contains("\"request_token_secret_enc\":\"v1.k1.").doesNotContain(flow.state());
+        assertThat(states).contains("\"request_token_secret_enc\":\"v2.k1.").doesNotContain(flow.state());
 
         JsonNode status = Json.MAPPER.readTree(cli.run("--json", "tokens", "status").ok().stdout());
         assertThat(status.findValuesAsText("refresh")).containsExactly("never_expires");
