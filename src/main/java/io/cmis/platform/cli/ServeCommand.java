@@ -105,7 +105,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         }
         String name = WebhooksCommand.workerName("serve");
         running[0] = new WebhookWorkers(workerCount, settings.batchSize(), i -> new WebhookProcessor(
-                context.tenancy(), settings, context.clock(), context.random(), name + ":" + i),
+                context.tenancy(), settings, context.clock(), context.random(), name + ":" + i,
+                context.platforms().registry()),
                 outcome -> monitor.eventProcessed(outcome.outcome()));
         WebhookWorkers workersRunning = running[0];
         liveness.watch("webhook workers", workersRunning::alive);

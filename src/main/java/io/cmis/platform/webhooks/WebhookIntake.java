@@ -64,8 +64,10 @@ public final class WebhookIntake {
         Instant now = clock.instant();
         List<NewEvent> rows = new ArrayList<>(events.size());
         for (InboundEvent e : events) {
+            // A signed time ahead of ours (skew) counts as now: no event can claim to come after a later connect.
+            Instant occurred = e.occurredAt().map(t -> t.isAfter(now) ? now : t).orElse(null);
             rows.add(new NewEvent(EventIds.next(now.toEpochMilli()), platform, e.eventKey(), e.eventType(),
-                    e.routingKey().orElse(null), e.payloadJson(), now));
+                    e.routingKey().orElse(null), e.payloadJson(), now, occurred));
         }
         return inbox.storeAsync(rows)
                 .thenApply(stored -> IntakeResult.queued(rows.size(), stored))

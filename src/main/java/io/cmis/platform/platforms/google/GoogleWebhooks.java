@@ -36,7 +36,8 @@ import java.util.Set;
  * Google signs a token with any audience for any service account, so only {@code email} equal to
  * {@code google.pubsub-service-account} with {@code email_verified} true tells our subscription's
  * push from anyone else's. Without that setting every push is refused. The event key is
- * {@code message.messageId}.
+ * {@code message.messageId}. Google sends no revocation through Pub/Sub: the event type is the
+ * publisher's {@code eventType} attribute, so no type of it ever revokes an integration.
  */
 final class GoogleWebhooks implements WebhookSupport {
     static final Duration REFETCH_GAP = Duration.ofSeconds(30);
@@ -201,6 +202,12 @@ final class GoogleWebhooks implements WebhookSupport {
         JsonNode attributes = message.path("attributes");
         String type = attributes.path("eventType").asText("pubsub.message");
         Optional<String> routing = Optional.ofNullable(attributes.path("customerId").asText(null));
-        return List.of(new InboundEvent("msg:" + id, type, routing, payload));
+        InboundEvent event = new InboundEvent("msg:" + id, type, routing, payload);
+        try {
+            // Set by Pub/Sub when the message was published; it came with our push account's token.
+            return List.of(event.at(Instant.parse(message.path("publishTime").asText(""))));
+        } catch (java.time.format.DateTimeParseException e) {
+            return List.of(event);
+        }
     }
 }
