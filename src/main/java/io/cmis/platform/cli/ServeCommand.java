@@ -78,6 +78,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             }
         });
         WebhookIntake intake = new WebhookIntake(context.platforms().registry(), inbox, context.clock());
+        intake.refusals().forEach(refusal -> context.notice("warning: " + refusal));
         io.cmis.platform.health.HealthSettings health = io.cmis.platform.health.HealthSettings.from(context.config());
         io.cmis.platform.health.ServeMonitor monitor = new io.cmis.platform.health.ServeMonitor(
                 new io.cmis.platform.health.HealthCheck(context.tenancy(), health, context.clock()),

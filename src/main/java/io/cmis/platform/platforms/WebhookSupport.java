@@ -46,6 +46,14 @@ public interface WebhookSupport {
         return Set.of();
     }
 
+    /**
+     * A setting that makes every delivery of this platform refused although the operator meant to
+     * receive them (said once when {@code serve} starts, besides the warning logged per refusal).
+     */
+    default Optional<String> refusingEverything() {
+        return Optional.empty();
+    }
+
     /** Answers a subscription handshake (Meta's GET with {@code hub.challenge}); empty means refuse. */
     default Optional<String> handshake(Map<String, String> query) {
         return Optional.empty();

@@ -74,6 +74,15 @@ public final class WebhookIntake {
                 .exceptionally(e -> IntakeResult.refused(503, "unavailable", "could not store the event; try again"));
     }
 
+    /** Settings under which a platform's every delivery is refused, one sentence each (for serve to say at start). */
+    public List<String> refusals() {
+        List<String> out = new ArrayList<>();
+        for (String platform : ConnectorRegistry.knownIds()) {
+            support(platform).flatMap(WebhookSupport::refusingEverything).ifPresent(out::add);
+        }
+        return out;
+    }
+
     /** A subscription handshake (Meta's verify token, LinkedIn's challengeCode); empty means refuse. */
     public Optional<String> handshake(String platform, Map<String, String> query) {
         return support(platform).flatMap(s -> s.handshake(query));

@@ -124,6 +124,7 @@ class WebhookIntakeTest {
 
     @Test
     void without_a_configured_push_service_account_every_google_push_is_refused() throws Exception {
+        assertThat(new WebhookIntake(bed.registry(), null, bed.clock).refusals()).isEmpty();
         server.close();
         bed.close();
         bed = new PlatformTestBed(Map.of("CMIS_GOOGLE_PUBSUB_SERVICE_ACCOUNT", ""));
@@ -133,6 +134,8 @@ class WebhookIntakeTest {
         assertThat(refused.statusCode()).isEqualTo(401);
         assertThat(refused.body()).contains("google.pubsub-service-account is not set");
         assertThat(rows()).isZero();
+        assertThat(new WebhookIntake(bed.registry(), null, bed.clock).refusals()).as("said once by serve at start")
+                .singleElement().asString().contains("every Google Pub/Sub push is refused");
     }
 
     private static WebhookEmitter.Delivery bearer(String token, String body) {

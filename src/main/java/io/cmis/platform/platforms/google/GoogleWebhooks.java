@@ -59,6 +59,16 @@ final class GoogleWebhooks implements WebhookSupport {
         this.clock = clock;
     }
 
+    /** An installation from before the service-account check has an audience and no account: say so once. */
+    @Override
+    public Optional<String> refusingEverything() {
+        if (!settings.pubsubAudience().isBlank() && settings.pubsubServiceAccount().isBlank()) {
+            return Optional.of("google.pubsub-service-account is not set: every Google Pub/Sub push is refused (401) "
+                    + "until it names the push subscription's service account");
+        }
+        return Optional.empty();
+    }
+
     @Override
     public void verify(Map<String, String> headers, byte[] body) {
         if (settings.pubsubAudience().isBlank()) {
