@@ -24,6 +24,9 @@ final class EventEffects {
     private record Result(Outcome outcome, Instant connectedAt) {
     }
 
+    private record Current(boolean revoked, Instant connectedAt) {
+    }
+
     private final Tenancy tenancy;
     private final Clock clock;
     private final Revocations revocations;
@@ -73,14 +76,15 @@ final class EventEffects {
         Instant now = clock.instant();
         OrgId org = new OrgId(match.orgId());
         return tenancy.inOrg(org, h -> {
-            Optional<Result> current = h.createQuery("""
+            // Locked: a connect of the same integration (which sets connected_at) waits, or is seen.
+            Optional<Current> current = h.createQuery("""
                             SELECT status, connected_at FROM integrations WHERE id = :id FOR UPDATE
                             """)
                     .bind("id", match.integrationId())
-                    .map((rs, ctx) -> new Result("revoked".equals(rs.getString("status"))
-                            ? Outcome.ALREADY_REVOKED : Outcome.REVOKED, rs.getTimestamp("connected_at").toInstant()))
+                    .map((rs, ctx) -> new Current("revoked".equals(rs.getString("status")),
+                            rs.getTimestamp("connected_at").toInstant()))
                     .findOne();
-            if (current.isEmpty() || current.get().outcome() == Outcome.ALREADY_REVOKED) {
+            if (current.isEmpty() || current.get().revoked()) {
                 return new Result(Outcome.ALREADY_REVOKED, null);
             }
             if (event.happenedAt().isBefore(current.get().connectedAt())) {
