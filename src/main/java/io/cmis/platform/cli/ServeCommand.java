@@ -78,6 +78,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             }
         });
         WebhookIntake intake = new WebhookIntake(context.platforms().registry(), inbox, context.clock());
+        intake.refusals().forEach(refusal -> context.notice("warning: " + refusal));
         io.cmis.platform.health.HealthSettings health = io.cmis.platform.health.HealthSettings.from(context.config());
         io.cmis.platform.health.ServeMonitor monitor = new io.cmis.platform.health.ServeMonitor(
                 new io.cmis.platform.health.HealthCheck(context.tenancy(), health, context.clock(), context.vault()),
@@ -105,7 +106,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         }
         String name = WebhooksCommand.workerName("serve");
         running[0] = new WebhookWorkers(workerCount, settings.batchSize(), i -> new WebhookProcessor(
-                context.tenancy(), settings, context.clock(), context.random(), name + ":" + i),
+                context.tenancy(), settings, context.clock(), context.random(), name + ":" + i,
+                context.platforms().registry()),
                 outcome -> monitor.eventProcessed(outcome.outcome()));
         WebhookWorkers workersRunning = running[0];
         liveness.watch("webhook workers", workersRunning::alive);

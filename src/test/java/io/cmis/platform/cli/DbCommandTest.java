@@ -19,7 +19,11 @@ class DbCommandTest {
 
         JsonNode migrated = Json.MAPPER.readTree(cli.run("db", "migrate", "--json").ok().stdout());
         assertThat(migrated.get("schema_version").asInt()).isEqualTo(Schema.EXPECTED_VERSION);
-        assertThat(migrated.get("migrations_applied").asInt()).isEqualTo(Schema.EXPECTED_VERSION);
+        // Every migration file, once: versions need not be consecutive (a number reserved for another branch).
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("src/main/resources/db/migration"))) {
+            assertThat(migrated.get("migrations_applied").asInt()).isEqualTo(
+                    files.filter(f -> f.getFileName().toString().matches("V\\d+__.+\\.sql")).count());
+        }
 
         JsonNode after = Json.MAPPER.readTree(cli.run("--json", "db", "status").ok().stdout());
         assertThat(after.get("up_to_date").asBoolean()).isTrue();

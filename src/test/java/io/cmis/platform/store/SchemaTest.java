@@ -59,6 +59,13 @@ class SchemaTest {
                 .hasMessageContaining("upgrade cmis-platform");
     }
 
+    /** Versions need not be consecutive (a number reserved for another branch): the files are what runs. */
+    private static int migrationFiles() throws Exception {
+        try (var files = Files.list(Path.of("src/main/resources/db/migration"))) {
+            return (int) files.filter(f -> f.getFileName().toString().matches("V\\d+__.+\\.sql")).count();
+        }
+    }
+
     @Test
     void migrating_twice_and_from_two_processes_at_once_is_safe() throws Exception {
         String db = TestPostgres.emptyDatabase();
@@ -73,7 +80,7 @@ class SchemaTest {
             for (Future<Integer> run : runs) {
                 applied += run.get();
             }
-            assertThat(applied).as("every migration applied once, by one of the two").isEqualTo(Schema.EXPECTED_VERSION);
+            assertThat(applied).as("every migration applied once, by one of the two").isEqualTo(migrationFiles());
         } finally {
             pool.shutdownNow();
         }

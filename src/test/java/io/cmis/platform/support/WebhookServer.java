@@ -81,7 +81,8 @@ public final class WebhookServer implements AutoCloseable {
 
     /** A processor as one worker of serve, on the bed's clock and configuration. */
     public WebhookProcessor processor(String worker) {
-        return new WebhookProcessor(bed.tenancy(), WebhookSettings.from(bed.config), bed.clock, new Random(7), worker);
+        return new WebhookProcessor(bed.tenancy(), WebhookSettings.from(bed.config), bed.clock, new Random(7), worker,
+                bed.registry());
     }
 
     /** Processes every due event with one worker. */
