@@ -104,8 +104,8 @@ class ServeHealthTest {
                   {"field":"feed","value":{"item":"comment","verb":"add","comment_id":"a"}},
                   {"field":"feed","value":{"item":"comment","verb":"add","comment_id":"b"}}]}]}"""));
         server.post("meta", WebhookEmitter.meta("{}").missigned());
-        OAuthUser.Flow flow = OAuthUser.begin(cli, org, "meta");
-        server.get("/oauth/callback/meta?code=" + flow.code() + "&state=" + flow.state()); // platform calls
+        io.cmis.platform.support.Browser user = new io.cmis.platform.support.Browser();
+        user.get(user.begin(cli, server, org, "meta").callback()); // platform calls
 
         HttpResponse<String> metrics = server.get("/metrics");
         assertThat(metrics.statusCode()).isEqualTo(200);
