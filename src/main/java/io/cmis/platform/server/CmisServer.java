@@ -50,7 +50,6 @@ public final class CmisServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final WebhookIntake intake;
-    private final ConnectService connect;
     private final ServeMonitor monitor;
     private final DashboardData dashboard;
     private final AdminRoutes admin;
@@ -68,7 +67,6 @@ public final class CmisServer implements AutoCloseable {
         this.server = server;
         this.connector = connector;
         this.intake = intake;
-        this.connect = connect;
         this.monitor = monitor;
         this.dashboard = dashboard;
     }
