@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The HTTP side of {@code serve}: webhook intake and Meta's handshake, the OAuth callback, health
+ * The HTTP side of {@code serve}: webhook intake and Meta's handshake, the OAuth start links and callback
+ * ({@link OAuthRoutes}), the admin gate and sign-in ({@link AdminRoutes}), health
  * ({@code /health/integrations}, {@code /health/live}), {@code /metrics} and the dashboard. Jetty, because the JDK's server was measured to be the intake's bottleneck
  * (its single dispatcher and a lock taken per exchange). A webhook request holds no thread while
  * its events wait for their group commit: the answer is written when the commit completes.
