@@ -34,6 +34,13 @@ class SchemaTest {
         assertThat(Schema.EXPECTED_VERSION).isEqualTo(newest);
     }
 
+    /** How many versioned migrations there are (their numbers may leave gaps). */
+    static int migrationFiles() throws java.io.IOException {
+        try (var files = Files.list(Path.of("src/main/resources/db/migration"))) {
+            return (int) files.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql")).count();
+        }
+    }
+
     @Test
     void an_unmigrated_database_is_refused_with_the_command_that_fixes_it() {
         Jdbi jdbi = TestPostgres.superuser(TestPostgres.emptyDatabase());
@@ -57,13 +64,6 @@ class SchemaTest {
                 .isInstanceOf(SchemaMismatchException.class)
                 .hasMessageContaining("newer than this build")
                 .hasMessageContaining("upgrade cmis-platform");
-    }
-
-    /** Versions need not be consecutive (a number reserved for another branch): the files are what runs. */
-    private static int migrationFiles() throws Exception {
-        try (var files = Files.list(Path.of("src/main/resources/db/migration"))) {
-            return (int) files.filter(f -> f.getFileName().toString().matches("V\\d+__.+\\.sql")).count();
-        }
     }
 
     @Test

@@ -32,6 +32,7 @@ public final class WebhookServer implements AutoCloseable {
     public final io.cmis.platform.health.ServeMonitor monitor;
     public final io.cmis.platform.health.Liveness liveness = new io.cmis.platform.health.Liveness();
     private final PlatformTestBed bed;
+    private final String host;
     private final HttpClient client = HttpClient.newHttpClient();
 
     public WebhookServer(PlatformTestBed bed) {
@@ -40,7 +41,17 @@ public final class WebhookServer implements AutoCloseable {
 
     /** Storing through {@code tenancy}, which may be another database than the bed's. */
     public WebhookServer(PlatformTestBed bed, io.cmis.platform.tenancy.Tenancy tenancy) {
+        this(bed, tenancy, "127.0.0.1");
+    }
+
+    /** Listening on {@code host} (a free port), e.g. a non-loopback address of this machine. */
+    public WebhookServer(PlatformTestBed bed, String host) {
+        this(bed, bed.tenancy(), host);
+    }
+
+    private WebhookServer(PlatformTestBed bed, io.cmis.platform.tenancy.Tenancy tenancy, String host) {
         this.bed = bed;
+        this.host = host;
         this.inbox = new EventInbox(tenancy, Integer.getInteger("committers", 1), () -> { });
         TokenVault vault = new TokenVault(Keyring.parse(TestKeys.K1), new SecureRandom());
         ConnectService connect = new ConnectService(bed.tenancy(), vault, bed.registry(),
@@ -54,17 +65,19 @@ public final class WebhookServer implements AutoCloseable {
         try {
             String token = bed.config.value("serve.admin-token").trim();
             this.server = CmisServer.start(new io.cmis.platform.server.ServerSettings(
-                            new InetSocketAddress("127.0.0.1", 0), 16, Duration.ofSeconds(30),
+                            new InetSocketAddress(host, 0), 16, Duration.ofSeconds(30),
                             java.util.Optional.of(token).filter(t -> !t.isEmpty())),
                     new WebhookIntake(bed.registry(), inbox, bed.clock), connect, monitor,
                     new io.cmis.platform.health.DashboardData(tenancy, bed.clock), liveness);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (java.io.IOException | RuntimeException e) {
+            inbox.close();
+            monitor.close();
+            throw e instanceof java.io.IOException io ? new java.io.UncheckedIOException(io) : (RuntimeException) e;
         }
     }
 
     public URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + server.port() + path);
+        return URI.create("http://" + host + ":" + server.port() + path);
     }
 
     /** POSTs one delivery to {@code /webhooks/{platform}}; the status and body of the answer. */
