@@ -81,7 +81,7 @@ public final class CliContext implements AutoCloseable {
         Database opened = databaseForMigration();
         if (!schemaChecked) {
             if (opened.embedded() && !Schema.currentVersion(opened.jdbi()).equals(Optional.of(Schema.EXPECTED_VERSION))) {
-                Schema.migrate(opened.dataSource());
+                Schema.migrate(opened.dataSource(), config().database().rolePrefix());
             }
             Schema.requireCurrent(opened.jdbi());
             schemaChecked = true;

@@ -33,7 +33,7 @@ final class DbCommand {
             Database database = context.databaseForMigration();
             MigrateResult result;
             try {
-                result = Schema.migrate(database.migrationDataSource());
+                result = Schema.migrate(database.migrationDataSource(), context.config().database().rolePrefix());
             } catch (FlywayException e) {
                 throw new UsageException("migration failed: " + reason(e));
             }

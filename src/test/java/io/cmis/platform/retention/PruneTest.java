@@ -5,6 +5,7 @@ import io.cmis.platform.cli.Json;
 import io.cmis.platform.support.CliProcess;
 import io.cmis.platform.support.CliRun;
 import io.cmis.platform.support.PlatformTestBed;
+import io.cmis.platform.support.TestPostgres;
 import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -143,7 +144,8 @@ class PruneTest {
             bed.jdbi.useHandle(h -> assertThat(h.createQuery("""
                     SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
                     WHERE i.inhparent = 'cmis_platform.platform_api_calls'::regclass
-                      AND has_table_privilege('cmis_tenant', c.oid, 'SELECT, INSERT, UPDATE, DELETE')""")
+                      AND has_table_privilege(:tenant, c.oid, 'SELECT, INSERT, UPDATE, DELETE')""")
+                    .bind("tenant", TestPostgres.roles(bed.jdbi).tenant())
                     .mapTo(Long.class).one()).isZero());
         }
     }
