@@ -84,6 +84,9 @@ public final class CliContext implements AutoCloseable {
                 Schema.migrate(opened.dataSource(), config().database().rolePrefix());
             }
             Schema.requireCurrent(opened.jdbi());
+            if (!opened.embedded()) {
+                io.cmis.platform.store.RuntimeRole.warning(opened.jdbi()).ifPresent(this::notice);
+            }
             schemaChecked = true;
         }
         return opened;

@@ -109,6 +109,20 @@ class InstallationRolesTest {
                 """).mapTo(Long.class).one())).as("policies naming the shared roles").isZero();
     }
 
+    @org.junit.jupiter.api.Test
+    void role_names_are_the_databases_own_never_the_shared_ones_and_fit_in_63_bytes() {
+        assertThat(InstallationRoles.derive("cmis")).isEqualTo(new InstallationRoles("cmis_cmis_tenant", "cmis_cmis_system"));
+        assertThat(InstallationRoles.ofPrefix("shop_eu").system()).isEqualTo("shop_eu_system");
+        // Names that fold to the same plain name, or that are too long, get a hash of the real one.
+        assertThat(InstallationRoles.derive("my-db")).isNotEqualTo(InstallationRoles.derive("my_db"));
+        assertThat(InstallationRoles.derive("My_DB")).isNotEqualTo(InstallationRoles.derive("my_db"));
+        String longName = "a".repeat(63);
+        InstallationRoles roles = InstallationRoles.derive(longName);
+        assertThat(roles.tenant().length()).isLessThanOrEqualTo(63);
+        assertThat(roles).isNotEqualTo(InstallationRoles.derive("a".repeat(62)));
+        assertThat(InstallationRoles.prefixProblem("cmis")).contains("shared");
+    }
+
     /** Every privilege {@code role} holds (itself or through PUBLIC does not count) in the schema and database. */
     static List<String> privilegesIn(Jdbi superuser, String role) {
         return superuser.withHandle(h -> h.createQuery("""
