@@ -30,8 +30,8 @@ public final class InstallationSetup {
             }
         }
         return """
-                -- cmis-platform db setup for database %1$s: run as an administrator (a superuser, or on
-                -- PostgreSQL 16+ a role with CREATEROLE), connected to %1$s, before its first db migrate and
+                -- cmis-platform db setup for database %1$s: run as an administrator (a superuser, or a role
+                -- that may create roles and owns %1$s), connected to %1$s, before its first db migrate and
                 -- once more after it. Safe to run again. Passwords are set apart: \\password %2$s, \\password %3$s
                 DO $$
                 BEGIN
