@@ -36,6 +36,15 @@ BEGIN
                       AND (rolcanlogin OR rolsuper OR rolbypassrls OR rolcreaterole OR rolcreatedb OR rolreplication)) THEN
             RAISE EXCEPTION 'role % exists and is not a plain NOLOGIN role; it cannot be this installation''s', r
                 USING HINT = 'set database.role-prefix to a prefix of this installation''s own';
+        -- Taken in advance by someone else (PostgreSQL 16+ records who administers a role: its creator
+        -- too): a role that another non-superuser administers, or a member that may create roles,
+        -- could lend it to anyone. (Before 16 every role with CREATEROLE administers every role;
+        -- commands warn about such a role, see RuntimeRole.)
+        ELSIF EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles x ON x.oid = m.member
+                      WHERE m.roleid = (SELECT oid FROM pg_roles WHERE rolname = r)
+                        AND NOT x.rolsuper AND x.rolname <> current_user AND (m.admin_option OR x.rolcreaterole)) THEN
+            RAISE EXCEPTION 'role % exists and is administered by another role; it cannot be this installation''s', r
+                USING HINT = 'an administrator drops it or revokes that ADMIN OPTION, or set database.role-prefix';
         END IF;
     END LOOP;
 END

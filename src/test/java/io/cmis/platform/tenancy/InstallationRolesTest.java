@@ -110,6 +110,21 @@ class InstallationRolesTest {
     }
 
     @org.junit.jupiter.api.Test
+    void a_role_taken_in_advance_by_another_owner_is_refused_not_adopted() {
+        PostgresBed bed = PostgresBed.embedded(); // PostgreSQL 17: it records who administers a role
+        Installation victim = Installation.create(bed);
+        String squatter = bed.unique("squatter");
+        bed.createRole(squatter, "CREATEROLE");
+        InstallationRoles planned = InstallationRoles.derive(victim.database());
+        bed.as("postgres", squatter).useHandle(h -> h.execute("CREATE ROLE " + planned.system() + " NOLOGIN"));
+
+        assertThatThrownBy(() -> Schema.migrate(bed.dataSource(victim.database(), victim.owner())))
+                .hasStackTraceContaining("is administered by another role");
+        assertThat(bed.superuser(victim.database()).<Boolean, RuntimeException>withHandle(h -> h.createQuery(
+                "SELECT to_regclass('cmis_platform.installation_roles') IS NULL").mapTo(Boolean.class).one())).isTrue();
+    }
+
+    @org.junit.jupiter.api.Test
     void role_names_are_the_databases_own_never_the_shared_ones_and_fit_in_63_bytes() {
         assertThat(InstallationRoles.derive("cmis")).isEqualTo(new InstallationRoles("cmis_cmis_tenant", "cmis_cmis_system"));
         assertThat(InstallationRoles.ofPrefix("shop_eu").system()).isEqualTo("shop_eu_system");
