@@ -112,6 +112,25 @@ class PrivilegeCatalogTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("beds")
+    void no_application_role_may_truncate_reference_or_attach_triggers_to_any_table(PostgresBed bed) {
+        Jdbi jdbi = database(bed);
+        InstallationRoles roles = TestPostgres.roles(jdbi);
+        // TRUNCATE ignores row-level security; a trigger runs with the writer's rows in hand.
+        List<String> granted = jdbi.withHandle(h -> h.createQuery("""
+                SELECT c.relname || ': ' || r.rolname
+                FROM pg_class c CROSS JOIN (VALUES (:tenant), (:system)) AS r(rolname)
+                WHERE c.relnamespace = 'cmis_platform'::regnamespace AND c.relkind IN ('r', 'p')
+                  AND has_table_privilege(r.rolname, c.oid, 'TRUNCATE, REFERENCES, TRIGGER')
+                """).bind("tenant", roles.tenant()).bind("system", roles.system()).mapTo(String.class).list());
+        assertThat(granted).isEmpty();
+        Boolean schemaCreate = jdbi.withHandle(h -> h.createQuery(
+                "SELECT has_schema_privilege(:tenant, 'cmis_platform', 'CREATE') OR has_schema_privilege(:system, 'cmis_platform', 'CREATE')")
+                .bind("tenant", roles.tenant()).bind("system", roles.system()).mapTo(Boolean.class).one());
+        assertThat(schemaCreate).as("an application role may create objects in the schema").isFalse();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("beds")
     void the_platform_wide_tables_are_reached_through_the_system_path_only(PostgresBed bed) {
         Jdbi jdbi = database(bed);
         InstallationRoles roles = TestPostgres.roles(jdbi);
