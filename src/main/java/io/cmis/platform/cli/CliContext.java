@@ -81,9 +81,12 @@ public final class CliContext implements AutoCloseable {
         Database opened = databaseForMigration();
         if (!schemaChecked) {
             if (opened.embedded() && !Schema.currentVersion(opened.jdbi()).equals(Optional.of(Schema.EXPECTED_VERSION))) {
-                Schema.migrate(opened.dataSource());
+                Schema.migrate(opened.dataSource(), config().database().rolePrefix());
             }
             Schema.requireCurrent(opened.jdbi());
+            if (!opened.embedded()) {
+                io.cmis.platform.store.RuntimeRole.warning(opened.jdbi()).ifPresent(this::notice);
+            }
             schemaChecked = true;
         }
         return opened;

@@ -15,10 +15,52 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-/** {@code db migrate}, {@code db status} and {@code db prune}. */
+/** {@code db setup}, {@code db migrate}, {@code db status} and {@code db prune}. */
 @Command(name = "db", description = "Create, upgrade or inspect the database schema.",
-        subcommands = {DbCommand.Migrate.class, DbCommand.Status.class, DbCommand.Prune.class})
+        subcommands = {DbCommand.Setup.class, DbCommand.Migrate.class, DbCommand.Status.class, DbCommand.Prune.class})
 final class DbCommand {
+
+    @Command(name = "setup", description = "Print the SQL an administrator runs once (and again after the first "
+            + "db migrate) for an external database: the owner that migrates, the runtime role cron and serve log in "
+            + "as, the installation's roles, the schema; nothing is connected to.")
+    static final class Setup implements Callable<Integer> {
+        private final CliContext context;
+
+        @picocli.CommandLine.Option(names = "--owner", defaultValue = "cmis_owner",
+                description = "The role that owns the schema and runs db migrate (database.migration-user). Default: ${DEFAULT-VALUE}.")
+        String owner;
+
+        @picocli.CommandLine.Option(names = "--runtime-user",
+                description = "The role cron and serve log in as (database.user). Default: database.user, else cmis.")
+        String runtime;
+
+        Setup(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            io.cmis.platform.config.DatabaseSettings settings = context.config().database();
+            if (settings.embedded()) {
+                throw new UsageException("db setup is for an external database: set database.url first "
+                        + "(the embedded database needs no set-up)");
+            }
+            String database = org.postgresql.Driver.parseURL(settings.url().orElseThrow(), null).getProperty("PGDBNAME");
+            String user = runtime != null ? runtime : settings.user().isEmpty() ? "cmis" : settings.user();
+            if (user.equals(owner)) {
+                throw new UsageException("the runtime role and the owner must differ: the runtime role owns nothing");
+            }
+            io.cmis.platform.tenancy.InstallationRoles roles = settings.rolePrefix()
+                    .map(io.cmis.platform.tenancy.InstallationRoles::ofPrefix)
+                    .orElseGet(() -> io.cmis.platform.tenancy.InstallationRoles.derive(database));
+            try {
+                context.printer().line(io.cmis.platform.store.InstallationSetup.sql(database, roles, owner, user).strip());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            return ExitCodes.OK;
+        }
+    }
 
     @Command(name = "migrate", description = "Create or upgrade the schema; safe to run again and from several hosts.")
     static final class Migrate implements Callable<Integer> {
@@ -33,7 +75,7 @@ final class DbCommand {
             Database database = context.databaseForMigration();
             MigrateResult result;
             try {
-                result = Schema.migrate(database.migrationDataSource());
+                result = Schema.migrate(database.migrationDataSource(), context.config().database().rolePrefix());
             } catch (FlywayException e) {
                 throw new UsageException("migration failed: " + reason(e));
             }

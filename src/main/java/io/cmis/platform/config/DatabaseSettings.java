@@ -8,7 +8,8 @@ import java.util.Optional;
  * empty; what pools connections in front of it; and where migrations connect.
  */
 public record DatabaseSettings(Optional<String> url, String user, String password, int poolSize, Pooler pooler,
-                               Optional<String> migrationUrl) {
+                               Optional<String> migrationUrl, String migrationUser, String migrationPassword,
+                               Optional<String> rolePrefix) {
     static final int MAX_POOL_SIZE = 200;
 
     /** What sits between the tool and PostgreSQL. */
@@ -32,10 +33,17 @@ public record DatabaseSettings(Optional<String> url, String user, String passwor
         if (mode == Pooler.TRANSACTION && url.isEmpty()) {
             throw new ConfigException("database.pooler=transaction needs database.url (the embedded database has no pooler)");
         }
+        String prefix = config.value("database.role-prefix").trim();
+        String why = prefix.isEmpty() ? null : io.cmis.platform.tenancy.InstallationRoles.prefixProblem(prefix);
+        if (why != null) {
+            throw new ConfigException("database.role-prefix: " + why);
+        }
         return new DatabaseSettings(url.isEmpty() ? Optional.empty() : Optional.of(url),
                 config.value("database.user"), config.value("database.password"),
                 config.positiveInt("database.pool-size", MAX_POOL_SIZE), mode,
-                migrationUrl.isEmpty() ? Optional.empty() : Optional.of(migrationUrl));
+                migrationUrl.isEmpty() ? Optional.empty() : Optional.of(migrationUrl),
+                config.value("database.migration-user"), config.value("database.migration-password"),
+                prefix.isEmpty() ? Optional.empty() : Optional.of(prefix));
     }
 
     private static String checkedUrl(String key, String url) {

@@ -117,28 +117,33 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Where {@code db migrate} connects: {@code database.migration-url} when set, else the pool. A
-     * migration holds a session (Flyway's lock and schema), which a transaction pooler cannot keep.
+     * Where {@code db migrate} connects: {@code database.migration-url} when set, else database.url
+     * directly, as {@code database.migration-user} when set (the owner role: the runtime role owns
+     * nothing and cannot migrate), else the pool's user. A migration holds a session (Flyway's lock
+     * and schema), which a transaction pooler cannot keep.
      */
     public DataSource migrationDataSource() {
-        if (settings.migrationUrl().isPresent()) {
-            org.postgresql.ds.PGSimpleDataSource direct = new org.postgresql.ds.PGSimpleDataSource();
-            direct.setUrl(settings.migrationUrl().get());
-            if (!settings.user().isEmpty()) {
-                direct.setUser(settings.user());
-            }
-            if (!settings.password().isEmpty()) {
-                direct.setPassword(settings.password());
-            }
-            direct.setApplicationName("cmis-platform migrate");
-            direct.setConnectTimeout(5);
-            return direct;
-        }
-        if (settings.pooler() == DatabaseSettings.Pooler.TRANSACTION) {
+        boolean owner = embedded == null && !settings.migrationUser().isEmpty();
+        if (settings.pooler() == DatabaseSettings.Pooler.TRANSACTION && settings.migrationUrl().isEmpty()) {
             throw new io.cmis.platform.config.ConfigException("db migrate needs a direct connection to PostgreSQL, "
                     + "not the transaction pooler of database.url: set database.migration-url (CMIS_DATABASE_MIGRATION_URL)");
         }
-        return dataSource;
+        if (settings.migrationUrl().isEmpty() && !owner) {
+            return dataSource;
+        }
+        org.postgresql.ds.PGSimpleDataSource direct = new org.postgresql.ds.PGSimpleDataSource();
+        direct.setUrl(settings.migrationUrl().orElseGet(() -> settings.url().orElseThrow()));
+        String user = owner ? settings.migrationUser() : settings.user();
+        String password = owner ? settings.migrationPassword() : settings.password();
+        if (!user.isEmpty()) {
+            direct.setUser(user);
+        }
+        if (!password.isEmpty()) {
+            direct.setPassword(password);
+        }
+        direct.setApplicationName("cmis-platform migrate");
+        direct.setConnectTimeout(5);
+        return direct;
     }
 
     @Override

@@ -1,10 +1,13 @@
 package io.cmis.platform.store;
 
+import io.cmis.platform.tenancy.InstallationRoles;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.jdbi.v3.core.Jdbi;
 
 import javax.sql.DataSource;
+import java.util.Map;
 import java.util.Optional;
 
 /** The schema: Flyway migrations under {@code db/migration}, and the cheap check other commands run first. */
@@ -17,13 +20,26 @@ public final class Schema {
     }
 
     public static MigrateResult migrate(DataSource dataSource) {
+        return migrate(dataSource, Optional.empty());
+    }
+
+    /**
+     * Migrates with the installation's roles as the placeholders {@code tenant_role} and
+     * {@code system_role}: those the database recorded, else {@code rolePrefix}'s, else its name's.
+     */
+    public static MigrateResult migrate(DataSource dataSource, Optional<String> rolePrefix) {
+        InstallationRoles roles = Jdbi.create(dataSource).withHandle(h -> InstallationRoles.forMigration(h, rolePrefix));
+        return configure(dataSource, roles).load().migrate();
+    }
+
+    /** Flyway for this schema and these roles (tests also migrate to a given version with it). */
+    public static FluentConfiguration configure(DataSource dataSource, InstallationRoles roles) {
         return Flyway.configure()
                 .dataSource(dataSource)
                 .schemas(NAME)
                 .locations("classpath:db/migration")
-                .loggers("slf4j")
-                .load()
-                .migrate();
+                .placeholders(Map.of("tenant_role", roles.tenant(), "system_role", roles.system()))
+                .loggers("slf4j");
     }
 
     /** The version the database is at, or empty when it was never migrated. */

@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The only two ways to touch tenant data. {@link #inOrg} runs a unit of work in one transaction as
- * {@code cmis_tenant} with the org set transaction-locally: row-level security then shows and
+ * the installation's tenant role with the org set transaction-locally: row-level security then shows and
  * accepts that org's rows only. {@link #systemWide} is the named cross-org path (due tokens,
  * webhook routing, health totals, operator listings); every use states its purpose.
  */
@@ -24,15 +24,44 @@ public final class Tenancy {
         this.jdbi = jdbi;
     }
 
+    /** The installation's roles, read from the database once per {@link Jdbi} (see {@link InstallationRoles}). */
+    public InstallationRoles roles() {
+        RolesCache cache = jdbi.getConfig(RolesCache.class);
+        InstallationRoles roles = cache.roles;
+        if (roles == null) {
+            roles = jdbi.withHandle(h -> InstallationRoles.recorded(h)).orElseThrow(() -> new IllegalStateException(
+                    "the database records no installation roles (schema older than version 11); run 'cmis-platform db migrate'"));
+            cache.roles = roles;
+        }
+        return roles;
+    }
+
+    /** Where {@link #roles()} keeps what it read: one per Jdbi, so every Tenancy on it reads once. */
+    public static final class RolesCache implements org.jdbi.v3.core.config.JdbiConfig<RolesCache> {
+        private volatile InstallationRoles roles;
+
+        public RolesCache() {
+        }
+
+        @Override
+        public RolesCache createCopy() {
+            RolesCache copy = new RolesCache();
+            copy.roles = roles;
+            return copy;
+        }
+    }
+
     public <T> T inOrg(OrgId org, HandleCallback<T, RuntimeException> work) {
+        String role = roles().tenant();
         return jdbi.inTransaction(handle -> {
             // One round trip, and all of it transaction-local (set_config(..., true) is SET LOCAL): behind
             // a transaction pooler the next transaction may run on a session another client used, and
             // nothing of ours may stay on it.
             handle.createQuery("SELECT set_config('search_path', :schema, true) AS path, "
-                            + "set_config('role', 'cmis_tenant', true) AS role, "
+                            + "set_config('role', :role, true) AS role, "
                             + "set_config('cmis.org_id', :org, true) AS org")
                     .bind("schema", SCHEMA)
+                    .bind("role", role)
                     .bind("org", org.toString())
                     .mapToMap()
                     .one();
@@ -47,19 +76,21 @@ public final class Tenancy {
         });
     }
 
-    /** Cross-org work, as {@code cmis_system}; {@code purpose} says why, for the debug log. */
+    /** Cross-org work, as the installation's system role; {@code purpose} says why, for the debug log. */
     public <T> T systemWide(String purpose, HandleCallback<T, RuntimeException> work) {
         log.debug("system path: {}", purpose);
+        String role = roles().system();
         return jdbi.inTransaction(handle -> {
-            enterSystemPath(handle);
+            enterSystemPath(handle, role);
             return work.withHandle(handle);
         });
     }
 
-    private static void enterSystemPath(Handle handle) {
+    private static void enterSystemPath(Handle handle, String role) {
         handle.createQuery("SELECT set_config('search_path', :schema, true) AS path, "
-                        + "set_config('role', 'cmis_system', true) AS role")
+                        + "set_config('role', :role, true) AS role")
                 .bind("schema", SCHEMA)
+                .bind("role", role)
                 .mapToMap()
                 .one();
     }
@@ -72,7 +103,8 @@ public final class Tenancy {
      */
     public SystemSession systemSession(String purpose) {
         log.debug("system session: {}", purpose);
-        return new SystemSession(jdbi.open());
+        String role = roles().system(); // before the session's own connection: a pool of one has no second
+        return new SystemSession(jdbi.open(), role);
     }
 
     /** Sets a statement's parameters. */
@@ -87,22 +119,31 @@ public final class Tenancy {
         T read(java.sql.ResultSet rows) throws java.sql.SQLException;
     }
 
-    /** The system path as literals (they are constants), so it can lead a statement of any parameters. */
-    private static final String SYSTEM_PATH = "SELECT set_config('search_path', '" + SCHEMA + "', true) AS path, "
-            + "set_config('role', 'cmis_system', true) AS role";
+    /**
+     * The system path as literals, so it can lead a statement of any parameters: the schema is a
+     * constant and the role a name {@link InstallationRoles} checked to be [a-z][a-z0-9_]* when read.
+     */
+    private static String systemPath(String role) {
+        return "SELECT set_config('search_path', '" + SCHEMA + "', true) AS path, "
+                + "set_config('role', '" + role + "', true) AS role";
+    }
 
     /** See {@link #systemSession}. */
     public static final class SystemSession implements AutoCloseable {
         private final Handle handle;
+        private final String role;
+        private final String systemPath;
         private final long openedAt = System.nanoTime();
 
-        private SystemSession(Handle handle) {
+        private SystemSession(Handle handle, String role) {
             this.handle = handle;
+            this.role = role;
+            this.systemPath = systemPath(role);
         }
 
         public <T> T inTransaction(HandleCallback<T, RuntimeException> work) {
             return handle.inTransaction(h -> {
-                enterSystemPath(h);
+                enterSystemPath(h, role);
                 return work.withHandle(h);
             });
         }
@@ -120,7 +161,7 @@ public final class Tenancy {
                 if (!connection.getAutoCommit()) {
                     connection.setAutoCommit(true);
                 }
-                try (java.sql.PreparedStatement statement = connection.prepareStatement(SYSTEM_PATH + ";\n" + sql)) {
+                try (java.sql.PreparedStatement statement = connection.prepareStatement(systemPath + ";\n" + sql)) {
                     bind.bind(statement);
                     statement.execute(); // the path's row, then the statement's
                     if (!statement.getMoreResults()) {

@@ -126,7 +126,8 @@ class ConfigLoaderTest {
                 "CMIS_ALERTS_WEBHOOK_URL", "https://hooks.slack.example/services/T0/B0/secretpart",
                 "CMIS_WEBHOOKS_FORWARD_SECRET", "whsec_abc",
                 "CMIS_DATABASE_URL", "jdbc:postgresql://db:5432/cmis?user=o&password=pw2",
-                "CMIS_DATABASE_MIGRATION_URL", "jdbc:postgresql://direct:5432/cmis?password=pw3"), null)
+                "CMIS_DATABASE_MIGRATION_URL", "jdbc:postgresql://direct:5432/cmis?password=pw3",
+                "CMIS_DATABASE_MIGRATION_USER", "cmis_owner", "CMIS_DATABASE_MIGRATION_PASSWORD", "owner-pw4"), null)
                 .load(null);
         Map<String, String> shown = new java.util.HashMap<>();
         config.all().forEach(v -> shown.put(v.key(), v.displayValue()));
@@ -137,7 +138,18 @@ class ConfigLoaderTest {
                 .containsEntry("webhooks.forward-secret", "****")
                 .containsEntry("database.url", "jdbc:postgresql://db:5432/cmis?…")
                 .containsEntry("database.migration-url", "jdbc:postgresql://direct:5432/cmis?…");
-        assertThat(shown.values()).noneMatch(v -> v.contains("pw2") || v.contains("pw3"));
+        assertThat(shown).containsEntry("database.migration-user", "cmis_owner")
+                .containsEntry("database.migration-password", "****");
+        assertThat(shown.values()).noneMatch(v -> v.contains("pw2") || v.contains("pw3") || v.contains("pw4"));
+    }
+
+    @Test
+    void a_role_prefix_names_roles_of_this_installation_only() {
+        assertThat(new ConfigLoader(Map.of("CMIS_DATABASE_ROLE_PREFIX", "shop_eu"), null).load(null).database().rolePrefix())
+                .contains("shop_eu");
+        assertBad("CMIS_DATABASE_ROLE_PREFIX", "cmis", "database.role-prefix");
+        assertBad("CMIS_DATABASE_ROLE_PREFIX", "Shop-EU", "database.role-prefix");
+        assertBad("CMIS_DATABASE_ROLE_PREFIX", "p".repeat(57), "database.role-prefix");
     }
 
     @Test

@@ -115,7 +115,7 @@ class PooledDatabaseTest {
                                 violations.add("left behind on a pooled session: " + left);
                             }
                             int unscoped = database.jdbi().inTransaction(h -> {
-                                h.execute("SET LOCAL ROLE cmis_tenant");
+                                h.execute("SET LOCAL ROLE " + new Tenancy(database.jdbi()).roles().tenant());
                                 return h.createQuery("SELECT count(*) FROM cmis_platform.integrations")
                                         .mapTo(Integer.class).one();
                             });
@@ -154,7 +154,7 @@ class PooledDatabaseTest {
                             rows.next();
                             return List.of(rows.getString(1), rows.getString(2), rows.getString(3));
                         });
-                assertThat(inside.get(0)).isEqualTo("cmis_system");
+                assertThat(inside.get(0)).isEqualTo(tenancy.roles().system());
                 assertThat(inside.get(1)).isEqualTo("cmis_platform");
                 // A statement that fails stores nothing, and the session goes on working.
                 UUID id = UUID.randomUUID();

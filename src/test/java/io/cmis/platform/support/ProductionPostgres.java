@@ -165,6 +165,15 @@ public final class ProductionPostgres {
         return Jdbi.create(ds).installPlugin(new PostgresPlugin());
     }
 
+    /** A connection as any role of the bed, by password. */
+    public PGSimpleDataSource dataSource(String database, String user, String password) {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setUrl(directUrl(database));
+        ds.setUser(user);
+        ds.setPassword(password);
+        return ds;
+    }
+
     private PGSimpleDataSource ownerDataSource(String database) {
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setUrl(directUrl(database));

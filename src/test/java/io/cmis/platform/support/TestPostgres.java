@@ -67,6 +67,11 @@ public final class TestPostgres {
         return Jdbi.create(dataSource(database, "postgres")).installPlugin(new PostgresPlugin());
     }
 
+    /** The roles the database's migration recorded (every copy of the template has the template's). */
+    public static io.cmis.platform.tenancy.InstallationRoles roles(Jdbi jdbi) {
+        return jdbi.withHandle(h -> io.cmis.platform.tenancy.InstallationRoles.recorded(h)).orElseThrow();
+    }
+
     public static String jdbcUrl(String database) {
         return "jdbc:postgresql://127.0.0.1:" + server().getPort() + "/" + database;
     }

@@ -14,10 +14,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The schema itself keeps the tenancy and secrecy rules; these tests read the catalog. */
 class CatalogTest {
     private static Jdbi jdbi;
+    private static InstallationRoles roles;
 
     @BeforeAll
     static void database() {
         jdbi = TestPostgres.superuser(TestPostgres.freshDatabase());
+        roles = TestPostgres.roles(jdbi);
     }
 
     @Test
@@ -26,14 +28,14 @@ class CatalogTest {
                 SELECT c.relname AS name, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
                        EXISTS (SELECT 1 FROM pg_policy p
                                WHERE p.polrelid = c.oid
-                                 AND 'cmis_tenant'::regrole = ANY (p.polroles)) AS tenant_policy
+                                 AND to_regrole(:tenant) = ANY (p.polroles)) AS tenant_policy
                 FROM pg_class c
                 JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE n.nspname = 'cmis_platform' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
                   AND EXISTS (SELECT 1 FROM pg_attribute a
                               WHERE a.attrelid = c.oid AND a.attname = 'org_id' AND NOT a.attisdropped)
                 ORDER BY 1
-                """).mapToMap().list());
+                """).bind("tenant", roles.tenant()).mapToMap().list());
 
         assertThat(tables).extracting(t -> t.get("name"))
                 .containsExactlyInAnyOrderElementsOf(TenantIsolationTest.TENANT_TABLES);
@@ -48,12 +50,12 @@ class CatalogTest {
     void a_partition_is_reached_only_through_its_table_or_is_held_to_rls_itself() {
         List<Map<String, Object>> partitions = jdbi.withHandle(h -> h.createQuery("""
                 SELECT c.relname AS name, c.relrowsecurity AS enabled,
-                       has_table_privilege('cmis_tenant', c.oid, 'SELECT, INSERT, UPDATE, DELETE') AS tenant,
-                       has_table_privilege('cmis_system', c.oid, 'SELECT, INSERT, UPDATE, DELETE') AS system
+                       has_table_privilege(:tenant, c.oid, 'SELECT, INSERT, UPDATE, DELETE') AS tenant,
+                       has_table_privilege(:system, c.oid, 'SELECT, INSERT, UPDATE, DELETE') AS system
                 FROM pg_class c
                 JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE n.nspname = 'cmis_platform' AND c.relispartition AND c.relkind = 'r'
-                """).mapToMap().list());
+                """).bind("tenant", roles.tenant()).bind("system", roles.system()).mapToMap().list());
         assertThat(partitions).extracting(p -> p.get("name")).contains("platform_api_calls_default");
         assertThat(partitions).allSatisfy(p -> {
             assertThat(p.get("tenant")).as(p.get("name") + ": no tenant privilege").isEqualTo(false);
@@ -66,7 +68,8 @@ class CatalogTest {
     @Test
     void no_application_role_bypasses_rls() {
         List<Boolean> bypass = jdbi.withHandle(h -> h.createQuery(
-                "SELECT rolbypassrls OR rolsuper FROM pg_roles WHERE rolname IN ('cmis_tenant', 'cmis_system')")
+                "SELECT rolbypassrls OR rolsuper FROM pg_roles WHERE rolname IN (:tenant, :system)")
+                .bind("tenant", roles.tenant()).bind("system", roles.system())
                 .mapTo(Boolean.class).list());
         assertThat(bypass).containsExactly(false, false);
     }

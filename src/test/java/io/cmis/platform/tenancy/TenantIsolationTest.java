@@ -107,7 +107,7 @@ class TenantIsolationTest {
     void with_no_org_set_the_tenant_role_sees_nothing() {
         for (String table : TENANT_TABLES) {
             Integer count = jdbi.inTransaction(h -> {
-                h.execute("SET LOCAL ROLE cmis_tenant");
+                h.execute("SET LOCAL ROLE " + tenancy.roles().tenant());
                 return h.createQuery("SELECT count(*) FROM " + table).mapTo(Integer.class).one();
             });
             assertThat(count).as(table).isZero();
@@ -118,7 +118,7 @@ class TenantIsolationTest {
     void the_org_setting_does_not_outlive_its_transaction() {
         tenancy.inOrg(A, h -> new IntegrationRepository(h).list(IntegrationFilter.all()));
         Integer afterwards = jdbi.inTransaction(h -> {
-            h.execute("SET LOCAL ROLE cmis_tenant");
+            h.execute("SET LOCAL ROLE " + tenancy.roles().tenant());
             return h.createQuery("SELECT count(*) FROM integrations").mapTo(Integer.class).one();
         });
         assertThat(afterwards).isZero();

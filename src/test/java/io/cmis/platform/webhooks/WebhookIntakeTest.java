@@ -3,6 +3,7 @@ package io.cmis.platform.webhooks;
 import io.cmis.platform.sandbox.GoogleSimulator;
 import io.cmis.platform.sandbox.WebhookEmitter;
 import io.cmis.platform.support.PlatformTestBed;
+import io.cmis.platform.support.TestPostgres;
 import io.cmis.platform.support.WebhookServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -202,13 +203,13 @@ class WebhookIntakeTest {
 
     @Test
     void when_the_database_cannot_store_the_answer_is_503_never_200() throws Exception {
-        bed.jdbi.useHandle(h -> h.execute("REVOKE INSERT ON cmis_platform.webhook_events FROM cmis_system"));
+        bed.jdbi.useHandle(h -> h.execute("REVOKE INSERT ON cmis_platform.webhook_events FROM " + TestPostgres.roles(bed.jdbi).system()));
         HttpResponse<String> refused = server.post("meta", WebhookEmitter.meta(PAGE_COMMENT));
         assertThat(refused.statusCode()).isEqualTo(503);
         assertThat(refused.body()).contains("unavailable").doesNotContain("queued");
         assertThat(rows()).isZero();
 
-        bed.jdbi.useHandle(h -> h.execute("GRANT INSERT ON cmis_platform.webhook_events TO cmis_system"));
+        bed.jdbi.useHandle(h -> h.execute("GRANT INSERT ON cmis_platform.webhook_events TO " + TestPostgres.roles(bed.jdbi).system()));
         assertThat(server.post("meta", WebhookEmitter.meta(PAGE_COMMENT)).statusCode()).isEqualTo(200);
         assertThat(rows()).isEqualTo(2);
     }
