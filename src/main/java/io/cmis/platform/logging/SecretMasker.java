@@ -50,7 +50,9 @@ public final class SecretMasker {
 
     private static final List<Rule> RULES = List.of(
             // Headers: Authorization (Bearer, Basic, Google's old "OAuth <token>"), TikTok's Access-Token.
-            rule("(?i)" + WORD_START + "(Bearer|Basic)\\s+" + TOKEN_CHAR + "{6,}", "$1 " + MASK),
+            rule("(?i)" + WORD_START + "(Bearer)\\s+" + TOKEN_CHAR + "{6,}", "$1 " + MASK),
+            // Basic credentials are base64 of id:secret; "Basic authentication" is prose.
+            rule("(?i)" + WORD_START + "(Basic)\\s+(?=[A-Za-z0-9+/=]*[0-9+/=])[A-Za-z0-9+/=]{12,}", "$1 " + MASK),
             rule("(?i)" + WORD_START + "(OAuth)\\s+(?![\\w.-]+\\s*=)" + TOKEN_CHAR + "{20,}", "$1 " + MASK),
             rule("(?i)" + WORD_START + "(Access-Token\\s*[:=]\\s*)" + TOKEN_CHAR + "{6,}", "$1" + MASK),
             // By name. JSON fields, plain or escaped: "access_token":"…" and \"access_token\":\"…\".

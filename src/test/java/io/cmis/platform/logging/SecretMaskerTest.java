@@ -33,6 +33,7 @@ class SecretMaskerTest {
             "refresh 1\\/\\/0gLqxyzABCDEF-123_x | refresh 1\\/\\/**** | 0gLqxyzABCDEF",
             "x 370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb | x 370773112-**** | GmHxMAgY",
             "x secret LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE8xQz. | x secret ****. | LswwdoUa",
+            "Authorization: Basic c25hcC1jbGllbnQ6c2VjcmV0LXZhbHVl | Authorization: Basic **** | c25hcC1jbGllbnQ6",
     })
     void masks_platform_credentials(String input, String expected, String leaked) {
         String masked = SecretMasker.mask(input);
@@ -64,6 +65,7 @@ class SecretMaskerTest {
             "error code=190 subcode=463 state=half_open success_rate 0.9523809523809523 p95 0.25",
             "at io.cmis.platform.connect.ConnectService.complete(ConnectService.java:142) 2026-12-06T05:40:00Z",
             "refresh token: expired; token kind tt_user; OAuth callback failed; bearer token rejected",
+            "Basic authentication refused by /login/oauth2/access_token; HTTP Basic client auth",
     })
     void leaves_ids_numbers_and_words_alone(String text) {
         assertThat(SecretMasker.mask(text)).isEqualTo(text);
