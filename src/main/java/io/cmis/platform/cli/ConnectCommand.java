@@ -1,5 +1,7 @@
 package io.cmis.platform.cli;
 
+import io.cmis.platform.connect.BrowserConnect;
+import io.cmis.platform.connect.ConnectLink;
 import io.cmis.platform.connect.ConnectService;
 import io.cmis.platform.connect.ConnectStart;
 import io.cmis.platform.crypto.Secret;
@@ -44,6 +46,10 @@ final class ConnectCommand {
         @Option(names = "--scopes", paramLabel = "A,B", description = "Scopes instead of <platform>.scopes.")
         String scopes;
 
+        @Option(names = "--browser", description = "Print a one-time start link on serve instead (valid "
+                + "connect.start-link-ttl): the browser that opens it is the only one whose callback serve completes.")
+        boolean browser;
+
         Start(CliContext context) {
             this.context = context;
         }
@@ -51,10 +57,17 @@ final class ConnectCommand {
         @Override
         public Integer call() {
             String kind = account.tokenKind(context.platforms().registry().get(account.platform));
-            ConnectStart start = service(context).start(account.platform, account.org, Optional.ofNullable(redirectUri),
-                    Optional.ofNullable(scopes).map(s -> Arrays.stream(s.split(",")).map(String::trim)
-                            .filter(x -> !x.isEmpty()).toList()), Optional.of(kind));
+            Optional<List<String>> scopeList = Optional.ofNullable(scopes).map(s -> Arrays.stream(s.split(","))
+                    .map(String::trim).filter(x -> !x.isEmpty()).toList());
             Printer printer = context.printer();
+            if (browser) {
+                ConnectLink link = new BrowserConnect(service(context)).link(account.platform, account.org,
+                        Optional.ofNullable(redirectUri), scopeList, Optional.of(kind));
+                printLink(printer, link);
+                return ExitCodes.OK;
+            }
+            ConnectStart start = service(context).start(account.platform, account.org, Optional.ofNullable(redirectUri),
+                    scopeList, Optional.of(kind));
             if (printer.json()) {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("authorization_url", start.authorizationUrl().toString());
@@ -69,6 +82,21 @@ final class ConnectCommand {
                         + "; then run: cmis-platform connect complete --state " + start.state() + " --code CODE");
             }
             return ExitCodes.OK;
+        }
+
+        private void printLink(Printer printer, ConnectLink link) {
+            if (printer.json()) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("start_url", link.startUrl().toString());
+                out.put("expires_at", link.expiresAt());
+                out.put("platform", link.platform());
+                out.put("org_id", link.orgId());
+                printer.json(out);
+            } else {
+                printer.line(link.startUrl().toString());
+                context.notice("open the link above once, in the browser of the user who connects (it expires at "
+                        + link.expiresAt() + "); serve completes the flow at its callback in that browser only");
+            }
         }
     }
 

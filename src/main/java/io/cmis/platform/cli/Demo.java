@@ -90,6 +90,7 @@ final class Demo {
         // database given by URL (the embedded server's file locks are per process, not per step).
         env.put("CMIS_DATABASE_URL", database.jdbcUrl());
         env.put("CMIS_DATABASE_USER", database.user());
+        env.put("CMIS_DATABASE_PASSWORD", database.password());
         byte[] key = new byte[32];
         new java.security.SecureRandom().nextBytes(key);
         env.put("CMIS_ENCRYPTION_KEYS", "demo:" + java.util.Base64.getEncoder().encodeToString(key));
@@ -126,17 +127,22 @@ final class Demo {
         String[][] flows = {{orgA, "meta"}, {orgA, "google"}, {orgA, "tiktok", "--kind", "tt_user"}, {orgA, "snapchat"},
             {orgA, "linkedin"}, {orgA, "x"}, {orgB, "meta"}};
         for (String[] flow : flows) {
-            List<String> args = new ArrayList<>(List.of("--json", "connect", "start", flow[1], "--org", flow[0]));
+            List<String> args = new ArrayList<>(List.of("--json", "connect", "start", flow[1], "--org", flow[0],
+                    "--browser"));
             for (int i = 2; i < flow.length; i++) {
                 args.add(flow[i]);
             }
-            JsonNode start = run(args.toArray(String[]::new)).json();
-            // The user consents on the platform, which redirects to the callback: here serve's.
-            HttpResponse<Void> consent = http.send(HttpRequest.newBuilder(URI.create(start.get("authorization_url")
+            JsonNode link = run(args.toArray(String[]::new)).json();
+            // The user's browser (its own cookies) opens the start link on serve, which binds the flow to it
+            // and sends it to the platform; the user consents; the platform redirects to serve's callback.
+            HttpClient browser = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+                    .cookieHandler(new java.net.CookieManager()).connectTimeout(Duration.ofSeconds(5)).build();
+            HttpResponse<Void> start = browser.send(HttpRequest.newBuilder(onServe(url, link.get("start_url")
                     .asText())).build(), HttpResponse.BodyHandlers.discarding());
-            URI back = URI.create(consent.headers().firstValue("location").orElseThrow());
-            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(url + back.getRawPath() + "?"
-                    + back.getRawQuery())).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<Void> consent = browser.send(HttpRequest.newBuilder(URI.create(start.headers()
+                    .firstValue("location").orElseThrow())).build(), HttpResponse.BodyHandlers.discarding());
+            HttpResponse<String> page = browser.send(HttpRequest.newBuilder(onServe(url, consent.headers()
+                    .firstValue("location").orElseThrow())).build(), HttpResponse.BodyHandlers.ofString());
             connected += page.statusCode() == 200 && page.body().contains("is connected") ? 1 : 0;
         }
         int listed = run("--json", "integrations", "list").json().size();
@@ -144,6 +150,12 @@ final class Demo {
                 + "through serve's callback (Meta, Google, TikTok, Snapchat, LinkedIn, X for org " + orgA.substring(0, 8)
                 + ", Meta for org "
                 + orgB.substring(0, 8) + "); " + listed + " integrations, tokens encrypted");
+    }
+
+    /** The sandbox's redirect URIs name port 8080; the demo's serve listens on a free port. */
+    private static URI onServe(String url, String link) {
+        URI uri = URI.create(link);
+        return URI.create(url + uri.getRawPath() + "?" + uri.getRawQuery());
     }
 
     private void sync() throws Exception {

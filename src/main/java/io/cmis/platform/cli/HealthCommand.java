@@ -22,7 +22,8 @@ import java.util.concurrent.Callable;
 
 /** {@code health}: the whole state for cron and CI, with Nagios exit codes. */
 @Command(name = "health", description = "Overall health: integrations, webhooks, platform calls, rate limits, "
-        + "circuit breakers. Exit 0 healthy, 1 warning, 2 critical, 3 unknown (database unreachable).")
+        + "circuit breakers, secrets not under the active key. Exit 0 healthy, 1 warning, 2 critical, 3 unknown "
+        + "(database unreachable).")
 final class HealthCommand implements Callable<Integer> {
     private final CliContext context;
 
@@ -48,7 +49,8 @@ final class HealthCommand implements Callable<Integer> {
         try {
             // Connecting included: cron's health ends with exit 3 when the database does not answer, never hangs.
             report = HealthCheck.within(ANSWER_WITHIN, context.clock(), () -> {
-                HealthReport evaluated = new HealthCheck(context.tenancy(), settings, context.clock()).evaluate();
+                HealthReport evaluated = new HealthCheck(context.tenancy(), settings, context.clock(), context.vault())
+                        .evaluate();
                 if (alert) {
                     new HealthAlerts(context.tenancy(), settings, context.clock()).record(evaluated)
                             .ifPresent(message -> context.notice("alert: " + message));

@@ -70,6 +70,11 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                     + "least " + (workerCount + INBOX_COMMITTERS + 2) + " (it is " + pool + ")");
         }
 
+        String token = context.config().value("serve.admin-token").trim();
+        InetSocketAddress where = new InetSocketAddress(address, listenPort);
+        // Before anything opens: beyond loopback without a token, anyone reaching serve reads every org's data.
+        io.cmis.platform.server.AdminAccess.requireTokenToListenOn(where, java.util.Optional.of(token));
+
         WebhookWorkers[] running = new WebhookWorkers[1];
         // The committer keeps a connection of its own: it reconnects as soon as the database is back.
         EventInbox inbox = new EventInbox(context.tenancyOnOwnConnections(), INBOX_COMMITTERS, () -> {
@@ -78,21 +83,16 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             }
         });
         WebhookIntake intake = new WebhookIntake(context.platforms().registry(), inbox, context.clock());
+        intake.refusals().forEach(refusal -> context.notice("warning: " + refusal));
         io.cmis.platform.health.HealthSettings health = io.cmis.platform.health.HealthSettings.from(context.config());
         io.cmis.platform.health.ServeMonitor monitor = new io.cmis.platform.health.ServeMonitor(
-                new io.cmis.platform.health.HealthCheck(context.tenancy(), health, context.clock()),
+                new io.cmis.platform.health.HealthCheck(context.tenancy(), health, context.clock(), context.vault()),
                 new io.cmis.platform.health.HealthAlerts(context.tenancy(), health, context.clock()), context.clock());
         context.platforms().http().callLog().observe(monitor::apiCall);
         io.cmis.platform.health.Liveness liveness = new io.cmis.platform.health.Liveness();
         liveness.watch("webhook intake committer", inbox::alive);
         CmisServer server;
         try {
-            String token = context.config().value("serve.admin-token").trim();
-            InetSocketAddress where = new InetSocketAddress(address, listenPort);
-            if (token.isEmpty() && where.getAddress() != null && !where.getAddress().isLoopbackAddress()) {
-                context.notice("warning: serve listens on " + address + " without serve.admin-token: the dashboard, "
-                        + "/metrics and /health/integrations show every org's numbers to whoever reaches them");
-            }
             server = CmisServer.start(new io.cmis.platform.server.ServerSettings(where, threads,
                             context.config().duration("serve.read-timeout"),
                             java.util.Optional.of(token).filter(t -> !t.isEmpty())),
@@ -105,7 +105,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         }
         String name = WebhooksCommand.workerName("serve");
         running[0] = new WebhookWorkers(workerCount, settings.batchSize(), i -> new WebhookProcessor(
-                context.tenancy(), settings, context.clock(), context.random(), name + ":" + i),
+                context.tenancy(), settings, context.clock(), context.random(), name + ":" + i,
+                context.platforms().registry()),
                 outcome -> monitor.eventProcessed(outcome.outcome()));
         WebhookWorkers workersRunning = running[0];
         liveness.watch("webhook workers", workersRunning::alive);
@@ -147,7 +148,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             printer.json(out);
         } else {
             printer.line("listening on " + url + "  (dashboard /, POST /webhooks/{meta,google,tiktok}, "
-                    + "GET /oauth/callback/{platform}, /health/integrations, /metrics; " + workerCount + " workers)");
+                    + "GET /oauth/{start,callback}/{platform}, /health/integrations, /metrics; " + workerCount + " workers)");
         }
         try {
             stopped.await();

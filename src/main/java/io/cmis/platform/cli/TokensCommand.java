@@ -1,11 +1,13 @@
 package io.cmis.platform.cli;
 
 import io.cmis.platform.config.Durations;
+import io.cmis.platform.crypto.TokenVault;
 import io.cmis.platform.integrations.Integration;
 import io.cmis.platform.integrations.IntegrationFilter;
 import io.cmis.platform.tenancy.OrgId;
 import io.cmis.platform.tokens.KeyRotation;
 import io.cmis.platform.tokens.RefreshOutcome;
+import io.cmis.platform.tokens.SecretInventory;
 import io.cmis.platform.tokens.TokenRefresher;
 import io.cmis.platform.tokens.TokenSettings;
 import picocli.CommandLine.Command;
@@ -131,9 +133,16 @@ final class TokensCommand {
     }
 
     @Command(name = "rotate-key", description = "Re-encrypt every stored secret under the active (first) key of "
-            + "encryption.keys. Idempotent; safe to stop and run again.")
+            + "encryption.keys, in the current format. Waits for rows other processes hold; then counts every "
+            + "secret column again and exits 1 naming what is still under an old key. Idempotent; safe to stop "
+            + "and run again.")
     static final class RotateKey implements Callable<Integer> {
         private final CliContext context;
+
+        @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "2m",
+                converter = Converters.DurationText.class,
+                description = "How long to wait for a row another process holds, per wait (default ${DEFAULT-VALUE}).")
+        Duration lockTimeout;
 
         RotateKey(CliContext context) {
             this.context = context;
@@ -141,26 +150,67 @@ final class TokensCommand {
 
         @Override
         public Integer call() {
-            List<KeyRotation.ColumnResult> results = new KeyRotation(context.tenancy(), context.vault()).rotateAll();
+            if (lockTimeout.isZero() || lockTimeout.isNegative()) {
+                throw new UsageException("--lock-timeout must be positive");
+            }
+            KeyRotation.Report report = new KeyRotation(context.tenancy(), context.vault(), lockTimeout).rotateAll();
+            List<KeyRotation.ColumnResult> results = report.columns();
             int rotated = results.stream().mapToInt(KeyRotation.ColumnResult::rotated).sum();
             int current = results.stream().mapToInt(KeyRotation.ColumnResult::alreadyCurrent).sum();
             int failed = results.stream().mapToInt(KeyRotation.ColumnResult::failed).sum();
+            int locked = results.stream().mapToInt(KeyRotation.ColumnResult::locked).sum();
+            String active = context.keyring().active().id();
             Printer printer = context.printer();
             if (printer.json()) {
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("active_key", context.keyring().active().id());
-                out.put("succeeded", rotated);
-                out.put("failed", failed);
-                out.put("skipped", current);
-                out.put("items", results.stream().map(r -> Map.of(
-                        "column", r.column(), "rotated", r.rotated(), "already_current", r.alreadyCurrent(),
-                        "failed", r.failed(), "outcome", r.failed() > 0 ? "failed" : "succeeded")).toList());
-                printer.json(out);
+                printer.json(json(report, active, rotated, current, failed, locked));
             } else {
-                printer.line("re-encrypted " + rotated + " secret(s) under key '" + context.keyring().active().id()
-                        + "'; " + current + " already used it; " + failed + " could not be decrypted");
+                printer.line("re-encrypted " + rotated + " secret(s) under key '" + active + "'; " + current
+                        + " already used it; " + failed + " could not be decrypted; " + locked
+                        + " stayed locked by another process");
+                for (SecretInventory.Stale stale : report.remaining()) {
+                    printer.line("still not under key '" + active + "' (" + TokenVault.VERSION + "): "
+                            + stale.describe());
+                }
+                if (!report.complete()) {
+                    printer.line("keep the old key(s) in encryption.keys; run tokens rotate-key again");
+                }
             }
-            return failed > 0 ? ExitCodes.SOME_FAILED : ExitCodes.OK;
+            return failed > 0 || locked > 0 || !report.complete() ? ExitCodes.SOME_FAILED : ExitCodes.OK;
+        }
+
+        private static Map<String, Object> json(KeyRotation.Report report, String active, int rotated, int current,
+                                                int failed, int locked) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("active_key", active);
+            out.put("format", TokenVault.VERSION);
+            out.put("succeeded", rotated);
+            out.put("failed", failed);
+            out.put("skipped", current);
+            out.put("locked", locked);
+            out.put("not_under_active_key", report.remainingTotal());
+            out.put("remaining", report.remaining().stream().map(r -> {
+                Map<String, Object> item = new LinkedHashMap<>();
+                item.put("table", r.table());
+                item.put("column", r.column());
+                item.put("format", r.format());
+                item.put("key_id", r.keyId());
+                item.put("count", r.count());
+                return item;
+            }).toList());
+            out.put("items", report.columns().stream().map(r -> {
+                Map<String, Object> item = new LinkedHashMap<>();
+                item.put("column", r.column());
+                item.put("rotated", r.rotated());
+                item.put("already_current", r.alreadyCurrent());
+                item.put("failed", r.failed());
+                item.put("locked", r.locked());
+                long left = report.remaining().stream().filter(s -> (s.table() + "." + s.column()).equals(r.column()))
+                        .mapToLong(SecretInventory.Stale::count).sum();
+                item.put("not_under_active_key", left);
+                item.put("outcome", r.failed() > 0 || r.locked() > 0 || left > 0 ? "failed" : "succeeded");
+                return item;
+            }).toList());
+            return out;
         }
     }
 }

@@ -60,7 +60,7 @@ final class WebhooksCommand {
             }
             WebhookSettings settings = WebhookSettings.from(context.config());
             WebhookProcessor processor = new WebhookProcessor(context.tenancy(), settings, context.clock(),
-                    context.random(), workerName("process"));
+                    context.random(), workerName("process"), context.platforms().registry());
             long limit = max != null ? max : untilEmpty ? Long.MAX_VALUE : settings.batchSize();
             // SIGTERM: finish the event in hand, give the rest of the batch back, then close.
             java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
@@ -235,6 +235,7 @@ final class WebhooksCommand {
         out.put("received_at", e.receivedAt());
         out.put("processed_at", e.processedAt());
         out.put("forwarded_at", e.forwardedAt());
+        out.put("occurred_at", e.occurredAt());
         return out;
     }
 

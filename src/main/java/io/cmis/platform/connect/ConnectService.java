@@ -36,12 +36,12 @@ import java.util.UUID;
  * state exactly once, redeems the code and stores the integration.
  */
 public final class ConnectService {
-    private final Tenancy tenancy;
+    final Tenancy tenancy;
     private final TokenVault vault;
-    private final ConnectorRegistry registry;
+    final ConnectorRegistry registry;
     private final IntegrationService integrations;
-    private final ConnectSettings settings;
-    private final Clock clock;
+    final ConnectSettings settings;
+    final Clock clock;
     private final SecureRandom random;
 
     public ConnectService(Tenancy tenancy, TokenVault vault, ConnectorRegistry registry, IntegrationService integrations,
@@ -58,50 +58,80 @@ public final class ConnectService {
     public ConnectStart start(String platform, OrgId org, Optional<String> redirectUri, Optional<List<String>> scopes,
                               Optional<String> tokenKind) {
         PlatformConnector connector = registry.get(platform);
-        String kind = tokenKind.orElse(connector.tokenKinds().get(0));
-        if (!connector.tokenKinds().contains(kind)) {
-            throw new ConnectException("--kind '" + kind + "' is not a " + platform + " token kind; use one of "
-                    + String.join(", ", connector.tokenKinds()));
-        }
+        String kind = kind(connector, platform, tokenKind);
         String redirect = redirect(platform, redirectUri);
         List<String> scopeList = scopes.orElse(settings.defaultScopes(platform));
+        UUID id = UUID.randomUUID();
+        Instant now = clock.instant();
+        Prepared flow = prepare(connector, id, org.value(), kind, redirect, scopeList);
+        Instant expiresAt = now.plus(settings.stateTtl());
+        PendingConnect pending = new PendingConnect(id, org.value(), platform, kind, redirect,
+                String.join(",", scopeList), flow.verifierEnc(), flow.requestSecretEnc(), expiresAt, null, null, null);
+        tenancy.inOrgDo(org, h -> {
+            OAuthStateRepository repository = new OAuthStateRepository(h);
+            repository.prune(now);
+            repository.insert(pending, hash(flow.state()), now);
+        });
+        return new ConnectStart(flow.url(), flow.state(), expiresAt, platform, org.toString());
+    }
+
+    /** A new flow's state, its encrypted PKCE verifier or OAuth 1.0a request token secret, and where to send the user. */
+    record Prepared(String state, String verifierEnc, String requestSecretEnc, URI url) {
+        @Override
+        public String toString() {
+            return "Prepared[" + url.getHost() + "]";
+        }
+    }
+
+    Prepared prepare(PlatformConnector connector, UUID id, UUID org, String kind, String redirect,
+                     List<String> scopeList) {
         // OAuth 1.0a: the platform mints the state (the request token) in a first leg of its own.
-        Optional<ConnectFirstLeg> firstLeg = connector.beginConnect(redirect, kind, org.value());
+        Optional<ConnectFirstLeg> firstLeg = connector.beginConnect(redirect, kind, org);
         // 256 random bits; the letter in front keeps a state that base64url would begin with '-' from
         // reading as an option when an operator passes it to 'connect complete --state'.
         String state = firstLeg.map(leg -> leg.requestToken().value()).orElseGet(() -> "s" + randomToken(32));
         Optional<String> verifier = firstLeg.isEmpty() && connector.supportsPkce(kind)
                 ? Optional.of(randomToken(48)) : Optional.empty();
-        UUID id = UUID.randomUUID();
-        Instant now = clock.instant();
-        Instant expiresAt = now.plus(settings.stateTtl());
-        String verifierEnc = verifier.map(v -> vault.encrypt(Secret.of(v), SecretColumns.OAUTH_PKCE_VERIFIER.slot(id)))
+        String verifierEnc = verifier.map(v -> vault.encrypt(Secret.of(v), SecretColumns.OAUTH_PKCE_VERIFIER.slot(org, id)))
                 .orElse(null);
         String requestSecretEnc = firstLeg.map(leg -> vault.encrypt(leg.requestToken().secret(),
-                SecretColumns.OAUTH_REQUEST_TOKEN_SECRET.slot(id))).orElse(null);
-        PendingConnect pending = new PendingConnect(id, org.value(), platform, kind, redirect,
-                String.join(",", scopeList), verifierEnc, requestSecretEnc, expiresAt, null);
-        tenancy.inOrgDo(org, h -> {
-            OAuthStateRepository repository = new OAuthStateRepository(h);
-            repository.prune(now);
-            repository.insert(pending, hash(state), now);
-        });
+                SecretColumns.OAUTH_REQUEST_TOKEN_SECRET.slot(org, id))).orElse(null);
         URI url = firstLeg.map(ConnectFirstLeg::authorizationUrl)
                 .orElseGet(() -> connector.authorizationUrl(new AuthorizationRequest(state, redirect, scopeList,
                         verifier.map(ConnectService::challenge), kind)));
-        return new ConnectStart(url, state, expiresAt, platform, org.toString());
+        return new Prepared(state, verifierEnc, requestSecretEnc, url);
     }
 
-    /** Redeems the code for the flow of {@code state}; the state can be used once, by one caller. */
+    String kind(PlatformConnector connector, String platform, Optional<String> tokenKind) {
+        String kind = tokenKind.orElse(connector.tokenKinds().get(0));
+        if (!connector.tokenKinds().contains(kind)) {
+            throw new ConnectException("--kind '" + kind + "' is not a " + platform + " token kind; use one of "
+                    + String.join(", ", connector.tokenKinds()));
+        }
+        return kind;
+    }
+
+    /**
+     * Redeems the code for the flow of {@code state}; the state can be used once, by one caller. A flow
+     * started for a browser is refused here: only that browser completes it, at serve's callback.
+     */
     public IntegrationService.AddResult complete(String state, Secret code, Optional<OrgId> expectedOrg) {
-        PendingConnect pending = claim(state, expectedOrg);
+        PendingConnect found = find(state);
+        if (found.forBrowser()) {
+            throw new ConnectException("this flow was started for a browser (connect start --browser): only that "
+                    + "browser completes it, at serve's callback; nothing was stored");
+        }
+        return redeem(claim(state, found, expectedOrg), state, code);
+    }
+
+    IntegrationService.AddResult redeem(PendingConnect pending, String state, Secret code) {
         PlatformConnector connector = registry.get(pending.platform());
         Optional<Secret> verifier = Optional.ofNullable(pending.verifierEnc())
-                .map(v -> vault.decrypt(v, SecretColumns.OAUTH_PKCE_VERIFIER.slot(pending.id())));
+                .map(v -> vault.decrypt(v, SecretColumns.OAUTH_PKCE_VERIFIER.slot(pending.orgId(), pending.id())));
         // OAuth 1.0a: the state was the request token, and its secret signs the exchange.
         Optional<RequestToken> requestToken = Optional.ofNullable(pending.requestTokenSecretEnc())
                 .map(s -> new RequestToken(state,
-                        vault.decrypt(s, SecretColumns.OAUTH_REQUEST_TOKEN_SECRET.slot(pending.id()))));
+                        vault.decrypt(s, SecretColumns.OAUTH_REQUEST_TOKEN_SECRET.slot(pending.orgId(), pending.id()))));
         OrgId org = new OrgId(pending.orgId());
         TokenGrant grant = connector.exchangeCode(new CodeExchange(code, pending.redirectUri(), verifier,
                 pending.tokenKind(), org.value(), requestToken));
@@ -117,18 +147,31 @@ public final class ConnectService {
 
     /** The platform redirected with an error (the user declined, ...): the flow ends, nothing is stored. */
     public void decline(String state, String error, Optional<String> description) {
-        claim(state, Optional.empty());
-        throw new ConnectException("the platform did not authorize the connection: " + error
+        claim(state, find(state), Optional.empty());
+        throw declined(error, description);
+    }
+
+    static ConnectException declined(String error, Optional<String> description) {
+        return new ConnectException("the platform did not authorize the connection: " + error
                 + description.map(d -> " (" + d + ")").orElse("") + "; nothing was stored, start again if needed");
     }
 
-    private PendingConnect claim(String state, Optional<OrgId> expectedOrg) {
+    PendingConnect find(String state) {
         String hash = hash(state);
-        Instant now = clock.instant();
-        PendingConnect found = tenancy.systemWide("find a connect flow by its state",
-                h -> new OAuthStateRepository(h).find(hash))
+        return tenancy.systemWide("find a connect flow by its state", h -> new OAuthStateRepository(h).find(hash))
                 .orElseThrow(() -> new ConnectException("unknown state: start the connection again with "
                         + "'cmis-platform connect start'"));
+    }
+
+    PendingConnect claim(String state, PendingConnect found, Optional<OrgId> expectedOrg) {
+        Instant now = requireOpen(found, expectedOrg);
+        return tenancy.systemWide("claim a connect flow", h -> new OAuthStateRepository(h).claim(hash(state), now))
+                .orElseThrow(() -> new ConnectException("this state was already used; start the connection again"));
+    }
+
+    /** Refuses a flow of another org, already used or expired; the time it was checked at. */
+    Instant requireOpen(PendingConnect found, Optional<OrgId> expectedOrg) {
+        Instant now = clock.instant();
         if (expectedOrg.isPresent() && !expectedOrg.get().value().equals(found.orgId())) {
             throw new ConnectException("this state belongs to another organization; nothing was stored");
         }
@@ -138,11 +181,15 @@ public final class ConnectService {
         if (!now.isBefore(found.expiresAt())) {
             throw new ConnectException("this state expired at " + found.expiresAt() + "; start the connection again");
         }
-        return tenancy.systemWide("claim a connect flow", h -> new OAuthStateRepository(h).claim(hash, now))
-                .orElseThrow(() -> new ConnectException("this state was already used; start the connection again"));
+        return now;
     }
 
-    private String redirect(String platform, Optional<String> requested) {
+    /** Ends a flow whatever its state, so that its code can never be redeemed. */
+    void cancel(String state) {
+        tenancy.systemWide("cancel a connect flow", h -> new OAuthStateRepository(h).claim(hash(state), clock.instant()));
+    }
+
+    String redirect(String platform, Optional<String> requested) {
         List<String> allowed = settings.redirectUris(platform);
         if (allowed.isEmpty()) {
             throw new ConnectException("no redirect URI is allowed for " + platform + "; set " + platform
@@ -162,7 +209,7 @@ public final class ConnectService {
         return requested.get();
     }
 
-    private String randomToken(int bytes) {
+    String randomToken(int bytes) {
         byte[] raw = new byte[bytes];
         random.nextBytes(raw);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);

@@ -7,9 +7,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /** Per-platform redirect URIs and default scopes ({@code <platform>.redirect-uris}, {@code <platform>.scopes}). */
-record ConnectSettings(AppConfig config, Duration stateTtl) {
+record ConnectSettings(AppConfig config, Duration stateTtl, Duration startLinkTtl) {
     static ConnectSettings from(AppConfig config) {
-        return new ConnectSettings(config, config.duration("connect.state-ttl"));
+        return new ConnectSettings(config, config.duration("connect.state-ttl"), config.duration("connect.start-link-ttl"));
     }
 
     List<String> redirectUris(String platform) {

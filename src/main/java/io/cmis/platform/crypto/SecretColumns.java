@@ -7,10 +7,19 @@ import java.util.List;
  * when a migration adds an {@code *_enc} column that is missing here.
  */
 public final class SecretColumns {
-    /** A table's primary key (part of the associated data) and one of its encrypted columns. */
+    /**
+     * A table and one of its encrypted columns. The table's {@code id} and {@code org_id} are part of
+     * the associated data, so a caller passes the org of the row it read or writes (in an org's
+     * transaction, row-level security makes it the transaction's org).
+     */
     public record Column(String table, String column) {
-        public SecretSlot slot(java.util.UUID rowId) {
-            return new SecretSlot(table, column, rowId);
+        public SecretSlot slot(java.util.UUID orgId, java.util.UUID rowId) {
+            return new SecretSlot(table, column, orgId, rowId);
+        }
+
+        /** {@code table.column}, as reports name it. */
+        public String qualified() {
+            return table + "." + column;
         }
     }
 

@@ -10,10 +10,15 @@ import java.util.Base64;
 
 /**
  * The one class that turns secrets into ciphertext and back: AES-256-GCM with a random 96-bit nonce.
- * Stored form: {@code v1.<key id>.<base64url(nonce | ciphertext | tag)>}.
+ * Stored form: {@code v2.<key id>.<base64url(nonce | ciphertext | tag)>}, the associated data binding
+ * it to its table, column, org and row ({@link SecretSlot}). Values of the older {@code v1} format
+ * (bound to table, column and row only) still decrypt; {@code tokens rotate-key} rewrites them as v2.
  */
 public final class TokenVault {
-    private static final String VERSION = "v1";
+    /** The format written. */
+    public static final String VERSION = "v2";
+    /** The format before the org was bound; read, never written. */
+    static final String VERSION_1 = "v1";
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
 
@@ -43,9 +48,11 @@ public final class TokenVault {
 
     public Secret decrypt(String stored, SecretSlot slot) {
         String[] parts = stored.split("\\.", 3);
-        if (parts.length != 3 || !VERSION.equals(parts[0])) {
-            throw new DecryptionException("secret in " + where(slot) + " is not in the v1 format");
+        if (parts.length != 3 || !(VERSION.equals(parts[0]) || VERSION_1.equals(parts[0]))) {
+            throw new DecryptionException("secret in " + where(slot) + " is not in a known format (v2, or v1 before "
+                    + "rotation)");
         }
+        byte[] associatedData = VERSION.equals(parts[0]) ? slot.associatedData() : slot.associatedDataV1();
         EncryptionKey key = keyring.find(parts[1]).orElseThrow(() -> new DecryptionException(
                 "secret in " + where(slot) + " was encrypted with key '" + parts[1]
                         + "', which is not in encryption.keys"));
@@ -56,18 +63,27 @@ public final class TokenVault {
             }
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, key.key(), new GCMParameterSpec(TAG_BITS, in, 0, NONCE_BYTES));
-            cipher.updateAAD(slot.associatedData());
+            cipher.updateAAD(associatedData);
             byte[] plain = cipher.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES);
             return Secret.of(new String(plain, StandardCharsets.UTF_8));
         } catch (IllegalArgumentException | GeneralSecurityException e) {
             throw new DecryptionException("secret in " + where(slot)
-                    + " does not decrypt: tampered, or copied from another row");
+                    + " does not decrypt: tampered, or copied from another row or org");
         }
     }
 
-    /** True when the stored value was made with a key other than the active one. */
+    /** True when the stored value was made with a key other than the active one, or in the older format. */
     public boolean needsReencryption(String stored) {
-        return !stored.startsWith(VERSION + "." + keyring.active().id() + ".");
+        return !stored.startsWith(currentPrefix());
+    }
+
+    /** How every value made now begins ({@code v2.<active key id>.}); anything else awaits {@code rotate-key}. */
+    public String currentPrefix() {
+        return VERSION + "." + keyring.active().id() + ".";
+    }
+
+    public String activeKeyId() {
+        return keyring.active().id();
     }
 
     private static String where(SecretSlot slot) {

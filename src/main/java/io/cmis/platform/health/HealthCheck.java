@@ -1,7 +1,9 @@
 package io.cmis.platform.health;
 
+import io.cmis.platform.crypto.TokenVault;
 import io.cmis.platform.platforms.ConnectorRegistry;
 import io.cmis.platform.tenancy.Tenancy;
+import io.cmis.platform.tokens.SecretInventory;
 import io.cmis.platform.webhooks.WebhookStats;
 import org.jdbi.v3.core.Handle;
 
@@ -22,11 +24,14 @@ public final class HealthCheck {
     private final Tenancy tenancy;
     private final HealthSettings settings;
     private final Clock clock;
+    private final TokenVault vault;
 
-    public HealthCheck(Tenancy tenancy, HealthSettings settings, Clock clock) {
+    /** {@code vault}: which key and format are current, for the secrets component. */
+    public HealthCheck(Tenancy tenancy, HealthSettings settings, Clock clock, TokenVault vault) {
         this.tenancy = tenancy;
         this.settings = settings;
         this.clock = clock;
+        this.vault = vault;
     }
 
     public HealthReport evaluate() {
@@ -43,6 +48,12 @@ public final class HealthCheck {
             components.put("api_calls", apiCalls(h, now));
             components.put("rate_limits", rateLimits(h, now));
             components.put("circuit_breakers", breakers(h, now));
+            return null;
+        });
+        tenancy.systemWide("health: secrets not under the active key", h -> {
+            answerWithin(h);
+            components.put("secrets", SecretsHealth.component(SecretInventory.notUnder(h, vault.currentPrefix()),
+                    vault.activeKeyId()));
             return null;
         });
         HealthStatus overall = HealthStatus.HEALTHY;

@@ -34,6 +34,7 @@ public final class HealthMetrics {
     private final Gauge rateLimitUsage;
     private final Gauge limitedScopes;
     private final Gauge evaluatedAt;
+    private final Gauge staleSecrets;
 
     public HealthMetrics(PrometheusRegistry registry) {
         status = gauge(registry, "cmis_health_status", "0 healthy, 1 warning, 2 critical, 3 unknown", "component");
@@ -53,6 +54,8 @@ public final class HealthMetrics {
                 "platform");
         limitedScopes = gauge(registry, "cmis_rate_limited_scopes", "Scopes limited right now", "platform");
         evaluatedAt = gauge(registry, "cmis_health_evaluated_timestamp_seconds", "When health was evaluated");
+        staleSecrets = gauge(registry, "cmis_secrets_not_under_active_key", "Stored secrets not under the active key "
+                + "in the current format (tokens rotate-key brings it to 0; keep old keys until then)", "column");
         BuildInfo build = BuildInfo.current();
         Info.builder().name("cmis_build").help("The running build: version, git commit and build time")
                 .labelNames("version", "commit", "build_time").register(registry)
@@ -99,6 +102,23 @@ public final class HealthMetrics {
             rateLimitUsage.labelValues(platform).set(number(p.get("usage_pct")) / 100);
             limitedScopes.labelValues(platform).set(number(p.get("limited_scopes")));
         });
+        secrets(report);
+    }
+
+    /** One series per secret column, 0 included; none when the report has no secrets component (unknown). */
+    @SuppressWarnings("unchecked")
+    private void secrets(HealthReport report) {
+        if (!(report.components().get("secrets") instanceof Map<?, ?> secrets)) {
+            return;
+        }
+        Map<String, Double> byColumn = new java.util.LinkedHashMap<>();
+        for (io.cmis.platform.crypto.SecretColumns.Column c : io.cmis.platform.crypto.SecretColumns.ALL) {
+            byColumn.put(c.qualified(), 0.0);
+        }
+        for (Map<String, Object> s : (java.util.List<Map<String, Object>>) secrets.get("stale")) {
+            byColumn.merge(s.get("table") + "." + s.get("column"), number(s.get("count")), Double::sum);
+        }
+        byColumn.forEach((column, count) -> staleSecrets.labelValues(column).set(count));
     }
 
     /** The registry in Prometheus's text format. */

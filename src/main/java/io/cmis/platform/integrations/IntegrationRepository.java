@@ -27,16 +27,21 @@ public final class IntegrationRepository {
         this.handle = handle;
     }
 
-    /** The id of the row for (org, platform, account), inserted when missing; locked until commit. */
+    /**
+     * The id of the row for (org, platform, account), inserted when missing; locked until commit. A
+     * connect: {@code connected_at} becomes {@code now}, and a revocation that happened before it
+     * never revokes this grant.
+     */
     public UpsertResult upsertAccount(UUID newId, UUID orgId, String platform, String externalAccountId,
                                       Instant expiresAt, Instant now) {
         return handle.createQuery("""
                         INSERT INTO integrations (id, org_id, platform, external_account_id, status,
-                                                  token_expires_at, created_at, updated_at)
-                        VALUES (:id, :orgId, :platform, :externalAccountId, 'active', :expiresAt, :now, :now)
+                                                  token_expires_at, created_at, updated_at, connected_at)
+                        VALUES (:id, :orgId, :platform, :externalAccountId, 'active', :expiresAt, :now, :now, :now)
                         ON CONFLICT (org_id, platform, external_account_id) DO UPDATE
                            SET status = 'active', status_reason = NULL,
-                               token_expires_at = EXCLUDED.token_expires_at, updated_at = EXCLUDED.updated_at
+                               token_expires_at = EXCLUDED.token_expires_at, updated_at = EXCLUDED.updated_at,
+                               connected_at = EXCLUDED.connected_at
                         RETURNING id, (xmax = 0) AS inserted
                         """)
                 .bind("id", newId)

@@ -35,9 +35,9 @@ public final class IntegrationService {
             IntegrationRepository repository = new IntegrationRepository(handle);
             IntegrationRepository.UpsertResult row = repository.upsertAccount(UUID.randomUUID(),
                     token.org().value(), token.platform(), token.externalAccountId(), expiresAt, now);
-            String access = vault.encrypt(token.accessToken(), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(row.id()));
+            String access = vault.encrypt(token.accessToken(), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(token.org().value(), row.id()));
             String refresh = token.refreshToken()
-                    .map(r -> vault.encrypt(r, SecretColumns.INTEGRATION_REFRESH_TOKEN.slot(row.id())))
+                    .map(r -> vault.encrypt(r, SecretColumns.INTEGRATION_REFRESH_TOKEN.slot(token.org().value(), row.id())))
                     .orElse(null);
             repository.storeTokens(row.id(), access, refresh);
             repository.storeDetails(row.id(), token.accountName(), token.tokenKind(), null, null, "{}");
@@ -57,11 +57,11 @@ public final class IntegrationService {
             IntegrationRepository.UpsertResult row = repository.upsertAccount(UUID.randomUUID(), org.value(), platform,
                     externalAccountId, grant.expiresAt().orElse(null), now);
             repository.storeTokens(row.id(),
-                    vault.encrypt(grant.accessToken(), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(row.id())),
-                    grant.refreshToken().map(r -> vault.encrypt(r, SecretColumns.INTEGRATION_REFRESH_TOKEN.slot(row.id())))
+                    vault.encrypt(grant.accessToken(), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(org.value(), row.id())),
+                    grant.refreshToken().map(r -> vault.encrypt(r, SecretColumns.INTEGRATION_REFRESH_TOKEN.slot(org.value(), row.id())))
                             .orElse(null));
             repository.storeTokenSecret(row.id(), grant.tokenSecret()
-                    .map(t -> vault.encrypt(t, SecretColumns.INTEGRATION_TOKEN_SECRET.slot(row.id()))).orElse(null));
+                    .map(t -> vault.encrypt(t, SecretColumns.INTEGRATION_TOKEN_SECRET.slot(org.value(), row.id()))).orElse(null));
             repository.storeDetails(row.id(), accountName, grant.tokenKind(), String.join(",", grant.scopes()),
                     grant.refreshExpiresAt().orElse(null), metadata(grant));
             repository.clearReauthNotifications(row.id());

@@ -81,6 +81,9 @@ public final class Logging {
         context.getLogger("org.flywaydb").setLevel(verbose ? Level.INFO : Level.OFF);
         quiet(context, "io.zonky", verbose);
         quiet(context, "org.jdbi", verbose);
+        // Jetty's debug log writes every request's URI and headers (the admin token, session and OAuth
+        // cookies, callback codes): never on, not even with --verbose.
+        context.getLogger("org.eclipse.jetty").setLevel(Level.INFO);
     }
 
     private static Encoder<ILoggingEvent> inner(LogSettings settings, boolean verbose, LoggerContext context) {

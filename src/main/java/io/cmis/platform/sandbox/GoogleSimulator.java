@@ -27,6 +27,8 @@ public final class GoogleSimulator extends Simulator {
     public static final String SUBJECT = "109876543210987654321";
     public static final String MANAGER = "1111111111";
     public static final String PUSH_AUDIENCE = "cmis-platform-sandbox";
+    /** The push subscription's service account: the {@code email} of every push token the simulator mints. */
+    public static final String PUSH_SERVICE_ACCOUNT = "pubsub-push@sandbox-project.iam.gserviceaccount.com";
     static final Duration ACCESS_TTL = Duration.ofSeconds(3599);
     private static final String V = "/(v\\d{2})";
 
@@ -69,13 +71,22 @@ public final class GoogleSimulator extends Simulator {
         route("GET", "/oauth2/v3/certs", r -> jwks());
     }
 
-    /** A Pub/Sub push token (RS256, Google's issuer) for {@code audience}, valid for {@code ttl}. */
+    /** A Pub/Sub push token (RS256, Google's issuer) for {@code audience}, valid for {@code ttl}, from the push account. */
     public String pushToken(String audience, Duration ttl, java.time.Instant now) {
+        return pushToken(audience, PUSH_SERVICE_ACCOUNT, true, ttl, now);
+    }
+
+    /**
+     * A token Google would sign for any service account: its {@code email} and {@code email_verified}
+     * are what tell the subscription's own account from anyone else's (for tests of forgery).
+     */
+    public String pushToken(String audience, String email, boolean emailVerified, Duration ttl, java.time.Instant now) {
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
         String header = b64.encodeToString(("{\"alg\":\"RS256\",\"kid\":\"" + signingKid + "\",\"typ\":\"JWT\"}")
                 .getBytes(StandardCharsets.UTF_8));
         String claims = b64.encodeToString(("{\"aud\":\"" + audience + "\",\"iss\":\"https://accounts.google.com\","
-                + "\"email\":\"pubsub@sandbox.iam.gserviceaccount.com\",\"email_verified\":true,"
+                + "\"azp\":\"113774264463038321964\",\"sub\":\"113774264463038321964\","
+                + "\"email\":\"" + email + "\",\"email_verified\":" + emailVerified + ","
                 + "\"iat\":" + now.getEpochSecond() + ",\"exp\":" + now.plus(ttl).getEpochSecond() + "}")
                 .getBytes(StandardCharsets.UTF_8));
         try {

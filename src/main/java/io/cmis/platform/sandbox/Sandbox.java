@@ -86,6 +86,7 @@ public final class Sandbox implements AutoCloseable {
         s.put("google.youtube-url", google.baseUrl() + "/youtube/v3");
         s.put("google.pubsub-audience", GoogleSimulator.PUSH_AUDIENCE);
         s.put("google.pubsub-jwks-url", google.baseUrl() + "/oauth2/v3/certs");
+        s.put("google.pubsub-service-account", GoogleSimulator.PUSH_SERVICE_ACCOUNT);
         s.put("tiktok.app-id", TikTokSimulator.APP_ID);
         s.put("tiktok.secret", TikTokSimulator.SECRET);
         s.put("tiktok.api-url", tiktok.baseUrl());

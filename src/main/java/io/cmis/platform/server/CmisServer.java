@@ -1,19 +1,14 @@
 package io.cmis.platform.server;
 
-import io.cmis.platform.connect.ConnectException;
 import io.cmis.platform.connect.ConnectService;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import io.cmis.platform.crypto.Secret;
 import io.cmis.platform.health.DashboardData;
 import io.cmis.platform.health.HealthReport;
 import io.cmis.platform.health.HealthStatus;
 import io.cmis.platform.health.ServeMonitor;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
-import io.cmis.platform.integrations.Integration;
-import io.cmis.platform.platforms.ConnectorRegistry;
-import io.cmis.platform.platforms.PlatformException;
 import io.cmis.platform.webhooks.IntakeResult;
 import io.cmis.platform.webhooks.WebhookIntake;
 import org.eclipse.jetty.http.HttpField;
@@ -38,14 +33,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The HTTP side of {@code serve}: webhook intake and Meta's handshake, the OAuth callback, health
+ * The HTTP side of {@code serve}: webhook intake and Meta's handshake, the OAuth start links and callback
+ * ({@link OAuthRoutes}), the admin gate and sign-in ({@link AdminRoutes}), health
  * ({@code /health/integrations}, {@code /health/live}), {@code /metrics} and the dashboard. Jetty, because the JDK's server was measured to be the intake's bottleneck
  * (its single dispatcher and a lock taken per exchange). A webhook request holds no thread while
  * its events wait for their group commit: the answer is written when the commit completes.
@@ -56,10 +51,10 @@ public final class CmisServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final WebhookIntake intake;
-    private final ConnectService connect;
     private final ServeMonitor monitor;
     private final DashboardData dashboard;
-    private final Optional<String> adminToken;
+    private final AdminRoutes admin;
+    private final OAuthRoutes oauth;
     private final io.cmis.platform.health.Liveness liveness;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
@@ -67,12 +62,12 @@ public final class CmisServer implements AutoCloseable {
     private CmisServer(Server server, ServerConnector connector, WebhookIntake intake, ConnectService connect,
                        ServeMonitor monitor, DashboardData dashboard, Optional<String> adminToken,
                        io.cmis.platform.health.Liveness liveness) {
-        this.adminToken = adminToken;
+        this.admin = new AdminRoutes(new AdminAccess(adminToken), monitor::now);
+        this.oauth = new OAuthRoutes(new io.cmis.platform.connect.BrowserConnect(connect));
         this.liveness = liveness;
         this.server = server;
         this.connector = connector;
         this.intake = intake;
-        this.connect = connect;
         this.monitor = monitor;
         this.dashboard = dashboard;
     }
@@ -82,6 +77,7 @@ public final class CmisServer implements AutoCloseable {
                                    ServeMonitor monitor, DashboardData dashboard,
                                    io.cmis.platform.health.Liveness liveness) throws IOException {
         InetSocketAddress address = settings.address();
+        AdminAccess.requireTokenToListenOn(address, settings.adminToken());
         int threads = settings.threads();
         Duration readTimeout = settings.readTimeout();
         QueuedThreadPool pool = new QueuedThreadPool(Math.max(threads, 8), Math.min(threads, 8));
@@ -155,29 +151,52 @@ public final class CmisServer implements AutoCloseable {
             } else {
                 send(response, done, 405, "application/json", "{\"status\":\"method_not_allowed\"}");
             }
-        } else if (parts.length == 4 && parts[1].equals("oauth") && parts[2].equals("callback") && method.equals("GET")) {
-            oauthCallback(request, response, done, parts[3]);
+        } else if (parts.length == 4 && parts[1].equals("oauth") && method.equals("GET")
+                && (parts[2].equals("callback") || parts[2].equals("start"))) {
+            if (parts[2].equals("start")) {
+                oauth.start(request, response, done, parts[3], query(request));
+            } else {
+                oauth.callback(request, response, done, parts[3], query(request));
+            }
         } else if (path.equals("/health/live")) {
             live(response, done);
-        } else if ((path.equals("/health/integrations") || path.equals("/metrics") || path.equals("/"))
-                && !authorized(request)) {
-            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
-            send(response, done, 401, "application/json", "{\"status\":\"unauthorized\",\"error\":\"this page needs "
-                    + "serve.admin-token: send 'Authorization: Bearer <token>' or add ?token=<token>\"}");
+        } else if (path.equals("/login")) {
+            admin.login(request, response, done);
+        } else if (ADMIN_PAGES.contains(path) && query(request).containsKey("token")) {
+            admin.refuseTokenInUrl(response, done);
         } else if (path.equals("/health/integrations") && method.equals("GET")) {
-            HealthReport report = monitor.current();
-            // Unknown (the database is unreachable) is no better than critical for a load balancer.
-            boolean failing = report.status() == HealthStatus.CRITICAL || report.status() == HealthStatus.UNKNOWN;
-            send(response, done, failing ? 503 : 200, "application/json",
-                    json(report.documentAt(monitor.now())));
+            health(request, response, done);
+        } else if (ADMIN_PAGES.contains(path) && !admin.allows(request)) {
+            admin.refuse(path, response, done);
         } else if (path.equals("/metrics") && method.equals("GET")) {
             send(response, done, 200, PrometheusTextFormatWriter.CONTENT_TYPE, monitor.metrics());
         } else if (path.equals("/") && method.equals("GET")) {
-            send(response, done, 200, "text/html; charset=utf-8",
-                    DashboardPage.render(monitor.current(), dashboard.read()));
+            Responses.send(response, done, 200, "text/html; charset=utf-8",
+                    DashboardPage.render(monitor.current(), dashboard.read()), DashboardPage.POLICY);
         } else {
             send(response, done, 404, "application/json", "{\"status\":\"not_found\"}");
         }
+    }
+
+    private static final java.util.Set<String> ADMIN_PAGES = java.util.Set.of("/", "/metrics", "/health/integrations");
+
+    /**
+     * The whole document to an admin; to anyone else (a load balancer) only the overall status and
+     * time, with the same HTTP status: it names no org, account or reason.
+     */
+    private void health(Request request, Response response, Callback done) {
+        HealthReport report = monitor.current();
+        // Unknown (the database is unreachable) is no better than critical for a load balancer.
+        boolean failing = report.status() == HealthStatus.CRITICAL || report.status() == HealthStatus.UNKNOWN;
+        Map<String, Object> document = report.documentAt(monitor.now());
+        if (!admin.allows(request)) {
+            Map<String, Object> brief = new java.util.LinkedHashMap<>();
+            brief.put("status", document.get("status"));
+            brief.put("timestamp", document.get("timestamp"));
+            brief.put("detail", "components need serve.admin-token (Authorization: Bearer)");
+            document = brief;
+        }
+        send(response, done, failing ? 503 : 200, "application/json", json(document));
     }
 
     /** 200 while every loop of serve runs; 503 naming the dead ones, so systemd or a load balancer can act. */
@@ -234,52 +253,6 @@ public final class CmisServer implements AutoCloseable {
         send(response, done, 413, "application/json", "{\"status\":\"too_large\",\"error\":\"the body is over 1 MiB\"}");
     }
 
-    private void oauthCallback(Request request, Response response, Callback done, String platform) {
-        if (!ConnectorRegistry.knownIds().contains(platform)) {
-            page(response, done, 404, "Unknown platform", "There is no platform '" + platform + "'.");
-            return;
-        }
-        Map<String, String> query = query(request);
-        // OAuth 1.0a (X) names them oauth_token and oauth_verifier, and a refusal denied=<oauth_token>.
-        String state = query.getOrDefault("state", query.getOrDefault("oauth_token", query.getOrDefault("denied", "")));
-        // TikTok for Business sends auth_code; the others code.
-        String code = query.getOrDefault("code", query.getOrDefault("auth_code", query.getOrDefault("oauth_verifier", "")));
-        try {
-            if (state.isBlank()) {
-                page(response, done, 400, "Not connected", "The link has no state. Start the connection again.");
-                return;
-            }
-            if (query.containsKey("error")) {
-                connect.decline(state, query.get("error"), Optional.ofNullable(query.get("error_description")));
-            }
-            if (query.containsKey("denied")) {
-                connect.decline(state, "denied", Optional.empty());
-            }
-            if (code.isBlank()) {
-                page(response, done, 400, "Not connected", "The link has no code. Start the connection again.");
-                return;
-            }
-            Integration integration = connect.complete(state, Secret.of(code), Optional.empty()).integration();
-            page(response, done, 200, "Connected", "Your " + integration.platform() + " account "
-                    + Optional.ofNullable(integration.accountName()).orElse(integration.externalAccountId())
-                    + " is connected. You can close this window.");
-        } catch (ConnectException | PlatformException e) {
-            page(response, done, 400, "Not connected", e.getMessage());
-        }
-    }
-
-    /** The admin pages: open when no token is set (serve binds to loopback by default), else the token. */
-    private boolean authorized(Request request) {
-        if (adminToken.isEmpty()) {
-            return true;
-        }
-        String header = Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION)).orElse("");
-        String given = header.startsWith("Bearer ") ? header.substring(7).trim()
-                : query(request).getOrDefault("token", "");
-        return java.security.MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8),
-                adminToken.get().getBytes(StandardCharsets.UTF_8));
-    }
-
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
@@ -301,17 +274,8 @@ public final class CmisServer implements AutoCloseable {
         return query;
     }
 
-    private static void page(Response response, Callback done, int status, String title, String text) {
-        send(response, done, status, "text/html; charset=utf-8", "<!doctype html><meta charset=utf-8>"
-                + "<meta name=viewport content='width=device-width'><title>" + Html.escape(title) + "</title>"
-                + "<h1>" + Html.escape(title) + "</h1><p>" + Html.escape(text) + "</p>");
-    }
-
     private static void send(Response response, Callback done, int status, String contentType, String body) {
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType.toLowerCase(Locale.ROOT));
-        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-        Content.Sink.write(response, true, body, done);
+        Responses.send(response, done, status, contentType, body);
     }
 
     /**

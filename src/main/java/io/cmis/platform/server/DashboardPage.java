@@ -14,7 +14,8 @@ import static io.cmis.platform.server.Html.escape;
 /**
  * {@code GET /}: one self-contained page, rendered on the server, that refreshes itself every 30 s.
  * No script, font or stylesheet from elsewhere: it works offline and behind any proxy. Charts are
- * inline SVG; the layout is one column on a phone and a grid on a laptop.
+ * inline SVG; the layout is one column on a phone and a grid on a laptop. No {@code style} attribute:
+ * the Content-Security-Policy allows the one stylesheet by its hash and nothing else.
  */
 final class DashboardPage {
     private static final String STYLE = """
@@ -30,7 +31,10 @@ final class DashboardPage {
             vertical-align:top}th{font-weight:600;color:#57606a;white-space:nowrap}section{overflow-x:auto}
             .wrap{overflow-wrap:anywhere}.num{text-align:right;font-variant-numeric:tabular-nums}
             .muted{color:#57606a}svg{width:100%;height:auto}.wide{grid-column:1/-1}
+            .charts{display:grid;gap:12px;grid-template-columns:repeat(auto-fit,minmax(260px,1fr))}figure{margin:0}
             """;
+    /** The page's Content-Security-Policy: no script at all, and only this stylesheet (by its hash). */
+    static final String POLICY = Html.policy(STYLE);
 
     private DashboardPage() {
     }
@@ -94,13 +98,12 @@ final class DashboardPage {
 
     private static void charts(StringBuilder html, DashboardData.Snapshot data) {
         html.append("<section class=wide><h2>Platform calls, last 24 h (per hour: success rate line, "
-                + "average latency bars)</h2><div style='display:grid;gap:12px;"
-                + "grid-template-columns:repeat(auto-fit,minmax(260px,1fr))'>");
+                + "average latency bars)</h2><div class=charts>");
         data.hours().forEach((platform, hours) -> {
             long calls = hours.stream().mapToLong(DashboardData.Hour::calls).sum();
             long ok = hours.stream().mapToLong(DashboardData.Hour::succeeded).sum();
             double maxMs = Math.max(1, hours.stream().mapToDouble(DashboardData.Hour::avgMillis).max().orElse(1));
-            html.append("<figure style='margin:0' id='chart-").append(escape(platform)).append("'><figcaption><b>")
+            html.append("<figure id='chart-").append(escape(platform)).append("'><figcaption><b>")
                     .append(escape(platform)).append("</b> <span class=muted>").append(calls).append(" calls, ")
                     .append(calls == 0 ? "–" : percent((double) ok / calls)).append(" ok</span></figcaption>")
                     .append("<svg viewBox='0 0 245 80' role=img aria-label='").append(escape(platform))

@@ -38,6 +38,7 @@ public final class Database implements AutoCloseable {
             if (embedded != null) {
                 config.setJdbcUrl(embedded.jdbcUrl());
                 config.setUsername(embedded.user());
+                config.setPassword(embedded.password());
             } else {
                 config.setJdbcUrl(settings.url().orElseThrow());
                 if (!settings.user().isEmpty()) {

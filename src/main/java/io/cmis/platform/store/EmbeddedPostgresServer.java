@@ -28,6 +28,10 @@ import java.util.Optional;
  * stops the server only if it can then take that lock exclusively, that is when it was the last
  * user. The OS drops the locks of a killed process, so a kill never leaves the next run stuck: it
  * finds the server still running and reuses it, or finds it gone and starts it.
+ *
+ * <p>Nobody logs in without the password: every other account on the host can reach 127.0.0.1, and
+ * a superuser login there reads {@code encryption.key} with {@code pg_read_file} and runs programs
+ * with {@code COPY ... TO PROGRAM}. See {@link EmbeddedPassword}.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
@@ -41,14 +45,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private final FileChannel users;
     private final FileLock usersLock;
     private final int port;
+    private final String password;
     private boolean closed;
 
-    private EmbeddedPostgresServer(Path dataDir, FileChannel users, FileLock usersLock, int port) {
+    private EmbeddedPostgresServer(Path dataDir, FileChannel users, FileLock usersLock, int port, String password) {
         this.dataDir = dataDir;
         this.clusterDir = clusterDir(dataDir);
         this.users = users;
         this.usersLock = usersLock;
         this.port = port;
+        this.password = password;
     }
 
     /** Joins the server under {@code dataDir}, starting it (and creating the cluster) when none runs. */
@@ -60,8 +66,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 FileChannel users = open(dataDir.resolve("postgres.users"));
                 FileLock shared = lock(users, true);
                 try {
-                    int port = runningPort(clusterDir(dataDir)).orElseGet(() -> start(dataDir));
-                    return new EmbeddedPostgresServer(dataDir, users, shared, port);
+                    EmbeddedPassword password = EmbeddedPassword.readOrCreate(dataDir);
+                    int port = runningPort(clusterDir(dataDir)).orElseGet(() -> start(dataDir, password));
+                    password.secure(clusterDir(dataDir), port);
+                    return new EmbeddedPostgresServer(dataDir, users, shared, port, password.value());
                 } catch (RuntimeException e) {
                     shared.release();
                     users.close();
@@ -80,6 +88,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     public String user() {
         return "postgres";
+    }
+
+    /** The superuser's password, from {@code data.dir/postgres.password} (0600). */
+    public String password() {
+        return password;
     }
 
     public int port() {
@@ -119,7 +132,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         return dataDir.resolve("postgres");
     }
 
-    private static int start(Path dataDir) {
+    private static int start(Path dataDir, EmbeddedPassword password) {
         Path cluster = clusterDir(dataDir);
         if (Files.isDirectory(cluster) && !Files.exists(cluster.resolve(INITIALIZED_MARKER))) {
             // A run killed while creating the cluster leaves it half made; nothing in it is worth keeping.
@@ -135,6 +148,15 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setPort(port)
                     .setRegisterShutdownHook(false)
                     .setPGStartupWait(STARTUP_WAIT)
+                    // A new cluster is created with SCRAM logins only and the password from the start
+                    // (initdb's later --auth overrides the library's "-A trust"); an old one gets them in
+                    // EmbeddedPassword.secure. No Unix socket: the binaries' default directory is /tmp.
+                    .setLocaleConfig("auth", "scram-sha-256")
+                    .setLocaleConfig("pwfile", password.file().toString())
+                    .setConnectConfig("password", password.value())
+                    .setDataDirectoryCustomizer(dir -> password.writeHbaIfSecured(dir.toPath()))
+                    .setServerConfig("unix_socket_directories", "")
+                    .setServerConfig("password_encryption", "scram-sha-256")
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .setServerConfig("logging_collector", "on")
                     .setServerConfig("log_directory", "log")
@@ -146,7 +168,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             Files.writeString(cluster.resolve(INITIALIZED_MARKER), "");
         } catch (IOException | RuntimeException e) {
             throw new DatabaseUnavailableException("cannot start the embedded database in " + cluster + ": "
-                    + e.getMessage() + "; its server log is in " + cluster.resolve("log"));
+                    + (e.getMessage() == null ? e.toString() : e.getMessage()) + "; its server log is in " + cluster.resolve("log"));
         }
         if (firstRun) {
             log.info("created the embedded database in {}", cluster);

@@ -237,7 +237,7 @@ public final class SyncService {
                 channelsAdded += row.inserted() ? 1 : 0;
                 if (c.accessToken().isPresent()) {
                     repository.storeToken(row.id(), vault.encrypt(c.accessToken().get(),
-                            SecretColumns.CHANNEL_ACCESS_TOKEN.slot(row.id())));
+                            SecretColumns.CHANNEL_ACCESS_TOKEN.slot(integration.orgId(), row.id())));
                 }
             }
             channelsRemoved = repository.markRemoved(integration.id(), seen, now);

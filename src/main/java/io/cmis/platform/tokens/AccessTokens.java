@@ -96,13 +96,13 @@ public final class AccessTokens {
                         """)
                 .bind("id", id)
                 .map((rs, ctx) -> new Current(rs.getString("platform"), rs.getString("token_kind"),
-                        vault.decrypt(rs.getString("access_token_enc"), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(id)),
+                        vault.decrypt(rs.getString("access_token_enc"), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(org.value(), id)),
                         Optional.ofNullable(rs.getTimestamp("token_expires_at")).map(java.sql.Timestamp::toInstant)
                                 .orElse(null),
                         rs.getString("external_account_id"), rs.getString("scopes"),
                         // Only OAuth 1.0a tokens (X) have a secret of their own.
                         Optional.ofNullable(rs.getString("token_secret_enc"))
-                                .map(s -> vault.decrypt(s, SecretColumns.INTEGRATION_TOKEN_SECRET.slot(id)))))
+                                .map(s -> vault.decrypt(s, SecretColumns.INTEGRATION_TOKEN_SECRET.slot(org.value(), id)))))
                 .findOne()
                 .orElseThrow(() -> new io.cmis.platform.integrations.IntegrationNotFoundException(id)));
     }

@@ -151,7 +151,7 @@ public final class TokenRefresher {
             waitMillis = Math.min(4_000, waitMillis * 2);
             try {
                 Instant now = clock.instant();
-                tenancy.inOrgDo(org, h -> store(new TokenRepository(h), due.id(), grant, now));
+                tenancy.inOrgDo(org, h -> store(new TokenRepository(h), due.orgId(), due.id(), grant, now));
                 return outcome(due, "refreshed", "valid until " + grant.expiresAt().map(Instant::toString)
                         .orElse("no expiry") + " (stored after the database came back)", grant.expiresAt().orElse(null));
             } catch (RuntimeException e) {
@@ -166,10 +166,10 @@ public final class TokenRefresher {
         throw last;
     }
 
-    private void store(TokenRepository repository, UUID id, TokenGrant grant, Instant now) {
+    private void store(TokenRepository repository, UUID orgId, UUID id, TokenGrant grant, Instant now) {
         repository.storeRefreshed(id,
-                vault.encrypt(grant.accessToken(), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(id)),
-                grant.refreshToken().map(r -> vault.encrypt(r, SecretColumns.INTEGRATION_REFRESH_TOKEN.slot(id)))
+                vault.encrypt(grant.accessToken(), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(orgId, id)),
+                grant.refreshToken().map(r -> vault.encrypt(r, SecretColumns.INTEGRATION_REFRESH_TOKEN.slot(orgId, id)))
                         .orElse(null),
                 grant.expiresAt().orElse(null), grant.refreshExpiresAt().orElse(null), now);
     }
@@ -227,7 +227,7 @@ public final class TokenRefresher {
                     row.expiresAt());
         }
         obtained.set(grant);
-        store(repository, row.id(), grant, now);
+        store(repository, due.orgId(), row.id(), grant, now);
         return outcome(due, "refreshed", "valid until " + grant.expiresAt().map(Instant::toString).orElse("no expiry"),
                 grant.expiresAt().orElse(null));
     }
@@ -253,9 +253,9 @@ public final class TokenRefresher {
     }
 
     private StoredGrant stored(TokenRepository.Due due, TokenRepository.Locked row) {
-        Secret access = vault.decrypt(row.accessEnc(), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(row.id()));
+        Secret access = vault.decrypt(row.accessEnc(), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(due.orgId(), row.id()));
         Optional<Secret> refresh = Optional.ofNullable(row.refreshEnc())
-                .map(r -> vault.decrypt(r, SecretColumns.INTEGRATION_REFRESH_TOKEN.slot(row.id())));
+                .map(r -> vault.decrypt(r, SecretColumns.INTEGRATION_REFRESH_TOKEN.slot(due.orgId(), row.id())));
         return new StoredGrant(due.orgId(), row.id(), row.tokenKind(), access, refresh, Optional.ofNullable(row.expiresAt()));
     }
 

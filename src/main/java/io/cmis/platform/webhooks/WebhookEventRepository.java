@@ -21,7 +21,8 @@ import java.util.UUID;
 public final class WebhookEventRepository {
     private static final String COLUMNS = """
             id, org_id, integration_id, platform, event_key, event_type, routing_key, payload::text AS payload,
-            status, unmatched, attempts, next_attempt_at, last_error, effect, received_at, processed_at, forwarded_at
+            status, unmatched, attempts, next_attempt_at, last_error, effect, received_at, processed_at, forwarded_at,
+            occurred_at
             """;
     static final RowMapper<StoredEvent> MAPPER = (rs, ctx) -> new StoredEvent(
             rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class),
@@ -29,7 +30,8 @@ public final class WebhookEventRepository {
             rs.getString("event_type"), rs.getString("routing_key"), rs.getString("payload"), rs.getString("status"),
             rs.getBoolean("unmatched"), rs.getInt("attempts"), instant(rs.getTimestamp("next_attempt_at")),
             rs.getString("last_error"), rs.getString("effect"), instant(rs.getTimestamp("received_at")),
-            instant(rs.getTimestamp("processed_at")), instant(rs.getTimestamp("forwarded_at")));
+            instant(rs.getTimestamp("processed_at")), instant(rs.getTimestamp("forwarded_at")),
+            instant(rs.getTimestamp("occurred_at")));
 
     private final Handle handle;
 
@@ -57,11 +59,11 @@ public final class WebhookEventRepository {
 
     private static final String INSERT_NEW = """
             INSERT INTO webhook_events (id, platform, event_key, event_type, routing_key, payload,
-                                        received_at, next_attempt_at)
-            SELECT id, platform, event_key, event_type, routing_key, payload, received_at, received_at
+                                        received_at, next_attempt_at, occurred_at)
+            SELECT id, platform, event_key, event_type, routing_key, payload, received_at, received_at, occurred_at
             FROM jsonb_to_recordset(CAST(? AS jsonb))
                  AS e(id uuid, platform text, event_key text, event_type text, routing_key text,
-                      payload jsonb, received_at timestamptz)
+                      payload jsonb, received_at timestamptz, occurred_at timestamptz)
             ON CONFLICT (platform, event_key) DO NOTHING
             RETURNING platform || chr(10) || event_key
             """;
@@ -80,7 +82,8 @@ public final class WebhookEventRepository {
             field(out, "event_key", e.eventKey()).append(',');
             field(out, "event_type", e.eventType()).append(',');
             field(out, "routing_key", e.routingKey()).append(",\"payload\":").append(e.payload()).append(',');
-            field(out, "received_at", e.receivedAt().toString()).append('}');
+            field(out, "received_at", e.receivedAt().toString()).append(',');
+            field(out, "occurred_at", e.occurredAt() == null ? null : e.occurredAt().toString()).append('}');
         }
         return out.append(']').toString();
     }

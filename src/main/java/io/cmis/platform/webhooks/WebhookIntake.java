@@ -64,12 +64,23 @@ public final class WebhookIntake {
         Instant now = clock.instant();
         List<NewEvent> rows = new ArrayList<>(events.size());
         for (InboundEvent e : events) {
+            // A signed time ahead of ours (skew) counts as now: no event can claim to come after a later connect.
+            Instant occurred = e.occurredAt().map(t -> t.isAfter(now) ? now : t).orElse(null);
             rows.add(new NewEvent(EventIds.next(now.toEpochMilli()), platform, e.eventKey(), e.eventType(),
-                    e.routingKey().orElse(null), e.payloadJson(), now));
+                    e.routingKey().orElse(null), e.payloadJson(), now, occurred));
         }
         return inbox.storeAsync(rows)
                 .thenApply(stored -> IntakeResult.queued(rows.size(), stored))
                 .exceptionally(e -> IntakeResult.refused(503, "unavailable", "could not store the event; try again"));
+    }
+
+    /** Settings under which a platform's every delivery is refused, one sentence each (for serve to say at start). */
+    public List<String> refusals() {
+        List<String> out = new ArrayList<>();
+        for (String platform : ConnectorRegistry.knownIds()) {
+            support(platform).flatMap(WebhookSupport::refusingEverything).ifPresent(out::add);
+        }
+        return out;
     }
 
     /** A subscription handshake (Meta's verify token, LinkedIn's challengeCode); empty means refuse. */

@@ -1,5 +1,6 @@
 package io.cmis.platform.webhooks;
 
+import io.cmis.platform.platforms.ConnectorRegistry;
 import io.cmis.platform.tenancy.Tenancy;
 import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
@@ -39,14 +40,15 @@ public final class WebhookProcessor {
     /** Claims of a batch that the database failed in the middle of (a restart): given back first thing next time. */
     private final List<UUID> toGiveBack = new ArrayList<>();
 
+    /** {@code registry}: each platform's declared revocations, the only events that may revoke. */
     public WebhookProcessor(Tenancy tenancy, WebhookSettings settings, Clock clock, RandomGenerator random,
-                            String worker) {
+                            String worker, ConnectorRegistry registry) {
         this.tenancy = tenancy;
         this.settings = settings;
         this.clock = clock;
         this.random = random;
         this.worker = worker;
-        this.effects = new EventEffects(tenancy, clock);
+        this.effects = new EventEffects(tenancy, clock, Revocations.declaredBy(registry));
         this.forwarder = settings.forwardUrl().map(url -> new EventForwarder(url, settings.forwardSecret(), clock));
     }
 
@@ -138,7 +140,7 @@ public final class WebhookProcessor {
         return new StoredEvent(e.id(), m.isEmpty() ? null : m.get(0).orgId(),
                 m.isEmpty() ? null : m.get(0).integrationId(), e.platform(), e.eventKey(), e.eventType(),
                 e.routingKey(), e.payload(), e.status(), m.isEmpty(), e.attempts(), e.nextAttemptAt(), e.lastError(),
-                e.effect(), e.receivedAt(), e.processedAt(), e.forwardedAt());
+                e.effect(), e.receivedAt(), e.processedAt(), e.forwardedAt(), e.occurredAt());
     }
 
     /** Records the processed events in one batch, and gives back those not started. */

@@ -140,9 +140,10 @@ class SyncBenchmark {
                     """);
             for (int i = 0; i < INTEGRATIONS; i++) {
                 UUID id = UUID.randomUUID();
-                batch.bind("id", id).bind("org", new UUID(0, i % 50 + 1)).bind("account", "adv-" + i)
+                UUID org = new UUID(0, i % 50 + 1);
+                batch.bind("id", id).bind("org", org).bind("account", "adv-" + i)
                         .bind("access", vault.encrypt(Secret.of(bed.sandbox.tiktok().issueAdvertiserToken()),
-                                SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(id))).add();
+                                SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(org, id))).add();
             }
             batch.execute();
         });

@@ -74,10 +74,11 @@ class TokenSweepBenchmark {
                     """);
             for (int i = 0; i < INTEGRATIONS; i++) {
                 UUID id = UUID.randomUUID();
+                UUID org = new UUID(0, i % 50 + 1);
                 String[] tokens = bed.sandbox.google().issueTokens();
-                batch.bind("id", id).bind("org", new UUID(0, i % 50 + 1)).bind("account", "acct-" + i)
-                        .bind("access", vault.encrypt(Secret.of(tokens[0]), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(id)))
-                        .bind("refresh", vault.encrypt(Secret.of(tokens[1]), SecretColumns.INTEGRATION_REFRESH_TOKEN.slot(id)))
+                batch.bind("id", id).bind("org", org).bind("account", "acct-" + i)
+                        .bind("access", vault.encrypt(Secret.of(tokens[0]), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(org, id)))
+                        .bind("refresh", vault.encrypt(Secret.of(tokens[1]), SecretColumns.INTEGRATION_REFRESH_TOKEN.slot(org, id)))
                         .bind("expires", Timestamp.from(bed.clock.instant().plusSeconds(300))).add();
             }
             batch.execute();

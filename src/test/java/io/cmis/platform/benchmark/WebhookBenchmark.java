@@ -88,7 +88,7 @@ class WebhookBenchmark {
                     intakeCpu.postgresMicros / (intake[0] * (SECONDS + WARM_UP_SECONDS)));
 
             jdbi.useHandle(h -> h.execute("TRUNCATE cmis_platform.webhook_events"));
-            double drain = drain(jdbi, tenancy, WebhookSettings.from(bed.config));
+            double drain = drain(jdbi, tenancy, WebhookSettings.from(bed.config), bed.registry());
             System.out.printf("drain: %.0f events/s with %d workers (%d events, nothing to do for each)%n", drain,
                     WORKERS, DRAIN_EVENTS);
         }
@@ -217,7 +217,8 @@ class WebhookBenchmark {
         }
     }
 
-    private static double drain(Jdbi jdbi, Tenancy tenancy, WebhookSettings settings) throws Exception {
+    private static double drain(Jdbi jdbi, Tenancy tenancy, WebhookSettings settings,
+                                io.cmis.platform.platforms.ConnectorRegistry registry) throws Exception {
         jdbi.useHandle(h -> h.execute("""
                 INSERT INTO cmis_platform.webhook_events (id, platform, event_key, event_type, routing_key, payload)
                 SELECT gen_random_uuid(), 'meta', 'k' || i, 'page.feed', 'page-' || (i % 100), '{"object":"page"}'::jsonb
@@ -229,7 +230,7 @@ class WebhookBenchmark {
             List<Future<Integer>> running = new ArrayList<>();
             for (int w = 0; w < WORKERS; w++) {
                 WebhookProcessor processor = new WebhookProcessor(tenancy, settings, Clock.systemUTC(), new Random(w),
-                        "bench-" + w);
+                        "bench-" + w, registry);
                 running.add(threads.submit(() -> {
                     int done = 0;
                     for (List<EventOutcome> batch; !(batch = processor.processBatch(settings.batchSize(), () -> false))
@@ -284,6 +285,7 @@ class WebhookBenchmark {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(postgres.jdbcUrl());
         config.setUsername(postgres.user());
+        config.setPassword(postgres.password());
         config.setSchema(Schema.NAME);
         config.setMaximumPoolSize(size);
         return new HikariDataSource(config);

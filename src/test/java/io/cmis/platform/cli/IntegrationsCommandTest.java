@@ -51,7 +51,7 @@ class IntegrationsCommandTest {
 
         String row = raw.withHandle(h -> h.createQuery("SELECT row_to_json(i)::text FROM integrations i")
                 .mapTo(String.class).one());
-        assertThat(row).doesNotContain(TOKEN).doesNotContain(REFRESH).contains("v1.k1.");
+        assertThat(row).doesNotContain(TOKEN).doesNotContain(REFRESH).contains("v2.k1.");
     }
 
     @Test
@@ -146,7 +146,7 @@ class IntegrationsCommandTest {
         }
         String stored = raw.withHandle(h -> h.createQuery("SELECT access_token_enc FROM integrations")
                 .mapTo(String.class).one());
-        assertThat(stored).startsWith("v1.k1.");
+        assertThat(stored).startsWith("v2.k1.");
     }
 
     private long count(String table) {

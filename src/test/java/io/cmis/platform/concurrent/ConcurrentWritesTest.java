@@ -58,13 +58,13 @@ class ConcurrentWritesTest {
         KeyRotation rotation = new KeyRotation(new Tenancy(jdbi),
                 new TokenVault(Keyring.parse(TestKeys.K2 + "," + TestKeys.K1), new SecureRandom()));
 
-        List<Integer> rotated = runTogether(i -> rotation.rotateAll().stream()
+        List<Integer> rotated = runTogether(i -> rotation.rotateAll().columns().stream()
                 .mapToInt(KeyRotation.ColumnResult::rotated).sum(), 2);
 
         assertThat(rotated.stream().mapToInt(Integer::intValue).sum()).isEqualTo(600);
         Integer old = jdbi.withHandle(h -> h.createQuery("""
                 SELECT count(*) FROM integrations
-                WHERE access_token_enc NOT LIKE 'v1.k2.%' OR refresh_token_enc NOT LIKE 'v1.k2.%'
+                WHERE access_token_enc NOT LIKE 'v2.k2.%' OR refresh_token_enc NOT LIKE 'v2.k2.%'
                 """).mapTo(Integer.class).one());
         assertThat(old).isZero();
     }

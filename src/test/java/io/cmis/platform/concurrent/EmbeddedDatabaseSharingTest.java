@@ -28,6 +28,7 @@ class EmbeddedDatabaseSharingTest {
             org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
             ds.setUrl(server.jdbcUrl());
             ds.setUser(server.user());
+            ds.setPassword(server.password());
             java.util.List<String> settings = org.jdbi.v3.core.Jdbi.create(ds).withHandle(h -> h.createQuery(
                     "SELECT current_setting('synchronous_commit') || ',' || current_setting('fsync')")
                     .mapTo(String.class).list());

@@ -175,7 +175,7 @@ class ConnectFlowTest extends SandboxCliTest {
         String row = bed.jdbi.withHandle(h -> h.createQuery(
                 "SELECT row_to_json(i)::text FROM cmis_platform.integrations i WHERE id = :id")
                 .bind("id", UUID.fromString(integration.get("id").asText())).mapTo(String.class).one());
-        assertThat(row).contains("v1.k1.").doesNotContain("EAAL").doesNotContain("ya29.").doesNotContain("act.");
+        assertThat(row).contains("v2.k1.").doesNotContain("EAAL").doesNotContain("ya29.").doesNotContain("act.");
         return integration;
     }
 

@@ -3,6 +3,7 @@ package io.cmis.platform.connect;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cmis.platform.cli.Json;
 import io.cmis.platform.sandbox.XSimulator;
+import io.cmis.platform.support.Browser;
 import io.cmis.platform.support.CliRun;
 import io.cmis.platform.support.OAuthUser;
 import io.cmis.platform.support.SandboxCliTest;
@@ -33,11 +34,11 @@ class XConnectFlowTest extends SandboxCliTest {
         assertThat(done.all()).doesNotContain(flow.code()).doesNotContain(XSimulator.USER_ID + "-");
         String row = bed.jdbi.withHandle(h -> h.createQuery("""
                 SELECT row_to_json(i)::text FROM cmis_platform.integrations i""").mapTo(String.class).one());
-        assertThat(row).contains("\"token_secret_enc\":\"v1.k1.").doesNotContain(XSimulator.USER_ID + "-");
+        assertThat(row).contains("\"token_secret_enc\":\"v2.k1.").doesNotContain(XSimulator.USER_ID + "-");
         String states = bed.jdbi.withHandle(h -> h.createQuery("""
                 SELECT coalesce(string_agg(row_to_json(s)::text, ''), '') FROM cmis_platform.oauth_states s""")
                 .mapTo(String.class).one());
-        assertThat(states).contains("\"request_token_secret_enc\":\"v1.k1.").doesNotContain(flow.state());
+        assertThat(states).contains("\"request_token_secret_enc\":\"v2.k1.").doesNotContain(flow.state());
 
         JsonNode status = Json.MAPPER.readTree(cli.run("--json", "tokens", "status").ok().stdout());
         assertThat(status.findValuesAsText("refresh")).containsExactly("never_expires");
@@ -57,19 +58,51 @@ class XConnectFlowTest extends SandboxCliTest {
     }
 
     @Test
-    void serves_callback_completes_the_flow_once() throws Exception {
+    void serves_callback_completes_the_flow_once_in_the_browser_that_started_it() throws Exception {
         try (WebhookServer server = new WebhookServer(bed)) {
-            OAuthUser.Flow flow = OAuthUser.begin(cli, org, "x");
-            String path = "/oauth/callback/x?oauth_token=" + enc(flow.state()) + "&oauth_verifier=" + enc(flow.code());
+            Browser user = new Browser();
+            Browser.Landing landing = user.begin(cli, server, org, "x");
 
-            HttpResponse<String> page = server.get(path);
+            HttpResponse<String> page = user.get(landing.callback());
             assertThat(page.statusCode()).isEqualTo(200);
-            assertThat(page.body()).contains("Connected").contains(XSimulator.SCREEN_NAME).doesNotContain(flow.code());
+            assertThat(page.body()).contains("Connected").contains(XSimulator.SCREEN_NAME)
+                    .doesNotContain(landing.code());
             assertThat(count()).isEqualTo(1);
 
-            HttpResponse<String> reused = server.get(path);
+            HttpResponse<String> reused = user.get(landing.callback());
             assertThat(reused.statusCode()).isEqualTo(400);
             assertThat(reused.body()).contains("already used");
+        }
+    }
+
+    @Test
+    void an_authorize_url_with_the_request_token_sent_to_another_browser_connects_nothing() throws Exception {
+        try (WebhookServer server = new WebhookServer(bed)) {
+            HttpResponse<String> started = new Browser().open(server, Browser.startLink(cli, org, "x"));
+            java.net.URI authorize = java.net.URI.create(started.headers().firstValue("location").orElseThrow());
+            assertThat(authorize.getQuery()).contains("oauth_token=");
+
+            Browser victim = new Browser();
+            Browser.Landing landing = victim.consent(server, authorize, "");
+            HttpResponse<String> refused = victim.get(landing.callback());
+
+            assertThat(refused.statusCode()).isEqualTo(403);
+            assertThat(refused.body()).contains("started in another browser");
+            assertThat(count()).isZero();
+            assertRefused(cli.run("connect", "complete", "--state", landing.state(), "--code", landing.code()), 2,
+                    "started for a browser");
+            assertThat(count()).isZero();
+        }
+    }
+
+    @Test
+    void a_request_token_from_connect_start_is_not_completed_by_serves_callback() throws Exception {
+        try (WebhookServer server = new WebhookServer(bed)) {
+            OAuthUser.Flow flow = OAuthUser.begin(cli, org, "x");
+            HttpResponse<String> page = server.get("/oauth/callback/x?oauth_token=" + enc(flow.state())
+                    + "&oauth_verifier=" + enc(flow.code()));
+            assertThat(page.statusCode()).isEqualTo(403);
+            assertThat(count()).isZero();
         }
     }
 
@@ -77,11 +110,12 @@ class XConnectFlowTest extends SandboxCliTest {
     void a_user_who_denies_the_app_ends_the_flow_with_nothing_stored() throws Exception {
         try (WebhookServer server = new WebhookServer(bed)) {
             bed.sandbox.x().denyAuthorization(true);
-            JsonNode start = Json.MAPPER.readTree(cli.run("--json", "connect", "start", "x", "--org", org).ok()
-                    .stdout());
+            Browser user = new Browser();
+            Browser.Landing landing = user.begin(cli, server, org, "x");
 
-            HttpResponse<String> page = server.get("/oauth/callback/x?denied=" + enc(start.get("state").asText()));
+            HttpResponse<String> page = user.get(landing.callback());
 
+            assertThat(landing.callback().getQuery()).contains("denied=");
             assertThat(page.statusCode()).isEqualTo(400);
             assertThat(page.body()).contains("did not authorize");
             assertThat(count()).isZero();

@@ -181,6 +181,35 @@ class HealthCommandTest extends SandboxCliTest {
     }
 
     @Test
+    void secrets_not_under_the_active_key_are_a_warning_with_the_fix_until_rotate_key_has_run() throws Exception {
+        cli.run("integrations", "add", "google", "--org", org, "--access-token", "ya29.health-secret-token",
+                "--refresh-token", "1//0health-refresh-token", "--external-id", "acct-1").ok();
+        assertThat(health(0).at("/components/secrets/not_under_active_key").asInt()).isZero();
+
+        cli.env("CMIS_ENCRYPTION_KEYS", TestKeys.K2 + "," + TestKeys.K1); // a new key put in front
+        JsonNode before = health(1).at("/components/secrets");
+        assertThat(before.get("not_under_active_key").asInt()).isEqualTo(2);
+        assertThat(before.get("active_key").asText()).isEqualTo("k2");
+        assertThat(before.get("health").asText()).isEqualTo("warning");
+        assertThat(before.get("fix").asText()).contains("tokens rotate-key").contains("encryption.keys");
+        assertThat(before.get("stale")).extracting(s -> s.get("column").asText() + " " + s.get("key_id").asText()
+                + " " + s.get("count").asInt()).containsExactly("access_token_enc k1 1", "refresh_token_enc k1 1");
+        Path dir = Files.createTempDirectory("textfile");
+        cli.run("health", "--prometheus", dir.resolve("cmis.prom").toString());
+        assertThat(Files.readAllLines(dir.resolve("cmis.prom")))
+                .contains("cmis_secrets_not_under_active_key{column=\"integrations.access_token_enc\"} 1.0")
+                .contains("cmis_secrets_not_under_active_key{column=\"channels.access_token_enc\"} 0.0");
+        assertThat(cli.run("health").all()).doesNotContain("health-secret-token").doesNotContain("health-refresh");
+
+        cli.run("tokens", "rotate-key").ok();
+
+        JsonNode after = health(0).at("/components/secrets");
+        assertThat(after.get("not_under_active_key").asInt()).isZero();
+        assertThat(after.get("health").asText()).isEqualTo("healthy");
+        assertThat(after.has("fix")).isFalse();
+    }
+
+    @Test
     void an_unreachable_database_is_unknown_exit_3() throws Exception {
         CliRun down = CliRun.withoutDatabase().env("CMIS_DATABASE_URL", "jdbc:postgresql://127.0.0.1:1/cmis")
                 .env("CMIS_ENCRYPTION_KEYS", TestKeys.K1);

@@ -61,6 +61,11 @@ public interface ConnectorContract {
     record Delivery(Map<String, String> headers, byte[] body, int events) {
     }
 
+    /** The platform's own revocation (user removed the app), signed as it sends it; empty when it sends none. */
+    default java.util.Optional<Delivery> revocationDelivery() {
+        return java.util.Optional.empty();
+    }
+
     default PlatformConnector connector() {
         return bed().registry().get(platform());
     }
@@ -214,6 +219,28 @@ public interface ConnectorContract {
         assertThat(webhooks.events(delivery.body())).extracting(InboundEvent::eventKey)
                 .as("the same delivery again has the same keys")
                 .containsExactlyElementsOf(events.stream().map(InboundEvent::eventKey).toList());
+    }
+
+    /**
+     * Data and code agree: the declared revocations are exactly the types of the platform's own
+     * revocation delivery, which carries the time the platform signed; a platform that sends none
+     * declares none.
+     */
+    @Test
+    default void declares_as_revocations_exactly_the_events_its_platform_sends_as_such() {
+        java.util.Set<String> declared = connector().webhooks().revocations();
+        java.util.Optional<Delivery> revocation = revocationDelivery();
+        if (revocation.isEmpty()) {
+            assertThat(declared).as("a platform that sends no revocation declares none").isEmpty();
+            return;
+        }
+        connector().webhooks().verify(revocation.get().headers(), revocation.get().body());
+        List<InboundEvent> events = connector().webhooks().events(revocation.get().body());
+        assertThat(events).extracting(InboundEvent::eventType).containsOnlyElementsOf(declared);
+        assertThat(events.stream().map(InboundEvent::eventType).collect(java.util.stream.Collectors.toSet()))
+                .isEqualTo(declared);
+        assertThat(events).allSatisfy(e -> assertThat(e.occurredAt()).as("the signed time of " + e.eventType())
+                .isPresent());
     }
 
     /** Whether the signature covers the body (Meta, TikTok); Pub/Sub's token authenticates the sender only. */

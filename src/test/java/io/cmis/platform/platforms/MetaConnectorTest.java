@@ -89,6 +89,13 @@ class MetaConnectorTest extends PlatformContractTest {
     }
 
     @Override
+    public java.util.Optional<Delivery> revocationDelivery() {
+        io.cmis.platform.sandbox.WebhookEmitter.Delivery d = io.cmis.platform.sandbox.WebhookEmitter.metaDeauthorize(
+                MetaSimulator.USER_ID, bed.clock.instant().getEpochSecond());
+        return java.util.Optional.of(new Delivery(d.headers(), d.body().getBytes(java.nio.charset.StandardCharsets.UTF_8), 1));
+    }
+
+    @Override
     public Delivery signedDelivery() {
         String body = feed(1767225600L, "Love it!");
         return new Delivery(MetaSimulator.signedHeaders(body), body.getBytes(java.nio.charset.StandardCharsets.UTF_8), 3);

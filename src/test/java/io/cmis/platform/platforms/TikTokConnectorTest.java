@@ -89,6 +89,11 @@ class TikTokConnectorTest extends PlatformContractTest {
             + "\"create_time\":1615338610,\"user_openid\":\"" + TikTokSimulator.OPEN_ID + "\",\"content\":\"{\\\"reason\\\": 1 }\"}";
 
     @Override
+    public java.util.Optional<Delivery> revocationDelivery() {
+        return java.util.Optional.of(signedDelivery());
+    }
+
+    @Override
     public Delivery signedDelivery() {
         return new Delivery(TikTokSimulator.signedHeaders(REMOVED, bed.clock.instant().getEpochSecond()),
                 REMOVED.getBytes(java.nio.charset.StandardCharsets.UTF_8), 1);

@@ -119,6 +119,15 @@ class XConnectorTest extends PlatformContractTest {
 
     /** Three events: a favorite with X's id, and two follows that have none. */
     @Override
+    public java.util.Optional<Delivery> revocationDelivery() {
+        String body = """
+                {"user_event":{"revoke":{"date_time":"2026-11-25T11:59:00.000Z","target":{"app_id":"13090192"},
+                 "source":{"user_id":"6253282"}}}}""";
+        return java.util.Optional.of(new Delivery(io.cmis.platform.sandbox.XSimulator.signedHeaders(body),
+                body.getBytes(java.nio.charset.StandardCharsets.UTF_8), 1));
+    }
+
+    @Override
     public Delivery signedDelivery() {
         String body = """
                 {"for_user_id":"6253282",

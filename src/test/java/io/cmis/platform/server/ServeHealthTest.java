@@ -104,8 +104,8 @@ class ServeHealthTest {
                   {"field":"feed","value":{"item":"comment","verb":"add","comment_id":"a"}},
                   {"field":"feed","value":{"item":"comment","verb":"add","comment_id":"b"}}]}]}"""));
         server.post("meta", WebhookEmitter.meta("{}").missigned());
-        OAuthUser.Flow flow = OAuthUser.begin(cli, org, "meta");
-        server.get("/oauth/callback/meta?code=" + flow.code() + "&state=" + flow.state()); // platform calls
+        io.cmis.platform.support.Browser user = new io.cmis.platform.support.Browser();
+        user.get(user.begin(cli, server, org, "meta").callback()); // platform calls
 
         HttpResponse<String> metrics = server.get("/metrics");
         assertThat(metrics.statusCode()).isEqualTo(200);
@@ -164,7 +164,20 @@ class ServeHealthTest {
                 .contains("<footer class=muted id=build>cmis-platform "
                         + io.cmis.platform.config.BuildInfo.current().describe() + "</footer>");
         assertThat(html).doesNotContain("<script").doesNotContain("src=").doesNotContain("<link")
-                .doesNotContain("@import").doesNotContain("url(");
+                .doesNotContain("@import").doesNotContain("url(").doesNotContain(" style=");
+        assertThat(page.headers().firstValue("content-security-policy").orElseThrow())
+                .startsWith("default-src 'none'; style-src 'sha256-").contains("frame-ancestors 'none'")
+                .doesNotContain("unsafe-inline").doesNotContain("script-src");
+        assertThat(page.headers().firstValue("x-content-type-options")).contains("nosniff");
+        assertThat(page.headers().firstValue("x-frame-options")).contains("DENY");
+        assertThat(page.headers().firstValue("referrer-policy")).contains("no-referrer");
+        for (String json : java.util.List.of("/health/integrations", "/health/live", "/metrics", "/nowhere")) {
+            assertThat(server.get(json).headers().firstValue("x-content-type-options")).as(json).contains("nosniff");
+        }
+        HttpResponse<String> callback = server.get("/oauth/callback/meta?code=a");
+        assertThat(callback.headers().firstValue("content-security-policy").orElseThrow())
+                .startsWith("default-src 'none';").contains("frame-ancestors 'none'");
+        assertThat(callback.headers().firstValue("referrer-policy")).contains("no-referrer");
     }
 
     @Test
@@ -173,15 +186,23 @@ class ServeHealthTest {
              WebhookServer admin = new WebhookServer(guarded)) {
             for (String path : java.util.List.of("/", "/metrics", "/health/integrations")) {
                 HttpResponse<String> refused = admin.get(path);
-                assertThat(refused.statusCode()).as(path).isEqualTo(401);
-                assertThat(refused.headers().firstValue("www-authenticate")).contains("Bearer");
-                assertThat(admin.get(path + "?token=wrong").statusCode()).as(path).isEqualTo(401);
-                assertThat(admin.get(path + "?token=letmein-0123456789").statusCode()).as(path).isEqualTo(200);
+                if (path.equals("/health/integrations")) {
+                    // A load balancer needs no token: it gets the overall status, and no org's data.
+                    assertThat(refused.statusCode()).as(path).isEqualTo(200);
+                    assertThat(Json.MAPPER.readTree(refused.body()).has("components")).isFalse();
+                } else {
+                    assertThat(refused.statusCode()).as(path).isEqualTo(401);
+                    assertThat(refused.headers().firstValue("www-authenticate")).contains("Bearer");
+                }
+                assertThat(admin.get(path + "?token=wrong").statusCode()).as(path).isEqualTo(400);
+                assertThat(admin.get(path + "?token=letmein-0123456789").statusCode())
+                        .as("never in a URL: " + path).isEqualTo(400);
                 HttpResponse<String> bearer = java.net.http.HttpClient.newHttpClient().send(
                         java.net.http.HttpRequest.newBuilder(admin.uri(path))
                                 .header("Authorization", "Bearer letmein-0123456789").build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(bearer.statusCode()).as(path).isEqualTo(200);
+                assertThat(bearer.body()).as(path).doesNotContain("components need serve.admin-token");
             }
             assertThat(admin.get("/health/live").statusCode()).isEqualTo(200);
             assertThat(admin.post("meta", WebhookEmitter.meta("{\"object\":\"page\",\"entry\":[]}"))

@@ -42,8 +42,10 @@ class ServeProcessTest {
             CliProcess b = serve(bed, "2");
             try {
                 int[] ports = {port(a), port(b)};
-                String body = "{\"client_key\":\"sandbox\",\"event\":\"authorization.removed\",\"create_time\":1767225600,"
-                        + "\"user_openid\":\"" + TikTokSimulator.OPEN_ID + "\",\"content\":\"{\\\"reason\\\": 1}\"}";
+                // Created after the connect (at the bed's clock): an older removal would leave the new grant alone.
+                String body = "{\"client_key\":\"sandbox\",\"event\":\"authorization.removed\",\"create_time\":"
+                        + bed.clock.instant().getEpochSecond() + ",\"user_openid\":\"" + TikTokSimulator.OPEN_ID
+                        + "\",\"content\":\"{\\\"reason\\\": 1}\"}";
                 WebhookEmitter.Delivery delivery = WebhookEmitter.tiktok(body, java.time.Instant.now().getEpochSecond());
                 ExecutorService pool = Executors.newFixedThreadPool(50);
                 CountDownLatch go = new CountDownLatch(1);

@@ -34,6 +34,13 @@ class SchemaTest {
         assertThat(Schema.EXPECTED_VERSION).isEqualTo(newest);
     }
 
+    /** How many versioned migrations there are (their numbers may leave gaps). */
+    static int migrationFiles() throws java.io.IOException {
+        try (var files = Files.list(Path.of("src/main/resources/db/migration"))) {
+            return (int) files.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql")).count();
+        }
+    }
+
     @Test
     void an_unmigrated_database_is_refused_with_the_command_that_fixes_it() {
         Jdbi jdbi = TestPostgres.superuser(TestPostgres.emptyDatabase());
@@ -73,7 +80,7 @@ class SchemaTest {
             for (Future<Integer> run : runs) {
                 applied += run.get();
             }
-            assertThat(applied).as("every migration applied once, by one of the two").isEqualTo(Schema.EXPECTED_VERSION);
+            assertThat(applied).as("every migration applied once, by one of the two").isEqualTo(migrationFiles());
         } finally {
             pool.shutdownNow();
         }

@@ -32,6 +32,7 @@ public final class WebhookServer implements AutoCloseable {
     public final io.cmis.platform.health.ServeMonitor monitor;
     public final io.cmis.platform.health.Liveness liveness = new io.cmis.platform.health.Liveness();
     private final PlatformTestBed bed;
+    private final String host;
     private final HttpClient client = HttpClient.newHttpClient();
 
     public WebhookServer(PlatformTestBed bed) {
@@ -40,31 +41,43 @@ public final class WebhookServer implements AutoCloseable {
 
     /** Storing through {@code tenancy}, which may be another database than the bed's. */
     public WebhookServer(PlatformTestBed bed, io.cmis.platform.tenancy.Tenancy tenancy) {
+        this(bed, tenancy, "127.0.0.1");
+    }
+
+    /** Listening on {@code host} (a free port), e.g. a non-loopback address of this machine. */
+    public WebhookServer(PlatformTestBed bed, String host) {
+        this(bed, bed.tenancy(), host);
+    }
+
+    private WebhookServer(PlatformTestBed bed, io.cmis.platform.tenancy.Tenancy tenancy, String host) {
         this.bed = bed;
+        this.host = host;
         this.inbox = new EventInbox(tenancy, Integer.getInteger("committers", 1), () -> { });
         TokenVault vault = new TokenVault(Keyring.parse(TestKeys.K1), new SecureRandom());
         ConnectService connect = new ConnectService(bed.tenancy(), vault, bed.registry(),
                 new IntegrationService(bed.tenancy(), vault, bed.clock), bed.config, bed.clock, new SecureRandom());
         io.cmis.platform.health.HealthSettings health = io.cmis.platform.health.HealthSettings.from(bed.config);
         this.monitor = new io.cmis.platform.health.ServeMonitor(
-                new io.cmis.platform.health.HealthCheck(tenancy, health, bed.clock),
+                new io.cmis.platform.health.HealthCheck(tenancy, health, bed.clock, vault),
                 new io.cmis.platform.health.HealthAlerts(tenancy, health, bed.clock), bed.clock);
         bed.http().callLog().observe(monitor::apiCall);
         liveness.watch("webhook intake committer", inbox::alive);
         try {
             String token = bed.config.value("serve.admin-token").trim();
             this.server = CmisServer.start(new io.cmis.platform.server.ServerSettings(
-                            new InetSocketAddress("127.0.0.1", 0), 16, Duration.ofSeconds(30),
+                            new InetSocketAddress(host, 0), 16, Duration.ofSeconds(30),
                             java.util.Optional.of(token).filter(t -> !t.isEmpty())),
                     new WebhookIntake(bed.registry(), inbox, bed.clock), connect, monitor,
                     new io.cmis.platform.health.DashboardData(tenancy, bed.clock), liveness);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (java.io.IOException | RuntimeException e) {
+            inbox.close();
+            monitor.close();
+            throw e instanceof java.io.IOException io ? new java.io.UncheckedIOException(io) : (RuntimeException) e;
         }
     }
 
     public URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + server.port() + path);
+        return URI.create("http://" + host + ":" + server.port() + path);
     }
 
     /** POSTs one delivery to {@code /webhooks/{platform}}; the status and body of the answer. */
@@ -81,7 +94,8 @@ public final class WebhookServer implements AutoCloseable {
 
     /** A processor as one worker of serve, on the bed's clock and configuration. */
     public WebhookProcessor processor(String worker) {
-        return new WebhookProcessor(bed.tenancy(), WebhookSettings.from(bed.config), bed.clock, new Random(7), worker);
+        return new WebhookProcessor(bed.tenancy(), WebhookSettings.from(bed.config), bed.clock, new Random(7), worker,
+                bed.registry());
     }
 
     /** Processes every due event with one worker. */

@@ -79,7 +79,7 @@ class SyncTest extends SandboxCliTest {
         List<String> rows = bed.jdbi.withHandle(h -> h.createQuery(
                 "SELECT row_to_json(c)::text FROM cmis_platform.channels c WHERE type = 'facebook_page'")
                 .mapTo(String.class).list());
-        assertThat(rows).hasSize(3).allSatisfy(r -> assertThat(r).contains("v1.k1.").doesNotContain("EAAP"));
+        assertThat(rows).hasSize(3).allSatisfy(r -> assertThat(r).contains("v2.k1.").doesNotContain("EAAP"));
         assertThat(cli.run("--json", "channels", "list", "--org", UUID.randomUUID().toString()).ok().stdout().strip())
                 .isEqualTo("[ ]");
         assertThat(Json.MAPPER.readTree(cli.run("--json", "channels", "list", "--org", org).ok().stdout())).hasSize(5);

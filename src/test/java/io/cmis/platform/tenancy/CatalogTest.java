@@ -82,6 +82,19 @@ class CatalogTest {
     }
 
     @Test
+    void every_table_with_a_secret_binds_it_to_a_non_null_org_and_a_uuid_id() {
+        // The associated data of every ciphertext is (table, column, org_id, id): both must exist and be set.
+        for (SecretColumns.Column column : SecretColumns.ALL) {
+            List<String> keys = jdbi.withHandle(h -> h.createQuery("""
+                    SELECT column_name || ' ' || data_type || ' ' || is_nullable FROM information_schema.columns
+                    WHERE table_schema = 'cmis_platform' AND table_name = :table AND column_name IN ('id', 'org_id')
+                    ORDER BY column_name
+                    """).bind("table", column.table()).mapTo(String.class).list());
+            assertThat(keys).as(column.qualified()).containsExactly("id uuid NO", "org_id uuid NO");
+        }
+    }
+
+    @Test
     void no_column_is_meant_for_plain_tokens() {
         List<String> suspicious = jdbi.withHandle(h -> h.createQuery("""
                 SELECT table_name || '.' || column_name FROM information_schema.columns

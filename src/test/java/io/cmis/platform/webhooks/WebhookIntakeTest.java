@@ -98,6 +98,51 @@ class WebhookIntakeTest {
         assertThat(rows()).isZero();
     }
 
+    /** Google signs an ID token with any audience for any service account: who signed it is what counts. */
+    @Test
+    void a_google_push_signed_for_our_audience_by_another_service_account_is_refused_and_nothing_is_stored()
+            throws Exception {
+        GoogleSimulator google = bed.sandbox.google();
+        String forgedBody = "{\"message\":{\"attributes\":{\"eventType\":\"authorization.removed\","
+                + "\"customerId\":\"1111111111\"},\"messageId\":\"forged-1\","
+                + "\"publishTime\":\"2026-11-25T12:00:00Z\"},\"subscription\":\"projects/attacker/subscriptions/x\"}";
+        String attacker = google.pushToken(GoogleSimulator.PUSH_AUDIENCE, "mallory@attacker-project.iam.gserviceaccount.com",
+                true, Duration.ofMinutes(30), bed.clock.instant());
+        HttpResponse<String> foreign = server.post("google", bearer(attacker, forgedBody));
+        assertThat(foreign.statusCode()).isEqualTo(401);
+        assertThat(foreign.body()).contains("unauthorized").doesNotContain("queued");
+
+        String unverified = google.pushToken(GoogleSimulator.PUSH_AUDIENCE, GoogleSimulator.PUSH_SERVICE_ACCOUNT,
+                false, Duration.ofMinutes(30), bed.clock.instant());
+        assertThat(server.post("google", bearer(unverified, forgedBody)).statusCode()).isEqualTo(401);
+        assertThat(rows()).as("nothing stored for a push from another account").isZero();
+
+        String ours = google.pushToken(GoogleSimulator.PUSH_AUDIENCE, Duration.ofMinutes(30), bed.clock.instant());
+        assertThat(server.post("google", bearer(ours, forgedBody)).statusCode()).isEqualTo(200);
+        assertThat(rows()).isEqualTo(1);
+    }
+
+    @Test
+    void without_a_configured_push_service_account_every_google_push_is_refused() throws Exception {
+        assertThat(new WebhookIntake(bed.registry(), null, bed.clock).refusals()).isEmpty();
+        server.close();
+        bed.close();
+        bed = new PlatformTestBed(Map.of("CMIS_GOOGLE_PUBSUB_SERVICE_ACCOUNT", ""));
+        server = new WebhookServer(bed);
+        HttpResponse<String> refused = server.post("google",
+                WebhookEmitter.google(bed.sandbox.google(), "m-1", "{}", bed.clock.instant()));
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.body()).contains("google.pubsub-service-account is not set");
+        assertThat(rows()).isZero();
+        assertThat(new WebhookIntake(bed.registry(), null, bed.clock).refusals()).as("said once by serve at start")
+                .singleElement().asString().contains("every Google Pub/Sub push is refused");
+    }
+
+    private static WebhookEmitter.Delivery bearer(String token, String body) {
+        return new WebhookEmitter.Delivery(Map.of("authorization", "Bearer " + token, "content-type",
+                "application/json"), body);
+    }
+
     @Test
     void malformed_oversized_and_unknown_platform_deliveries_store_nothing() throws Exception {
         HttpResponse<String> malformed = server.post("meta", WebhookEmitter.meta("{\"object\":\"page\""));

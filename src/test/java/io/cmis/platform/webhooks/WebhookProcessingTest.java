@@ -302,9 +302,14 @@ class WebhookProcessingTest {
         return bed.clock.instant().getEpochSecond();
     }
 
-    private static String removed(String openId) {
-        return "{\"client_key\":\"sandbox\",\"event\":\"authorization.removed\",\"create_time\":1767225600,"
-                + "\"user_openid\":\"" + openId + "\",\"content\":\"{\\\"reason\\\": 1}\"}";
+    /** TikTok's event as it is sent when it happens: created now (the bed's clock), after the connect. */
+    private String removed(String openId) {
+        return removed(openId, now());
+    }
+
+    static String removed(String openId, long createTime) {
+        return "{\"client_key\":\"sandbox\",\"event\":\"authorization.removed\",\"create_time\":" + createTime
+                + ",\"user_openid\":\"" + openId + "\",\"content\":\"{\\\"reason\\\": 1}\"}";
     }
 
     private String post(String platform, WebhookEmitter.Delivery delivery) throws Exception {

@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 /** The Google app and endpoints: {@code google.*}. */
 record GoogleSettings(String clientId, String clientSecret, String authUrl, String tokenUrl, String userinfoUrl,
                       String adsUrl, String adsApiVersion, String youtubeUrl, Optional<String> developerToken,
-                      Optional<String> loginCustomerId, String pubsubAudience, String pubsubJwksUrl) {
+                      Optional<String> loginCustomerId, String pubsubAudience, String pubsubJwksUrl,
+                      String pubsubServiceAccount) {
     private static final Pattern VERSION = Pattern.compile("v\\d{2}");
 
     static GoogleSettings from(AppConfig config) {
@@ -25,7 +26,8 @@ record GoogleSettings(String clientId, String clientSecret, String authUrl, Stri
                 config.value("google.auth-url"), config.value("google.token-url"), config.value("google.userinfo-url"),
                 config.value("google.ads-url"), version, config.value("google.youtube-url"),
                 optional(config.value("google.ads-developer-token")), optional(login),
-                config.value("google.pubsub-audience"), config.value("google.pubsub-jwks-url"));
+                config.value("google.pubsub-audience"), config.value("google.pubsub-jwks-url"),
+                config.value("google.pubsub-service-account").trim());
     }
 
     private static Optional<String> optional(String value) {

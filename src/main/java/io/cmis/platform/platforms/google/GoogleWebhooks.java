@@ -32,8 +32,12 @@ import java.util.Set;
 /**
  * Google Cloud Pub/Sub push: the bearer OIDC token (RS256) is checked against the keys published at
  * {@code google.pubsub-jwks-url} (cached; fetched again for an unknown key id, at most every
- * {@link #REFETCH_GAP}), the configured audience, Google's issuer and the expiry. The event key is
- * {@code message.messageId}.
+ * {@link #REFETCH_GAP}), the configured audience, Google's issuer, the expiry, and who signed it:
+ * Google signs a token with any audience for any service account, so only {@code email} equal to
+ * {@code google.pubsub-service-account} with {@code email_verified} true tells our subscription's
+ * push from anyone else's. Without that setting every push is refused. The event key is
+ * {@code message.messageId}. Google sends no revocation through Pub/Sub: the event type is the
+ * publisher's {@code eventType} attribute, so no type of it ever revokes an integration.
  */
 final class GoogleWebhooks implements WebhookSupport {
     static final Duration REFETCH_GAP = Duration.ofSeconds(30);
@@ -55,10 +59,24 @@ final class GoogleWebhooks implements WebhookSupport {
         this.clock = clock;
     }
 
+    /** An installation from before the service-account check has an audience and no account: say so once. */
+    @Override
+    public Optional<String> refusingEverything() {
+        if (!settings.pubsubAudience().isBlank() && settings.pubsubServiceAccount().isBlank()) {
+            return Optional.of("google.pubsub-service-account is not set: every Google Pub/Sub push is refused (401) "
+                    + "until it names the push subscription's service account");
+        }
+        return Optional.empty();
+    }
+
     @Override
     public void verify(Map<String, String> headers, byte[] body) {
         if (settings.pubsubAudience().isBlank()) {
             throw new WebhookRejectedException("google.pubsub-audience is not set, so Pub/Sub pushes cannot be verified");
+        }
+        if (settings.pubsubServiceAccount().isBlank()) {
+            throw new WebhookRejectedException("google.pubsub-service-account is not set, so every Pub/Sub push is "
+                    + "refused (set it to the push subscription's service account)");
         }
         String auth = headers.getOrDefault("authorization", "");
         if (!auth.startsWith("Bearer ")) {
@@ -95,6 +113,16 @@ final class GoogleWebhooks implements WebhookSupport {
         Instant expires = Instant.ofEpochSecond(claims.path("exp").asLong(0));
         if (!clock.instant().isBefore(expires.plus(SKEW))) {
             throw new WebhookRejectedException("the token has expired");
+        }
+        // Pub/Sub's documented check: the subscription's service account, and Google vouches for the address.
+        String email = claims.path("email").asText("");
+        if (!email.equalsIgnoreCase(settings.pubsubServiceAccount())) {
+            throw new WebhookRejectedException("the token was issued to another service account than "
+                    + "google.pubsub-service-account");
+        }
+        JsonNode verified = claims.path("email_verified");
+        if (!verified.isBoolean() || !verified.booleanValue()) {
+            throw new WebhookRejectedException("the token's email is not verified (email_verified is not true)");
         }
     }
 
@@ -184,6 +212,12 @@ final class GoogleWebhooks implements WebhookSupport {
         JsonNode attributes = message.path("attributes");
         String type = attributes.path("eventType").asText("pubsub.message");
         Optional<String> routing = Optional.ofNullable(attributes.path("customerId").asText(null));
-        return List.of(new InboundEvent("msg:" + id, type, routing, payload));
+        InboundEvent event = new InboundEvent("msg:" + id, type, routing, payload);
+        try {
+            // Set by Pub/Sub when the message was published; it came with our push account's token.
+            return List.of(event.at(Instant.parse(message.path("publishTime").asText(""))));
+        } catch (java.time.format.DateTimeParseException e) {
+            return List.of(event);
+        }
     }
 }

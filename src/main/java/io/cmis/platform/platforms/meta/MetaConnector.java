@@ -49,7 +49,7 @@ final class MetaConnector implements PlatformConnector {
         this.settings = settings;
         this.http = http;
         this.clock = clock;
-        this.webhooks = new MetaWebhooks(settings);
+        this.webhooks = new MetaWebhooks(settings, clock);
     }
 
     @Override

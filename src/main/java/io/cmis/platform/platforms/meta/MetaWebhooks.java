@@ -13,27 +13,46 @@ import io.cmis.platform.platforms.WebhookSupport;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Meta webhooks: {@code X-Hub-Signature-256} (HMAC-SHA256 of the raw body with the app secret),
  * the GET handshake, and one event per change of a batch. Meta sends no event id, and
  * {@code entry.time} is when Meta sent the notification (it may differ between retries), so it is
- * never part of a key.
+ * never part of a key. A Deauthorize Callback revokes; its signed {@code issued_at} is its time.
  */
 final class MetaWebhooks implements WebhookSupport {
     static final int MAX_CHANGES = 1000;
+    static final String DEAUTHORIZE = "meta.deauthorize";
+    /**
+     * How old a Deauthorize Callback's signed {@code issued_at} may be. Meta calls it when the user
+     * removes the app; an older one is a replay (its dedupe record may be pruned by then, after
+     * {@code webhooks.retention}), refused before anything is stored.
+     */
+    static final Duration DEAUTHORIZE_WINDOW = Duration.ofHours(24);
+    static final Duration SKEW = Duration.ofMinutes(5);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Built once: {@code ObjectMapper.readTree} resolves the target type on every call. */
     private static final ObjectReader TREE = JSON.readerFor(JsonNode.class);
 
     private final MetaSettings settings;
+    private final Clock clock;
 
-    MetaWebhooks(MetaSettings settings) {
+    MetaWebhooks(MetaSettings settings, Clock clock) {
         this.settings = settings;
+        this.clock = clock;
+    }
+
+    @Override
+    public Set<String> revocations() {
+        return Set.of(DEAUTHORIZE);
     }
 
     @Override
@@ -42,7 +61,7 @@ final class MetaWebhooks implements WebhookSupport {
             throw new WebhookRejectedException("meta.client-secret is not set, so Meta webhooks cannot be verified");
         }
         if (isDeauthorization(body)) {
-            signedRequestPayload(body);
+            checkIssuedAt(signedRequestPayload(body));
             return;
         }
         String header = headers.get("x-hub-signature-256");
@@ -157,6 +176,19 @@ final class MetaWebhooks implements WebhookSupport {
         }
     }
 
+    private void checkIssuedAt(JsonNode payload) {
+        JsonNode issued = payload.path("issued_at");
+        if (!issued.canConvertToLong() || issued.asLong() <= 0) {
+            throw new WebhookRejectedException("the signed_request has no issued_at");
+        }
+        Instant at = Instant.ofEpochSecond(issued.asLong());
+        Instant now = clock.instant();
+        if (at.isBefore(now.minus(DEAUTHORIZE_WINDOW)) || at.isAfter(now.plus(SKEW))) {
+            throw new WebhookRejectedException("the signed_request was issued at " + at + ", outside "
+                    + DEAUTHORIZE_WINDOW.toHours() + " hours of now: replay refused");
+        }
+    }
+
     private InboundEvent deauthorization(byte[] body) {
         JsonNode payload = signedRequestPayload(body);
         String user = payload.path("user_id").asText("");
@@ -166,8 +198,8 @@ final class MetaWebhooks implements WebhookSupport {
         ObjectNode node = JSON.createObjectNode().put("object", "user").put("entry_id", user);
         node.set("change", JSON.createObjectNode().put("field", "deauthorize").put("user_id", user)
                 .put("issued_at", payload.path("issued_at").asLong()));
-        return new InboundEvent("deauth:" + user + ":" + payload.path("issued_at").asLong(), "meta.deauthorize",
-                Optional.of(user), node);
+        return new InboundEvent("deauth:" + user + ":" + payload.path("issued_at").asLong(), DEAUTHORIZE,
+                Optional.of(user), node).at(Instant.ofEpochSecond(payload.path("issued_at").asLong()));
     }
 
     /**

@@ -16,14 +16,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * TikTok webhooks: {@code TikTok-Signature: t=<unix seconds>,s=<hex>} where s is HMAC-SHA256 of
  * {@code t + "." + body}; a {@code t} more than 5 minutes away is refused (replay). TikTok sends
  * no event id, so the key is a hash of the envelope; {@code content} is JSON inside a string.
+ * {@code create_time} (inside the signed body; kept across TikTok's retries) is the event's time.
  */
 final class TikTokWebhooks implements WebhookSupport {
     static final Duration TOLERANCE = Duration.ofMinutes(5);
+    static final String REVOKE = "authorization.removed";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final TikTokSettings settings;
@@ -32,6 +35,11 @@ final class TikTokWebhooks implements WebhookSupport {
     TikTokWebhooks(TikTokSettings settings, Clock clock) {
         this.settings = settings;
         this.clock = clock;
+    }
+
+    @Override
+    public Set<String> revocations() {
+        return Set.of(REVOKE);
     }
 
     @Override
@@ -94,6 +102,9 @@ final class TikTokWebhooks implements WebhookSupport {
                 envelope.path("create_time").asText(""), Signatures.canonical(payload.path("content"))));
         Optional<String> routing = Optional.ofNullable(envelope.path("user_openid").asText(null))
                 .or(() -> Optional.ofNullable(envelope.path("advertiser_id").asText(null)));
-        return List.of(new InboundEvent(key, envelope.path("event").asText(), routing, payload));
+        InboundEvent event = new InboundEvent(key, envelope.path("event").asText(), routing, payload);
+        JsonNode created = envelope.path("create_time");
+        return List.of(created.canConvertToLong() && created.asLong() > 0
+                ? event.at(java.time.Instant.ofEpochSecond(created.asLong())) : event);
     }
 }

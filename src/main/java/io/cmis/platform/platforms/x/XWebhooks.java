@@ -17,12 +17,15 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Account Activity webhooks. The CRC GET and every POST are checked with the app's consumer
  * secret ({@code sha256=} + base64 HMAC-SHA256); X signs no timestamp, so duplicates are caught by
- * the event key alone: X's own id where the event has one, else a hash of what identifies it.
+ * the event key alone: X's own id where the event has one, else a hash of what identifies it. A
+ * revoke's {@code date_time} is inside the signed body, so it is the revoke's time: a captured
+ * revoke replayed later still says when it happened.
  */
 final class XWebhooks implements WebhookSupport {
     static final String SIGNATURE_HEADER = "x-twitter-webhooks-signature";
@@ -35,6 +38,11 @@ final class XWebhooks implements WebhookSupport {
 
     XWebhooks(XSettings settings) {
         this.settings = settings;
+    }
+
+    @Override
+    public Set<String> revocations() {
+        return Set.of(REVOKE);
     }
 
     @Override
@@ -84,13 +92,17 @@ final class XWebhooks implements WebhookSupport {
         JsonNode revoke = root.path("user_event").path("revoke");
         if (revoke.isObject()) {
             String user = revoke.path("source").path("user_id").asText(forUser);
-            events.add(new InboundEvent("revoke:" + user + ":" + revoke.path("date_time").asText(""), REVOKE,
-                    routing(user), revoke));
+            InboundEvent event = new InboundEvent("revoke:" + user + ":" + revoke.path("date_time").asText(""), REVOKE,
+                    routing(user), revoke);
+            events.add(time(revoke.path("date_time").asText("")).map(event::at).orElse(event));
         }
         for (Iterator<Map.Entry<String, JsonNode>> fields = root.fields(); fields.hasNext(); ) {
             Map.Entry<String, JsonNode> field = fields.next();
             if (field.getKey().endsWith("_events") && field.getValue().isArray()) {
                 String type = field.getKey().substring(0, field.getKey().length() - "_events".length());
+                if (type.equals("user_event")) {
+                    continue; // its items would be typed user_event.<type>, like a revoke: X sends no such array
+                }
                 for (JsonNode event : field.getValue()) {
                     events.add(new InboundEvent(key(type, forUser, event), eventType(type, event), routing(forUser),
                             event));
@@ -121,6 +133,14 @@ final class XWebhooks implements WebhookSupport {
     private static String eventType(String type, JsonNode event) {
         String sub = event.path("type").asText("");
         return sub.isEmpty() || sub.equals(type) ? type : type + "." + sub;
+    }
+
+    private static Optional<java.time.Instant> time(String dateTime) {
+        try {
+            return Optional.of(java.time.OffsetDateTime.parse(dateTime).toInstant());
+        } catch (java.time.format.DateTimeParseException e) {
+            return Optional.empty();
+        }
     }
 
     private static Optional<String> routing(String user) {

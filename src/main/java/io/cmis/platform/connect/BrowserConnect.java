@@ -1,0 +1,139 @@
+package io.cmis.platform.connect;
+
+import io.cmis.platform.crypto.Secret;
+import io.cmis.platform.integrations.IntegrationService;
+import io.cmis.platform.platforms.PlatformConnector;
+import io.cmis.platform.tenancy.OrgId;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Connect flows bound to the browser that started them (RFC 9700 4.7.1: the state is a one-time
+ * token bound to the user agent). An operator or the app makes a one-time start link
+ * ({@link #link}); the browser that opens it ({@link #open}) gets the state and a cookie, and serve's
+ * callback completes the flow only with that cookie ({@link #complete}). So an authorization URL
+ * sent to someone else is worthless: their browser has no cookie, and the flow is cancelled.
+ */
+public final class BrowserConnect {
+    private static final String COOKIE = "cmis_connect_";
+
+    private final ConnectService connect;
+
+    public BrowserConnect(ConnectService connect) {
+        this.connect = connect;
+    }
+
+    /** A start link on serve, next to the redirect URI (which must be serve's callback), valid once. */
+    public ConnectLink link(String platform, OrgId org, Optional<String> redirectUri, Optional<List<String>> scopes,
+                            Optional<String> tokenKind) {
+        PlatformConnector connector = connect.registry.get(platform);
+        String kind = connect.kind(connector, platform, tokenKind);
+        String redirect = connect.redirect(platform, redirectUri);
+        URI startBase = startBase(platform, redirect);
+        List<String> scopeList = scopes.orElse(connect.settings.defaultScopes(platform));
+        Instant now = connect.clock.instant();
+        Instant expiresAt = now.plus(connect.settings.startLinkTtl());
+        String token = "l" + connect.randomToken(32);
+        PendingConnect pending = new PendingConnect(UUID.randomUUID(), org.value(), platform, kind, redirect,
+                String.join(",", scopeList), null, null, expiresAt, null, null, null);
+        connect.tenancy.inOrgDo(org, h -> {
+            OAuthStateRepository repository = new OAuthStateRepository(h);
+            repository.prune(now);
+            repository.insertLink(pending, ConnectService.hash(token), now);
+        });
+        return new ConnectLink(URI.create(startBase + "?link=" + token), expiresAt, platform, org.toString());
+    }
+
+    /**
+     * Opens a start link (once): makes the state (and the PKCE verifier, or X's first leg) and binds the
+     * flow to a fresh random cookie, of which only the hash is stored.
+     */
+    public BrowserStart open(String platform, String linkToken) {
+        Instant now = connect.clock.instant();
+        PendingConnect link = connect.tenancy.systemWide("open a connect start link",
+                        h -> new OAuthStateRepository(h).openLink(ConnectService.hash(linkToken), platform, now))
+                .orElseThrow(() -> new ConnectException("this link is unknown, was already opened or has expired: "
+                        + "ask for a new one"));
+        PlatformConnector connector = connect.registry.get(platform);
+        ConnectService.Prepared flow = connect.prepare(connector, link.id(), link.orgId(), link.tokenKind(),
+                link.redirectUri(), ConnectSettings.list(link.scopes()));
+        Secret binding = Secret.of(connect.randomToken(32));
+        Instant expiresAt = now.plus(connect.settings.stateTtl());
+        connect.tenancy.inOrgDo(new OrgId(link.orgId()), h -> new OAuthStateRepository(h).bindToBrowser(link.id(),
+                ConnectService.hash(flow.state()), ConnectService.hash(binding.reveal()), flow.verifierEnc(),
+                flow.requestSecretEnc(), expiresAt));
+        boolean secure = link.redirectUri().startsWith("https:");
+        return new BrowserStart(flow.url(), cookieName(flow.state(), secure), binding, connect.settings.stateTtl(),
+                secure);
+    }
+
+    /** Completes the flow of {@code state} if {@code cookie} is its browser's binding; else see {@link #sameBrowser}. */
+    public IntegrationService.AddResult complete(String state, Secret code, Optional<String> cookie) {
+        PendingConnect found = connect.find(state);
+        sameBrowser(state, found, cookie);
+        return connect.redeem(connect.claim(state, found, Optional.empty()), state, code);
+    }
+
+    /** The platform redirected with an error: the flow ends (in its own browser only), nothing is stored. */
+    public void decline(String state, String error, Optional<String> description, Optional<String> cookie) {
+        PendingConnect found = connect.find(state);
+        sameBrowser(state, found, cookie);
+        connect.claim(state, found, Optional.empty());
+        throw ConnectService.declined(error, description);
+    }
+
+    /**
+     * A flow started on the command line is left alone (its operator finishes it with connect
+     * complete; serve cannot tell their browser from anyone's). A browser flow reaching another
+     * browser is what the attack looks like: the flow is cancelled, so its code can never be redeemed
+     * into the org that started it, not even by someone who later gets hold of the code.
+     */
+    private void sameBrowser(String state, PendingConnect found, Optional<String> cookie) {
+        connect.requireOpen(found, Optional.empty()); // a used or expired flow says so, whichever browser asks
+        if (!found.forBrowser()) {
+            throw new ForeignBrowserException("This connection was started on the command line, not in this browser, "
+                    + "so it is not completed here and nothing was stored. If you started it, finish it with "
+                    + "'cmis-platform connect complete'; if someone sent you the link, close this window.");
+        }
+        boolean same = cookie.map(c -> MessageDigest.isEqual(ConnectService.hash(c).getBytes(StandardCharsets.US_ASCII),
+                found.browserHash().getBytes(StandardCharsets.US_ASCII))).orElse(false);
+        if (!same) {
+            connect.cancel(state);
+            throw new ForeignBrowserException("This connection was started in another browser, so it is not completed "
+                    + "here: it has been cancelled and nothing was stored. If you meant to connect an account, start "
+                    + "again from the start link you were given; if someone sent you this link, close this window.");
+        }
+    }
+
+    /**
+     * The names the binding cookie of {@code state}'s flow may have: {@code __Host-} (Secure, Path=/,
+     * no Domain: no other host can set or overwrite it) when the redirect URI is https.
+     */
+    public static List<String> cookieNames(String state) {
+        return List.of(cookieName(state, true), cookieName(state, false));
+    }
+
+    static String cookieName(String state, boolean secure) {
+        // One cookie per flow, so two flows started at once in one browser do not undo each other.
+        return (secure ? "__Host-" : "") + COOKIE + ConnectService.hash(state).substring(0, 16);
+    }
+
+    /** serve's start route sits beside its callback: {@code .../oauth/callback/meta} → {@code .../oauth/start/meta}. */
+    private static URI startBase(String platform, String redirect) {
+        URI uri = URI.create(redirect);
+        String suffix = "/oauth/callback/" + platform;
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        if (!path.endsWith(suffix) || uri.getRawQuery() != null || uri.getScheme() == null || uri.getRawAuthority() == null) {
+            throw new ConnectException("--browser needs a redirect URI on serve's callback (ending in " + suffix
+                    + "), where the browser's cookie is checked; " + redirect + " is not");
+        }
+        return URI.create(uri.getScheme() + "://" + uri.getRawAuthority()
+                + path.substring(0, path.length() - suffix.length()) + "/oauth/start/" + platform);
+    }
+}
