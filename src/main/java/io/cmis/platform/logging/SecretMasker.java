@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * tokens, Pub/Sub push tokens), Bearer/Basic/OAuth headers, and any long random-looking word (hex of 32 or
  * more, or 40 or more letters and digits mixing cases, as X's 45-character secrets, PKCE verifiers and
  * our own states). By name: any query, form, header or JSON field whose name ends in token, secret,
- * verifier, signature, password or proof, plus {@code code} and {@code state}.
+ * verifier, signature, password or proof, plus {@code code} and {@code state}, serve's start {@code link}
+ * and its cookies ({@code cmis_admin}, {@code cmis_connect_…}).
  *
  * <p>JSON logs escape {@code "} as {@code \"} and {@code /} as {@code \/}; every rule matches both the
  * plain and the escaped text, so masking after encoding holds for a secret quoted in a message.
@@ -66,7 +67,9 @@ public final class SecretMasker {
             // Query strings, form bodies, maps: access_token=…, oauth_token_secret=…, hub.verify_token=….
             rule("(?i)" + NAME_START + "(" + SECRET_NAME + ")=" + VALUE, "$1=" + MASK),
             // A code or state after ? or &; elsewhere only a long one ("error code=190" is not a secret).
-            rule("([?&])(code|state)=" + VALUE, "$1$2=" + MASK),
+            rule("([?&])(code|state|link)=" + VALUE, "$1$2=" + MASK),
+            // Our own cookies: the admin session and a connect flow's browser binding.
+            rule(NAME_START + "((?:__Host-)?cmis_(?:admin|connect_\\w*))=" + VALUE, "$1=" + MASK),
             rule(NAME_START + "(code|state)=(?=" + VALUE_CHAR + "{12})" + VALUE, "$1=" + MASK),
             // By shape.
             rule(WORD_START + "eyJ[A-Za-z0-9_-]{6,}\\.[A-Za-z0-9_-]{6,}\\.[A-Za-z0-9_-]*", "eyJ" + MASK),

@@ -75,6 +75,11 @@ final class PlatformSecrets {
             new Secret("x verifier (sandbox)", "oauth_verifier", "v", "v4b5a69788796a5b4c3d2e1f00f1e2d3c", true),
             new Secret("x signature", "oauth_signature", "", "tnnArxj06cWHq44gCs1OSKk/jLY=", false),
             new Secret("our state", "state", "s", "sQ7vX2kLmN9pR4tW8yZ1bC3dF6gH0jK5-_aE2iO7uY9", true),
+            new Secret("serve start link", "link", "l", "lR3x9Qm2Kd8vT1wZp6yB4nC7hJ0sF5gL-_aE2iO7uY9", true),
+            new Secret("browser binding cookie", "__Host-cmis_connect_c0ffee12d00dfeed", "",
+                    "Zk2LqP8wX5vN1cT7yR4mB9hJ0sF3gD6a-_uE2iO7oY1", true),
+            new Secret("admin session cookie (expiry.hmac)", "cmis_admin", "1796534978.", "1796534978.9e107d9d372bb6826bd81d3542a419d6e3b0c442",
+                    false),
             new Secret("pkce verifier", "code_verifier", "", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", true),
             new Secret("meta verify token", "meta.verify-token", "", "mv-word-31x-q", false),
             new Secret("tiktok webhook secret", "tiktok.webhook-secret", "", "zz-hook-pass-41", false),
@@ -98,6 +103,7 @@ final class PlatformSecrets {
                 "answer {\"" + s.field() + "\":\"" + s.value() + "\",\"expires_in\":3600}",
                 "answer {\"" + s.field() + "\" : \"" + s.value() + "\", \"advertiser_ids\": [\"" + TIKTOK_ADVERTISER + "\"]}",
                 "settings {" + s.field() + "=" + s.value() + ", org=" + UUID_ID + "}",
+                "Cookie: " + s.field() + "=" + s.value() + "; theme=dark",
                 "Authorization: OAuth oauth_consumer_key=\"xvz1evFS4wEEPTGEFPHBog\", oauth_nonce=\"kYjzVBB8Y0ZFabxS\", "
                         + s.field() + "=\"" + encoded + "\", oauth_version=\"1.0\""));
         if (s.shaped()) {
