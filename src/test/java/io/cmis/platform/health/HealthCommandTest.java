@@ -141,8 +141,8 @@ class HealthCommandTest extends SandboxCliTest {
             assertThat(text).doesNotContain(access).doesNotContain("Pg-Secret-9").doesNotContain(TestKeys.K1);
             assertThat(text.lines().filter(l -> !l.startsWith("#")).flatMap(l -> java.util.regex.Pattern
                     .compile("([a-z_]+)=\"").matcher(l).results().map(m -> m.group(1))).distinct())
-                    .as("labels are fixed names, platforms and the build")
-                    .isSubsetOf("component", "status", "platform", "state", "version", "commit", "build_time");
+                    .as("labels are fixed names, platforms, secret columns (names, not values) and the build")
+                    .isSubsetOf("component", "status", "platform", "state", "column", "version", "commit", "build_time");
         }
     }
 
