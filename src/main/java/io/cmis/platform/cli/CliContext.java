@@ -37,6 +37,7 @@ public final class CliContext implements AutoCloseable {
     private Keyring keyring;
     private io.cmis.platform.platforms.PlatformLayer platforms;
     private boolean schemaChecked;
+    private java.io.BufferedReader stdin;
 
     public CliContext(Map<String, String> environment, Path home, PrintWriter out, PrintWriter err,
                       PrintStream logStream, Clock clock) {
@@ -167,6 +168,20 @@ public final class CliContext implements AutoCloseable {
     public void progress(String line) {
         err.print("\r\033[K" + line);
         err.flush();
+    }
+
+    /** The variable from the environment this run was given (secret options' {@code env:NAME}). */
+    String environmentVariable(String name) {
+        return environment.get(name);
+    }
+
+    /** Stdin, shared so that several secret options given as {@code -} read successive lines. */
+    synchronized java.io.BufferedReader stdin() {
+        if (stdin == null) {
+            stdin = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                    java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return stdin;
     }
 
     /** A message for the person at the terminal (stderr), not data. */

@@ -105,14 +105,16 @@ final class ConnectCommand {
     static final class Complete implements Callable<Integer> {
         private final CliContext context;
 
-        @Option(names = "--state", required = true, paramLabel = "S", description = "The state from connect start.")
+        @Option(names = "--state", required = true, paramLabel = "S",
+                description = "The state from connect start (X: the oauth_token)." + SecretInput.HOW)
         String state;
 
         @ArgGroup(exclusive = true, multiplicity = "1")
         Outcome outcome;
 
         static final class Outcome {
-            @Option(names = "--code", paramLabel = "C", description = "The code (TikTok: auth_code) from the redirect.")
+            @Option(names = "--code", paramLabel = "C",
+                    description = "The code (TikTok: auth_code, X: oauth_verifier) from the redirect." + SecretInput.HOW)
             String code;
 
             @Option(names = "--error", paramLabel = "E",
@@ -133,6 +135,9 @@ final class ConnectCommand {
 
         @Override
         public Integer call() {
+            // Read in this order, so that two '-' options take stdin's first and second lines.
+            state = SecretInput.read(context, "--state", state);
+            outcome.code = outcome.code == null ? null : SecretInput.read(context, "--code", outcome.code);
             if (state.isBlank() || (outcome.code != null && outcome.code.isBlank())) {
                 throw new UsageException("--state and --code must not be empty; take them from the redirect URL");
             }

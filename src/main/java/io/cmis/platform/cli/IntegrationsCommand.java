@@ -15,10 +15,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -45,10 +41,11 @@ final class IntegrationsCommand {
         AccountOptions account;
 
         @Option(names = "--access-token", required = true, paramLabel = "T",
-                description = "The access token; '-' reads it from the first line of stdin (keeps it out of ps).")
+                description = "The access token." + SecretInput.HOW)
         String accessToken;
 
-        @Option(names = "--refresh-token", paramLabel = "R", description = "The refresh token, if the platform issued one.")
+        @Option(names = "--refresh-token", paramLabel = "R",
+                description = "The refresh token, if the platform issued one." + SecretInput.HOW)
         String refreshToken;
 
         @Option(names = "--expires-in", paramLabel = "SECONDS",
@@ -68,11 +65,13 @@ final class IntegrationsCommand {
         public Integer call() {
             Optional<String> given = Optional.ofNullable(externalId).map(id -> externalId());
             Optional<Duration> expiry = expiresIn();
-            Optional<Secret> refresh = Optional.ofNullable(refreshToken).map(r -> secret("--refresh-token", r));
             IntegrationService service = service(context);
             PlatformConnector connector = context.platforms().registry().get(account.platform);
-            String tokenKind = account.importedKind(connector, refresh.isPresent(), expiry.isPresent());
-            Secret access = secret("--access-token", readToken());
+            String tokenKind = account.importedKind(connector, refreshToken != null, expiry.isPresent());
+            // Read in this order, so that two '-' options take stdin's first and second lines.
+            Secret access = secret("--access-token", SecretInput.read(context, "--access-token", accessToken));
+            Optional<Secret> refresh = Optional.ofNullable(refreshToken)
+                    .map(r -> secret("--refresh-token", SecretInput.read(context, "--refresh-token", r)));
             Account owner = given.map(id -> new Account(id, null)).orElseGet(() -> identify(connector, tokenKind, access));
             ImportedToken token = new ImportedToken(account.org, account.platform, owner.externalId(), access, refresh,
                     expiry, tokenKind, owner.name());
@@ -128,22 +127,6 @@ final class IntegrationsCommand {
                         + MAX_EXPIRES_IN + "), got " + expiresIn);
             }
             return Optional.of(Duration.ofSeconds(expiresIn));
-        }
-
-        private String readToken() {
-            if (!"-".equals(accessToken)) {
-                return accessToken;
-            }
-            context.notice("reading the access token from stdin (one line)...");
-            try {
-                String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-                if (line == null) {
-                    throw new UsageException("--access-token - expects the token on stdin, which was empty");
-                }
-                return line;
-            } catch (IOException e) {
-                throw new UsageException("cannot read the access token from stdin: " + e.getMessage());
-            }
         }
 
         private static Secret secret(String option, String value) {

@@ -15,7 +15,7 @@ public record LogSettings(String format, String level) {
         }
         String level = config.value("log.level").toLowerCase(Locale.ROOT);
         if (!LEVELS.contains(level)) {
-            throw new ConfigException("log.level: '" + level + "' must be one of error, warn, info, debug");
+            throw new ConfigException("log.level: '" + level + "' must be one of error, warn, info, debug, trace");
         }
         return new LogSettings(format, level);
     }

@@ -58,7 +58,9 @@ public final class KeySource {
         byte[] raw = new byte[EncryptionKey.KEY_BYTES];
         random.nextBytes(raw);
         String line = "local1:" + Base64.getEncoder().encodeToString(raw) + "\n";
-        Files.createDirectories(file.getParent());
+        // A data dir made here is the owner's alone, as the embedded database makes it.
+        Files.createDirectories(file.getParent(),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path temp = Files.createTempFile(file.getParent(), ".encryption", ".tmp",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {

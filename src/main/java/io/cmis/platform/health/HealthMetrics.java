@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 
 /**
@@ -133,13 +134,19 @@ public final class HealthMetrics {
 
     /**
      * Writes a node_exporter textfile atomically: a temporary file beside it, then a rename, so the
-     * collector never reads half a file.
+     * collector never reads half a file. It is 0644, readable by the collector's user.
      */
     public static void writeTextfile(PrometheusRegistry registry, Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
         try {
             Files.writeString(tmp, text(registry));
+            // node_exporter runs as another user; the file holds numbers and fixed labels, no secret.
+            try {
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException notPosix) {
+                // the file system decides
+            }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);

@@ -69,7 +69,9 @@ public final class Logging {
         appender.start();
 
         root.addAppender(appender);
-        root.setLevel(verbose ? Level.DEBUG : Level.toLevel(settings.level(), Level.WARN));
+        Level configured = Level.toLevel(settings.level(), Level.WARN);
+        // --verbose means at least DEBUG; log.level=trace stays trace.
+        root.setLevel(verbose && configured.isGreaterOrEqual(Level.DEBUG) ? Level.DEBUG : configured);
         // Libraries chatter at INFO about things an operator never needs (pool start, migrations scanned).
         quiet(context, "com.zaxxer.hikari", verbose);
         // During a database restart the pool warns once per broken connection it finds; the tool itself

@@ -5,33 +5,91 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Masks anything that looks like a platform credential in text about to be written out: Meta user and
- * page tokens ({@code EAA…}), Google access and refresh tokens ({@code ya29.…}, {@code 1//…}), TikTok
- * tokens ({@code act.…}, {@code rft.…}), LinkedIn access and refresh tokens ({@code AQV…}, {@code AQX…}),
- * bearer headers, and secret-named query, form and JSON fields.
- * It is the last line of defence, applied to every log line and error message, including exception text.
+ * Masks anything that looks like a credential in text about to be written out. It is the last line of
+ * defence, applied to every log line (text and JSON), error message and crash log, stack traces included.
+ *
+ * <p>Two kinds of rules. By shape: Meta tokens ({@code EAA…}) and codes ({@code AQ…}, as LinkedIn's
+ * {@code AQV…}/{@code AQX…}/{@code AQT…}), Google access, refresh and authorization tokens ({@code ya29.},
+ * {@code 1//}, {@code 4/0…}) and client secrets ({@code GOCSPX-…}), TikTok's {@code act./rft./clt.} and
+ * 40-hex tokens, Snapchat's {@code 0.…} access tokens, X's {@code <user id>-…} tokens, JWTs (Google ID
+ * tokens, Pub/Sub push tokens), Bearer/Basic/OAuth headers, and any long random-looking word (hex of 32 or
+ * more, or 40 or more letters and digits mixing cases, as X's 45-character secrets, PKCE verifiers and
+ * our own states). By name: any query, form, header or JSON field whose name ends in token, secret,
+ * verifier, signature, password or proof, plus {@code code} and {@code state}, serve's start {@code link}
+ * and its cookies ({@code cmis_admin}, {@code cmis_connect_…}).
+ *
+ * <p>JSON logs escape {@code "} as {@code \"} and {@code /} as {@code \/}; every rule matches both the
+ * plain and the escaped text, so masking after encoding holds for a secret quoted in a message.
+ * Ordinary identifiers survive: UUIDs (hex in groups of at most 12), numeric ids, {@code act_…} ids.
  */
 public final class SecretMasker {
     private static final String MASK = "****";
+    /** A slash, or the {@code \/} JSON makes of it (once or more). */
+    private static final String SLASH = "\\\\*/";
+    /** One character of a token value, including a JSON-escaped slash. */
+    private static final String TOKEN_CHAR = "(?:[A-Za-z0-9._~+=-]|" + SLASH + ")";
+    /** The end of a field value in a query, a form body, a header or a Java map's toString. */
+    private static final String VALUE_CHAR = "(?:[^&\\s\"',;\\\\]|\\\\+/)";
+    private static final String VALUE = VALUE_CHAR + "+";
+    /** A JSON or header string value up to its closing quote, escaped slashes included. */
+    private static final String QUOTED_CHAR = "(?:[^\"\\\\]|\\\\+/)";
+    private static final String QUOTED = QUOTED_CHAR + "*\\\\*\"";
+    /** An opening quote followed by at least 12 characters: a code or state long enough to be one. */
+    private static final String LONG_QUOTED = "=\\\\*\"" + QUOTED_CHAR + "{12}";
+    /** A field name that holds a secret: ends in token, secret, verifier, signature, password or proof. */
+    private static final String SECRET_NAME = "[\\w.-]*?(?:token|secret|verifier|signature|password|passwd|proof"
+            + "|auth_code|api_key|apikey|encryption[._-]keys)";
+    /** Nothing of a name before: the start, a separator, or a newline or tab JSON wrote as {@code \n}, {@code \t}. */
+    private static final String ESCAPED_BREAK = "|(?<=\\\\[ntr])";
+    private static final String NAME_START = "(?:(?<![\\w.-])" + ESCAPED_BREAK + ")";
+    private static final String WORD_START = "(?:(?<!\\w)" + ESCAPED_BREAK + ")";
+    /** A {@code "} as written plainly or escaped (once or more) inside a JSON string. */
+    private static final String QUOTE = "(\\\\*\")";
 
     private record Rule(Pattern pattern, String replacement) {
     }
 
     private static final List<Rule> RULES = List.of(
-            new Rule(Pattern.compile("(?i)\\b(Bearer|OAuth)\\s+[A-Za-z0-9._~+/=-]{6,}"), "$1 " + MASK),
-            new Rule(Pattern.compile("(?i)\\b(Access-Token\\s*[:=]\\s*)[A-Za-z0-9._~+/=-]{6,}"), "$1" + MASK),
-            new Rule(Pattern.compile("\\bEAA[A-Za-z0-9]{8,}"), "EAA" + MASK),
-            new Rule(Pattern.compile("\\bya29\\.[A-Za-z0-9_.-]{8,}"), "ya29." + MASK),
-            new Rule(Pattern.compile("(?<![\\w/])1//0[A-Za-z0-9_-]{8,}"), "1//" + MASK),
-            new Rule(Pattern.compile("\\b(act|rft|clt)\\.[A-Za-z0-9_.-]{8,}"), "$1." + MASK),
-            new Rule(Pattern.compile("\\b(AQ[VX])[A-Za-z0-9_-]{16,}"), "$1" + MASK),
-            new Rule(Pattern.compile("(?i)\\b(access_token|refresh_token|client_secret|fb_exchange_token|input_token"
-                    + "|auth_code|app_secret|secret|password|code_verifier|appsecret_proof)=[^&\\s\"',;]+"), "$1=" + MASK),
-            new Rule(Pattern.compile("([?&])code=[^&\\s\"',;]+"), "$1code=" + MASK),
-            new Rule(Pattern.compile("(?i)\"(access_token|refresh_token|client_secret|secret|auth_code|code"
-                    + "|password|code_verifier|id_token)\"(\\s*:\\s*)\"[^\"]*\""), "\"$1\"$2\"" + MASK + "\""));
+            // Headers: Authorization (Bearer, Basic, Google's old "OAuth <token>"), TikTok's Access-Token.
+            rule("(?i)" + WORD_START + "(Bearer)\\s+" + TOKEN_CHAR + "{6,}", "$1 " + MASK),
+            // Basic credentials are base64 of id:secret; "Basic authentication" is prose.
+            rule("(?i)" + WORD_START + "(Basic)\\s+(?=[A-Za-z0-9+/=]*[0-9+/=])[A-Za-z0-9+/=]{12,}", "$1 " + MASK),
+            rule("(?i)" + WORD_START + "(OAuth)\\s+(?![\\w.-]+\\s*=)" + TOKEN_CHAR + "{20,}", "$1 " + MASK),
+            rule("(?i)" + WORD_START + "(Access-Token\\s*[:=]\\s*)" + TOKEN_CHAR + "{6,}", "$1" + MASK),
+            // By name. JSON fields, plain or escaped: "access_token":"…" and \"access_token\":\"…\".
+            rule("(?i)" + QUOTE + "(" + SECRET_NAME + ")\\\\*\"(\\s*:\\s*)\\\\*\"" + QUOTED,
+                    "$1$2$1$3$1" + MASK + "$1"),
+            rule(QUOTE + "(code|state)\\\\*\"(\\s*:\\s*)\\\\*\"(?![A-Z_]+\\\\*\")(?=" + QUOTED_CHAR + "{12})" + QUOTED,
+                    "$1$2$1$3$1" + MASK + "$1"),
+            // Authorization: OAuth oauth_token="…", oauth_signature="…" (X's OAuth 1.0a), plain or escaped.
+            rule("(?i)" + NAME_START + "(" + SECRET_NAME + "|code(?=" + LONG_QUOTED + ")|state(?=" + LONG_QUOTED + "))="
+                    + QUOTE + QUOTED, "$1=$2" + MASK + "$2"),
+            // Query strings, form bodies, maps: access_token=…, oauth_token_secret=…, hub.verify_token=….
+            rule("(?i)" + NAME_START + "(" + SECRET_NAME + ")=" + VALUE, "$1=" + MASK),
+            // A code or state after ? or &; elsewhere only a long one ("error code=190" is not a secret).
+            rule("([?&])(code|state|link)=" + VALUE, "$1$2=" + MASK),
+            // Our own cookies: the admin session and a connect flow's browser binding.
+            rule(NAME_START + "((?:__Host-)?cmis_(?:admin|connect_\\w*))=" + VALUE, "$1=" + MASK),
+            rule(NAME_START + "(code|state)=(?=" + VALUE_CHAR + "{12})" + VALUE, "$1=" + MASK),
+            // By shape.
+            rule(WORD_START + "eyJ[A-Za-z0-9_-]{6,}\\.[A-Za-z0-9_-]{6,}\\.[A-Za-z0-9_-]*", "eyJ" + MASK),
+            rule(WORD_START + "EAA[A-Za-z0-9]{8,}", "EAA" + MASK),
+            rule(WORD_START + "ya29\\.[A-Za-z0-9_.-]{8,}", "ya29." + MASK),
+            rule("(?:(?<![\\w/\\\\])" + ESCAPED_BREAK + ")1(" + SLASH + ")(" + SLASH + ")[A-Za-z0-9_-]{8,}", "1$1$2" + MASK),
+            rule("(?:(?<![\\w/\\\\])" + ESCAPED_BREAK + ")4(" + SLASH + ")0[A-Za-z0-9_-]{8,}", "4$1" + MASK),
+            rule(WORD_START + "GOCSPX-[A-Za-z0-9_-]{8,}", "GOCSPX-" + MASK),
+            rule(WORD_START + "(act|rft|clt)\\.[A-Za-z0-9_.-]{8,}", "$1." + MASK),
+            rule(WORD_START + "(AQ[A-Za-z0-9])[A-Za-z0-9_-]{14,}", "$1" + MASK),
+            rule("(?:(?<![\\w.])" + ESCAPED_BREAK + ")0\\.(?=[A-Za-z0-9_+=-]*[a-z])[A-Za-z0-9_+=-]{16,}", "0." + MASK),
+            rule(NAME_START + "(\\d{1,20})-[A-Za-z0-9]{16,}\\b", "$1-" + MASK),
+            rule("(?<![0-9a-f])[0-9a-f]{32,}(?![0-9a-f])", MASK),
+            rule("(?:(?<![\\w-])" + ESCAPED_BREAK + ")(?=[\\w-]*[A-Z])(?=[\\w-]*[a-z])(?=[\\w-]*[0-9])[A-Za-z0-9_-]{40,}(?![\\w-])", MASK));
 
     private SecretMasker() {
+    }
+
+    private static Rule rule(String regex, String replacement) {
+        return new Rule(Pattern.compile(regex), replacement);
     }
 
     public static String mask(String text) {

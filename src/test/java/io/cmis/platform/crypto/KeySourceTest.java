@@ -37,6 +37,16 @@ class KeySourceTest {
     }
 
     @Test
+    void a_data_dir_made_for_the_key_file_is_the_owners_alone() throws Exception {
+        Path fresh = dataDir.resolve("new-data-dir");
+
+        KeySource.resolve(Optional.empty(), true, fresh, new SecureRandom(), s -> { });
+
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh)))
+                .isEqualTo("rwx------");
+    }
+
+    @Test
     void configured_keys_win_over_the_key_file() {
         Keyring configured = Keyring.parse(TestKeys.K2);
 

@@ -124,6 +124,29 @@ class HealthCommandTest extends SandboxCliTest {
     }
 
     @Test
+    void the_prometheus_textfile_is_readable_by_node_exporter_and_holds_no_secret() throws Exception {
+        String access = "EAAGm0PX4ZCpsBAO9ZB0ZCZAy7Ld4HZBZC0ZA8ZBkZCr1Zsecret";
+        cli.run("integrations", "add", "meta", "--org", org, "--access-token", access, "--external-id", "1021").ok();
+        Path file = Files.createTempDirectory("textfile").resolve("cmis.prom");
+
+        cli.run("health", "--prometheus", file.toString());
+        Path down = file.resolveSibling("down.prom");
+        CliRun.withoutDatabase().env("CMIS_DATABASE_URL", "jdbc:postgresql://127.0.0.1:1/cmis?password=Pg-Secret-9")
+                .env("CMIS_ENCRYPTION_KEYS", TestKeys.K1).run("health", "--prometheus", down.toString());
+
+        for (Path written : List.of(file, down)) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(written)))
+                    .as("node_exporter runs as another user").isEqualTo("rw-r--r--");
+            String text = Files.readString(written);
+            assertThat(text).doesNotContain(access).doesNotContain("Pg-Secret-9").doesNotContain(TestKeys.K1);
+            assertThat(text.lines().filter(l -> !l.startsWith("#")).flatMap(l -> java.util.regex.Pattern
+                    .compile("([a-z_]+)=\"").matcher(l).results().map(m -> m.group(1))).distinct())
+                    .as("labels are fixed names, platforms, secret columns (names, not values) and the build")
+                    .isSubsetOf("component", "status", "platform", "state", "column", "version", "commit", "build_time");
+        }
+    }
+
+    @Test
     void alert_fires_once_per_change_on_recovery_and_reminds_while_critical() throws Exception {
         assertThat(cli.run("health", "--alert").exitCode()).isZero();
         assertThat(alerts()).as("healthy from the start: nothing to say").isEmpty();

@@ -3,6 +3,9 @@ package io.cmis.platform.logging;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,12 +23,53 @@ class SecretMaskerTest {
             "Access-Token: 9a8b7c6d5e4f3a2b1c | Access-Token: **** | 9a8b7c6d5e4f3a2b1c",
             "GET /oauth?client_secret=shh&code=AQBx12 | GET /oauth?client_secret=****&code=**** | AQBx12",
             "body {\"refresh_token\": \"r-123456\", \"code\": 40100} | body {\"refresh_token\": \"****\", \"code\": 40100} | r-123456",
+            "POST /oauth/revoke token=ya29x-not-shaped-at-all | POST /oauth/revoke token=**** | not-shaped",
+            "oauth_token=2244994945-abc&oauth_token_secret=s3cr3t-45 | oauth_token=****&oauth_token_secret=**** | s3cr3t",
+            "Authorization: OAuth oauth_nonce=\"n1\", oauth_signature=\"tnnArxj06c%2FjLY%3D\", oauth_token=\"370773112-Gm\" "
+                    + "| Authorization: OAuth oauth_nonce=\"n1\", oauth_signature=\"****\", oauth_token=\"****\" | tnnArxj06c",
+            "tiktok advertiser token 5e3f8a9b2c7d1e4f6a0b3c8d9e2f1a7b4c6d8e0f | tiktok advertiser token **** | 5e3f8a9b",
+            "push eyJhbGciOiJSUzI1NiJ9.eyJlbWFpbCI6InB1c2gifQ.c2lnbmF0dXJl ok | push eyJ**** ok | eyJlbWFpbCI6",
+            "{\\\"access_token\\\":\\\"plainword\\\"} | {\\\"access_token\\\":\\\"****\\\"} | plainword",
+            "refresh 1\\/\\/0gLqxyzABCDEF-123_x | refresh 1\\/\\/**** | 0gLqxyzABCDEF",
+            "x 370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb | x 370773112-**** | GmHxMAgY",
+            "x secret LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE8xQz. | x secret ****. | LswwdoUa",
+            "Authorization: Basic c25hcC1jbGllbnQ6c2VjcmV0LXZhbHVl | Authorization: Basic **** | c25hcC1jbGllbnQ6",
     })
     void masks_platform_credentials(String input, String expected, String leaked) {
         String masked = SecretMasker.mask(input);
 
         assertThat(masked).isEqualTo(expected);
         assertThat(masked).doesNotContain(leaked);
+    }
+
+    @Test
+    void masks_every_platform_secret_in_every_carrier_before_and_after_json_escaping() {
+        for (PlatformSecrets.Secret secret : PlatformSecrets.ALL) {
+            for (String carrier : PlatformSecrets.carriers(secret)) {
+                String escaped = Leaks.json(carrier);
+                assertThat(Leaks.in(SecretMasker.mask(carrier), List.of(secret))).as(carrier).isEmpty();
+                assertThat(Leaks.in(SecretMasker.mask(escaped), List.of(secret))).as(escaped).isEmpty();
+                assertThat(Leaks.in(SecretMasker.mask("{\"message\":\"" + Leaks.json(escaped) + "\"}"), List.of(secret)))
+                        .as("JSON inside a JSON string inside JSON").isEmpty();
+                assertThat(SecretMasker.mask(escaped)).as("masking after escaping = escaping after masking")
+                        .isEqualTo(Leaks.json(SecretMasker.mask(carrier)));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "integration 5ea74012-3a92-4f7c-8950-2afc95a3d959 of org 0b7f3c1e-9d2a-4e8b-a1c3-5f6e7d8c9b0a",
+            "ad account act_2718281828459, advertiser 7000000000000000001, customer 1234567890, urn:li:sponsoredAccount:512345678",
+            "{\"state\":\"open\",\"code\":\"REVOKED_ACCESS_TOKEN\",\"token_type\":\"Bearer\",\"code\":190}",
+            "error code=190 subcode=463 state=half_open success_rate 0.9523809523809523 p95 0.25",
+            "at io.cmis.platform.connect.ConnectService.complete(ConnectService.java:142) 2026-12-06T05:40:00Z",
+            "refresh token: expired; token kind tt_user; OAuth callback failed; bearer token rejected",
+            "Basic authentication refused by /login/oauth2/access_token; HTTP Basic client auth",
+    })
+    void leaves_ids_numbers_and_words_alone(String text) {
+        assertThat(SecretMasker.mask(text)).isEqualTo(text);
+        assertThat(SecretMasker.mask(Leaks.json(text))).isEqualTo(Leaks.json(text));
     }
 
     @Test
