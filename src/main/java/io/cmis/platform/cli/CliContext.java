@@ -81,8 +81,8 @@ public final class CliContext implements AutoCloseable {
     public Database database() {
         Database opened = databaseForMigration();
         if (!schemaChecked) {
-            if (opened.embedded() && !Schema.currentVersion(opened.jdbi()).equals(Optional.of(Schema.EXPECTED_VERSION))) {
-                Schema.migrate(opened.dataSource(), config().database().rolePrefix());
+            if (opened.embedded() && !opened.schemaVersion().equals(Optional.of(Schema.EXPECTED_VERSION))) {
+                opened.migrate(config().database().rolePrefix());
             }
             Schema.requireCurrent(opened.jdbi());
             if (!opened.embedded()) {

@@ -75,11 +75,11 @@ final class DbCommand {
             Database database = context.databaseForMigration();
             MigrateResult result;
             try {
-                result = Schema.migrate(database.migrationDataSource(), context.config().database().rolePrefix());
+                result = database.migrate(context.config().database().rolePrefix());
             } catch (FlywayException e) {
                 throw new UsageException("migration failed: " + reason(e));
             }
-            int version = Schema.currentVersion(database.jdbi()).orElse(0);
+            int version = database.schemaVersion().orElse(0);
             Printer printer = context.printer();
             if (printer.json()) {
                 Map<String, Object> out = new LinkedHashMap<>();
@@ -118,7 +118,7 @@ final class DbCommand {
         @Override
         public Integer call() {
             Database database = context.databaseForMigration();
-            Optional<Integer> version = Schema.currentVersion(database.jdbi());
+            Optional<Integer> version = database.schemaVersion();
             Printer printer = context.printer();
             boolean current = version.equals(Optional.of(Schema.EXPECTED_VERSION));
             if (printer.json()) {

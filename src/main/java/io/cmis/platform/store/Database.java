@@ -36,9 +36,12 @@ public final class Database implements AutoCloseable {
             HikariConfig config = new HikariConfig();
             config.setPoolName("cmis");
             if (embedded != null) {
+                // Work runs as a role that owns nothing; the superuser only migrates (migrationDataSource).
+                String password = EmbeddedRuntimeRole.password(embedded.password());
+                EmbeddedRuntimeRole.ensure(superuser(embedded), password);
                 config.setJdbcUrl(embedded.jdbcUrl());
-                config.setUsername(embedded.user());
-                config.setPassword(embedded.password());
+                config.setUsername(EmbeddedRuntimeRole.NAME);
+                config.setPassword(password);
             } else {
                 config.setJdbcUrl(settings.url().orElseThrow());
                 if (!settings.user().isEmpty()) {
@@ -123,6 +126,9 @@ public final class Database implements AutoCloseable {
      * and schema), which a transaction pooler cannot keep.
      */
     public DataSource migrationDataSource() {
+        if (embedded != null) {
+            return superuser(embedded);
+        }
         boolean owner = embedded == null && !settings.migrationUser().isEmpty();
         if (settings.pooler() == DatabaseSettings.Pooler.TRANSACTION && settings.migrationUrl().isEmpty()) {
             throw new io.cmis.platform.config.ConfigException("db migrate needs a direct connection to PostgreSQL, "
@@ -141,6 +147,33 @@ public final class Database implements AutoCloseable {
         if (!password.isEmpty()) {
             direct.setPassword(password);
         }
+        direct.setApplicationName("cmis-platform migrate");
+        direct.setConnectTimeout(5);
+        return direct;
+    }
+
+    /**
+     * Migrates through {@link #migrationDataSource}; on the embedded server the role the work runs as
+     * then joins the installation's roles, which the first migration makes.
+     */
+    public org.flywaydb.core.api.output.MigrateResult migrate(java.util.Optional<String> rolePrefix) {
+        org.flywaydb.core.api.output.MigrateResult result = Schema.migrate(migrationDataSource(), rolePrefix);
+        if (embedded != null) {
+            EmbeddedRuntimeRole.ensure(migrationDataSource(), EmbeddedRuntimeRole.password(embedded.password()));
+        }
+        return result;
+    }
+
+    /** The schema version, read as the role that migrates: on the embedded server the working role sees nothing before the first migration. */
+    public java.util.Optional<Integer> schemaVersion() {
+        return Schema.currentVersion(embedded != null ? Jdbi.create(migrationDataSource()) : jdbi);
+    }
+
+    private static DataSource superuser(EmbeddedPostgresServer embedded) {
+        org.postgresql.ds.PGSimpleDataSource direct = new org.postgresql.ds.PGSimpleDataSource();
+        direct.setUrl(embedded.jdbcUrl());
+        direct.setUser(embedded.user());
+        direct.setPassword(embedded.password());
         direct.setApplicationName("cmis-platform migrate");
         direct.setConnectTimeout(5);
         return direct;

@@ -67,6 +67,43 @@ class EmbeddedDatabaseLoginTest {
     }
 
     @Test
+    void the_tool_works_as_a_role_that_owns_nothing_and_only_migrations_run_as_the_superuser() throws Exception {
+        Files.writeString(dataDir.resolve("encryption.key"), "k1:not-a-real-key");
+        io.cmis.platform.config.DatabaseSettings embedded = new io.cmis.platform.config.DatabaseSettings(
+                java.util.Optional.empty(), "", "", 4, io.cmis.platform.config.DatabaseSettings.Pooler.NONE,
+                java.util.Optional.empty(), "", "", java.util.Optional.empty());
+        try (Database database = Database.open(embedded, dataDir)) {
+            assertThat(database.schemaVersion()).isEmpty();
+            database.migrate(java.util.Optional.empty());
+            assertThat(database.schemaVersion()).contains(Schema.EXPECTED_VERSION);
+            org.jdbi.v3.core.Jdbi work = database.jdbi();
+            String who = work.withHandle(h -> h.createQuery(
+                    "SELECT current_user || ' ' || rolsuper || ' ' || rolcreaterole FROM pg_roles WHERE rolname = current_user")
+                    .mapTo(String.class).one());
+            assertThat(who).isEqualTo("cmis_runtime false false");
+            // It does the work: the tenant and system paths open for it.
+            io.cmis.platform.tenancy.Tenancy tenancy = new io.cmis.platform.tenancy.Tenancy(work);
+            int integrations = tenancy.systemWide("test", h -> h.createQuery("SELECT count(*) FROM integrations")
+                    .mapTo(Integer.class).one());
+            assertThat(integrations).isZero();
+            // And nothing more: the key file, a program, the migrations' history, RLS.
+            for (String attack : List.of("SELECT pg_read_file('../encryption.key')",
+                    "COPY (SELECT 1) TO PROGRAM 'id'", "CREATE ROLE intruder SUPERUSER",
+                    "DELETE FROM cmis_platform.flyway_schema_history",
+                    "ALTER TABLE cmis_platform.integrations NO FORCE ROW LEVEL SECURITY")) {
+                assertThatThrownBy(() -> work.useHandle(h -> h.execute(attack)))
+                        .as(attack).hasMessageMatching("(?s).*(permission denied|must be owner).*");
+            }
+        }
+        // The next process finds the role ready and works at once.
+        try (Database again = Database.open(embedded, dataDir)) {
+            assertThat(again.schemaVersion()).contains(Schema.EXPECTED_VERSION);
+            String who = again.jdbi().withHandle(h -> h.createQuery("SELECT current_user").mapTo(String.class).one());
+            assertThat(who).isEqualTo("cmis_runtime");
+        }
+    }
+
+    @Test
     void another_account_on_the_host_can_neither_log_in_nor_read_the_password() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root to act as another account");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/psql")) && Files.isExecutable(Path.of("/usr/sbin/runuser")),
