@@ -79,7 +79,8 @@ final class ConnectCommand {
             } else {
                 printer.line(start.authorizationUrl().toString());
                 context.notice("send the user to the URL above; the state expires at " + start.expiresAt()
-                        + "; then run: cmis-platform connect complete --state " + start.state() + " --code CODE");
+                        + "; then run: cmis-platform connect complete --state " + start.state()
+                        + " --code -  and paste the redirect's code (read from stdin, it never shows in ps)");
             }
             return ExitCodes.OK;
         }
