@@ -90,6 +90,11 @@ public final class Database implements AutoCloseable {
         return embedded != null;
     }
 
+    /** The embedded server, or null; for tests of its logins. */
+    EmbeddedPostgresServer embeddedServer() {
+        return embedded;
+    }
+
     /**
      * JDBI on connections of their own, outside the pool, for a loop that keeps one connection and
      * must reconnect the moment the database is back (the webhook inbox's committer): after an

@@ -99,7 +99,13 @@ final class EmbeddedPassword {
                         .alterUserPassword("postgres", value.toCharArray(), "scram-sha-256");
                 writeHba(cluster);
                 try (Statement reload = connection.createStatement()) {
+                    // Settings someone may have planted with ALTER SYSTEM while every login was trusted
+                    // (an archive_command runs programs); the tool passes its own on the command line.
+                    reload.execute("ALTER SYSTEM RESET ALL");
                     reload.execute("SELECT pg_reload_conf()");
+                    // Sessions that logged in under the old trust would outlive the reload.
+                    reload.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            + "WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'");
                 }
             }
             Files.writeString(marker, "");

@@ -45,15 +45,43 @@ final class EmbeddedRuntimeRole {
     static void ensure(DataSource superuser, String password) {
         Jdbi.create(superuser).useTransaction(h -> {
             h.execute("SELECT pg_advisory_xact_lock(?)", LOCK);
+            refuseForeignRoles(h);
             boolean exists = h.createQuery("SELECT count(*) > 0 FROM pg_roles WHERE rolname = :name")
                     .bind("name", NAME).mapTo(Boolean.class).one();
-            if (!exists) {
-                h.execute("CREATE ROLE " + NAME + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION");
-                setPassword(h, password);
-            }
+            // While the server trusted every login (before EmbeddedPassword), any local account was its
+            // superuser and may have made this role in advance: its attributes, password and
+            // memberships are set here, never trusted.
+            h.execute((exists ? "ALTER" : "CREATE") + " ROLE " + NAME
+                    + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION INHERIT");
+            setPassword(h, password);
             h.execute("GRANT CONNECT ON DATABASE postgres TO " + NAME);
-            InstallationRoles.recorded(h).ifPresent(r -> h.execute("GRANT \"" + r.tenant() + "\", \"" + r.system() + "\" TO " + NAME));
+            java.util.Optional<InstallationRoles> roles = InstallationRoles.recorded(h);
+            java.util.List<String> others = h.createQuery("""
+                            SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid
+                            WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname = :name)
+                            """).bind("name", NAME).mapTo(String.class).list();
+            for (String other : others) {
+                if (roles.isEmpty() || !(other.equals(roles.get().tenant()) || other.equals(roles.get().system()))) {
+                    h.execute("REVOKE \"" + other.replace("\"", "\"\"") + "\" FROM " + NAME);
+                }
+            }
+            roles.ifPresent(r -> h.execute("GRANT \"" + r.tenant() + "\", \"" + r.system() + "\" TO " + NAME));
         });
+    }
+
+    /** A role the tool did not make that can log in or do more than a plain role: someone else's way in. */
+    private static void refuseForeignRoles(Handle h) {
+        java.util.List<String> foreign = h.createQuery("""
+                SELECT rolname FROM pg_roles
+                WHERE rolname NOT IN ('postgres', :name) AND rolname NOT LIKE 'pg\\_%'
+                  AND (rolsuper OR rolcanlogin OR rolbypassrls OR rolcreaterole OR rolcreatedb OR rolreplication)
+                ORDER BY rolname
+                """).bind("name", NAME).mapTo(String.class).list();
+        if (!foreign.isEmpty()) {
+            throw new DatabaseUnavailableException("the embedded database has roles the tool did not make that can "
+                    + "log in or do more than a plain role: " + String.join(", ", foreign) + "; drop them as postgres "
+                    + "(the password is in data.dir/postgres.password) or move data.dir away to start afresh");
+        }
     }
 
     private static void setPassword(Handle h, String password) {

@@ -48,31 +48,58 @@ class EmbeddedDatabaseLoginTest {
 
     @Test
     void a_cluster_made_by_an_older_version_trusting_every_login_gets_the_password_and_keeps_its_data() throws Exception {
-        // The old way: trust on 127.0.0.1, a table with data, the server stopped.
-        Path cluster = EmbeddedPostgresServer.clusterDir(dataDir);
-        try (EmbeddedPostgres old = EmbeddedPostgres.builder().setDataDirectory(cluster).setCleanDataDirectory(false)
-                .setRegisterShutdownHook(false).setServerConfig("listen_addresses", "127.0.0.1").start();
-             Connection c = login(old.getPort(), null); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE kept (v text); INSERT INTO kept VALUES ('org data')");
-        }
-        Files.writeString(cluster.resolve("cmis-initialized"), "");
+        // The old way: trust on 127.0.0.1, a table with data, and what any local account could plant
+        // then: the tool's own login role made a superuser with a password of its choosing, a setting.
+        Path cluster = oldCluster("CREATE TABLE kept (v text); INSERT INTO kept VALUES ('org data');"
+                + "CREATE ROLE cmis_runtime LOGIN SUPERUSER PASSWORD 'planted';"
+                + "ALTER SYSTEM SET work_mem = '7777kB'");
         assertThat(Files.readString(cluster.resolve("pg_hba.conf"))).contains("trust");
 
-        try (EmbeddedPostgresServer server = EmbeddedPostgresServer.acquire(dataDir)) {
+        try (Database database = Database.open(EMBEDDED, dataDir)) {
+            EmbeddedPostgresServer server = database.embeddedServer();
             assertRefused(server.port(), null);
             assertRefused(server.port(), "anything");
             assertThat(query(server.port(), server.password(), "SELECT v FROM kept")).isEqualTo("org data");
             assertThat(Files.readString(cluster.resolve("pg_hba.conf"))).doesNotContain("trust");
+            assertThat(query(server.port(), server.password(), "SELECT current_setting('work_mem')")).isNotEqualTo("7777kB");
+            assertThat(query(server.port(), server.password(),
+                    "SELECT rolsuper::text FROM pg_roles WHERE rolname = 'cmis_runtime'")).isEqualTo("false");
+            assertThatThrownBy(() -> loginAs(server.port(), "cmis_runtime", "planted").close())
+                    .hasMessageContaining("password authentication failed");
         }
+    }
+
+    @Test
+    void a_login_role_someone_planted_while_every_login_was_trusted_is_refused_by_name() throws Exception {
+        oldCluster("CREATE ROLE intruder LOGIN PASSWORD 'x'");
+        assertThatThrownBy(() -> Database.open(EMBEDDED, dataDir).close())
+                .isInstanceOf(DatabaseUnavailableException.class)
+                .hasMessageContaining("intruder")
+                .hasMessageNotContaining("x'");
+    }
+
+    private static final io.cmis.platform.config.DatabaseSettings EMBEDDED = new io.cmis.platform.config.DatabaseSettings(
+            java.util.Optional.empty(), "", "", 4, io.cmis.platform.config.DatabaseSettings.Pooler.NONE,
+            java.util.Optional.empty(), "", "", java.util.Optional.empty());
+
+    /** A cluster as versions before the password made it, stopped, with {@code sql} run in it. */
+    private Path oldCluster(String sql) throws Exception {
+        Path cluster = EmbeddedPostgresServer.clusterDir(dataDir);
+        try (EmbeddedPostgres old = EmbeddedPostgres.builder().setDataDirectory(cluster).setCleanDataDirectory(false)
+                .setRegisterShutdownHook(false).setServerConfig("listen_addresses", "127.0.0.1").start();
+             Connection c = login(old.getPort(), null); Statement s = c.createStatement()) {
+            for (String statement : sql.split(";")) {
+                s.execute(statement); // one at a time: ALTER SYSTEM refuses to share a message
+            }
+        }
+        Files.writeString(cluster.resolve("cmis-initialized"), "");
+        return cluster;
     }
 
     @Test
     void the_tool_works_as_a_role_that_owns_nothing_and_only_migrations_run_as_the_superuser() throws Exception {
         Files.writeString(dataDir.resolve("encryption.key"), "k1:not-a-real-key");
-        io.cmis.platform.config.DatabaseSettings embedded = new io.cmis.platform.config.DatabaseSettings(
-                java.util.Optional.empty(), "", "", 4, io.cmis.platform.config.DatabaseSettings.Pooler.NONE,
-                java.util.Optional.empty(), "", "", java.util.Optional.empty());
-        try (Database database = Database.open(embedded, dataDir)) {
+        try (Database database = Database.open(EMBEDDED, dataDir)) {
             assertThat(database.schemaVersion()).isEmpty();
             database.migrate(java.util.Optional.empty());
             assertThat(database.schemaVersion()).contains(Schema.EXPECTED_VERSION);
@@ -94,12 +121,6 @@ class EmbeddedDatabaseLoginTest {
                 assertThatThrownBy(() -> work.useHandle(h -> h.execute(attack)))
                         .as(attack).hasMessageMatching("(?s).*(permission denied|must be owner).*");
             }
-        }
-        // The next process finds the role ready and works at once.
-        try (Database again = Database.open(embedded, dataDir)) {
-            assertThat(again.schemaVersion()).contains(Schema.EXPECTED_VERSION);
-            String who = again.jdbi().withHandle(h -> h.createQuery("SELECT current_user").mapTo(String.class).one());
-            assertThat(who).isEqualTo("cmis_runtime");
         }
     }
 
@@ -144,8 +165,12 @@ class EmbeddedDatabaseLoginTest {
     }
 
     private static Connection login(int port, String password) throws SQLException {
+        return loginAs(port, "postgres", password);
+    }
+
+    private static Connection loginAs(int port, String user, String password) throws SQLException {
         Properties props = new Properties();
-        props.setProperty("user", "postgres");
+        props.setProperty("user", user);
         if (password != null) {
             props.setProperty("password", password);
         }
