@@ -3,12 +3,13 @@
 -- the integration was last connected, and when each event happened by its platform's signed time.
 
 ALTER TABLE integrations ADD COLUMN connected_at timestamptz;
--- Existing rows: their first connect is the latest one known. (A reconnect since then is not
--- recorded anywhere, so such a row answers revocations as it did before this version.)
+-- Existing rows: a reconnect rewrote the row, so its last write is the latest time a connect may
+-- have happened. Erring late means a revocation signed before it revokes nothing; the integration's
+-- next call then finds the token dead and asks for re-auth, which loses nothing.
 -- The owner running this is subject to the forced row-level security like everyone else; it is
 -- lifted for this one statement, inside the migration's transaction, and forced again.
 ALTER TABLE integrations NO FORCE ROW LEVEL SECURITY;
-UPDATE integrations SET connected_at = created_at;
+UPDATE integrations SET connected_at = greatest(created_at, updated_at);
 ALTER TABLE integrations FORCE ROW LEVEL SECURITY;
 ALTER TABLE integrations ALTER COLUMN connected_at SET DEFAULT now(),
                          ALTER COLUMN connected_at SET NOT NULL;

@@ -46,6 +46,9 @@ final class DbCommand {
                         + "(the embedded database needs no set-up)");
             }
             String database = org.postgresql.Driver.parseURL(settings.url().orElseThrow(), null).getProperty("PGDBNAME");
+            if (database == null || database.isEmpty()) {
+                throw new UsageException("database.url names no database; write jdbc:postgresql://HOST:PORT/DATABASE");
+            }
             String user = runtime != null ? runtime : settings.user().isEmpty() ? "cmis" : settings.user();
             if (user.equals(owner)) {
                 throw new UsageException("the runtime role and the owner must differ: the runtime role owns nothing");
@@ -80,6 +83,10 @@ final class DbCommand {
                 throw new UsageException("migration failed: " + reason(e));
             }
             int version = database.schemaVersion().orElse(0);
+            if (!database.embedded()) {
+                io.cmis.platform.store.RuntimeRole.sharedRolesWarning(
+                        org.jdbi.v3.core.Jdbi.create(database.migrationDataSource())).ifPresent(context::notice);
+            }
             Printer printer = context.printer();
             if (printer.json()) {
                 Map<String, Object> out = new LinkedHashMap<>();

@@ -20,6 +20,23 @@ public final class RuntimeRole {
      * later (where CREATEROLE grants only roles it has ADMIN on). A superuser is not warned about:
      * the embedded database and the release test run as one on purpose.
      */
+    /**
+     * The warning for a migrating role that still holds the roles every database shared up to schema
+     * version 10 ({@code db setup} lends them for the first migration): they read every database of
+     * the server still below version 11. Empty for a superuser, or once they are taken back.
+     */
+    public static Optional<String> sharedRolesWarning(Jdbi migrating) {
+        return migrating.withHandle(h -> h.createQuery("""
+                SELECT string_agg(r.rolname, ' and ' ORDER BY r.rolname)
+                FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid
+                WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname = current_user AND NOT rolsuper)
+                  AND r.rolname IN ('cmis_tenant', 'cmis_system')
+                """).mapTo(String.class).findOne())
+                .map(roles -> "warning: the migrating role still holds " + roles + ", which every database of the "
+                        + "server shared up to schema version 10 and which read those still below it; run the SQL "
+                        + "of 'cmis-platform db setup' again now: it takes them back");
+    }
+
     public static Optional<String> warning(Jdbi jdbi) {
         return jdbi.withHandle(h -> h.createQuery("""
                 SELECT current_user AS name, rolsuper AS superuser, rolcreaterole AS createrole,
