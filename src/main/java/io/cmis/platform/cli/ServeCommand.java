@@ -73,6 +73,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         String token = context.config().value("serve.admin-token").trim();
         InetSocketAddress where = new InetSocketAddress(address, listenPort);
         // Before anything opens: beyond loopback without a token, anyone reaching serve reads every org's data.
+        io.cmis.platform.server.AdminAccess.requireLongToken(java.util.Optional.of(token));
         io.cmis.platform.server.AdminAccess.requireTokenToListenOn(where, java.util.Optional.of(token));
 
         WebhookWorkers[] running = new WebhookWorkers[1];

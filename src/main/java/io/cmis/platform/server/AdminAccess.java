@@ -12,28 +12,38 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Who may read the admin pages (dashboard, {@code /metrics}, the whole {@code /health/integrations}):
  * they show every org's names and reasons. Fails closed: with {@code serve.admin-token} set, only a
  * request carrying it ({@code Authorization: Bearer}, or the session cookie the login form sets);
- * without one, only a loopback client that is not behind a proxy, and serve does not listen beyond
- * loopback at all. The token never travels in a URL: URLs end up in access logs and browser history.
+ * without one, only a loopback client that is not behind a proxy and asked for a loopback name in
+ * {@code Host} (not a rebound domain), and serve does not listen beyond loopback at all. The token never travels in a URL: URLs end up in access logs and browser history.
  */
 public final class AdminAccess {
     /** The session cookie of the login form: an expiry and an HMAC of it under the token, not the token. */
     static final String COOKIE = "cmis_admin";
     static final Duration SESSION = Duration.ofHours(12);
     /**
-     * A request carrying any of these came through a proxy: its socket's loopback address is the
-     * proxy's, not the client's. (A proxy that adds none of them looks local: set the token.)
+     * A request carrying any of these, or any {@code X-Forwarded-*} header, came through a proxy: its
+     * socket's loopback address is the proxy's, not the client's. (A proxy that adds none of them
+     * looks local: set the token.)
      */
-    private static final List<String> PROXY_HEADERS = List.of("forwarded", "x-forwarded-for", "x-real-ip", "via",
-            "x-forwarded-host", "x-forwarded-proto");
+    private static final Set<String> PROXY_HEADERS = Set.of("forwarded", "x-real-ip", "via",
+            "x-original-forwarded-for", "true-client-ip", "cf-connecting-ip", "x-client-ip", "x-cluster-client-ip");
+    /**
+     * Without a token a loopback client must also have asked for a loopback name: a web page that
+     * rebinds its own domain to 127.0.0.1 reaches serve from the victim's browser, but with its own
+     * domain in {@code Host}.
+     */
+    private static final Pattern LOOPBACK_HOST = Pattern.compile("(localhost|127\\.0\\.0\\.1|\\[::1])(:\\d{1,5})?");
+    /** A shorter token is guessable: nothing limits how often /login may be tried. */
+    static final int MIN_TOKEN_LENGTH = 16;
 
     private final Optional<String> token;
 
@@ -57,6 +67,16 @@ public final class AdminAccess {
         }
     }
 
+    /** serve refuses to start with a guessable token. */
+    public static void requireLongToken(Optional<String> token) {
+        token.map(String::trim).filter(t -> !t.isEmpty()).ifPresent(t -> {
+            if (t.length() < MIN_TOKEN_LENGTH) {
+                throw new ConfigException("serve.admin-token must be at least " + MIN_TOKEN_LENGTH
+                        + " characters (it is " + t.length() + "): a short token is guessable");
+            }
+        });
+    }
+
     /**
      * The decision. {@code headers} are the request's, names lower-cased; {@code bearer} the
      * Authorization header's token, {@code cookie} the session cookie, when sent.
@@ -66,11 +86,18 @@ public final class AdminAccess {
         if (token.isPresent()) {
             return bearer.map(this::matches).orElse(false) || cookie.map(c -> validSession(c, now)).orElse(false);
         }
-        return remote != null && remote.isLoopbackAddress() && !proxied(headers);
+        return remote != null && remote.isLoopbackAddress() && !proxied(headers) && loopbackHost(headers);
     }
 
     static boolean proxied(Map<String, String> headers) {
-        return headers.keySet().stream().map(h -> h.toLowerCase(Locale.ROOT)).anyMatch(PROXY_HEADERS::contains);
+        return headers.keySet().stream().map(h -> h.toLowerCase(Locale.ROOT))
+                .anyMatch(h -> h.startsWith("x-forwarded-") || PROXY_HEADERS.contains(h));
+    }
+
+    /** No Host at all (HTTP/1.0) is not a loopback name either: fail closed. */
+    static boolean loopbackHost(Map<String, String> headers) {
+        return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase("host")).findFirst()
+                .map(e -> LOOPBACK_HOST.matcher(e.getValue().trim().toLowerCase(Locale.ROOT)).matches()).orElse(false);
     }
 
     /** Compared in constant time, as bytes of equal-length digests. */

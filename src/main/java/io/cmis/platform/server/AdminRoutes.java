@@ -60,7 +60,7 @@ final class AdminRoutes {
         Responses.send(response, done, 401, "application/json", "{\"status\":\"unauthorized\",\"error\":\""
                 + (access.tokenSet() ? "this page needs serve.admin-token: send 'Authorization: Bearer <token>' (in a "
                 + "browser, sign in at /login)" : "without serve.admin-token this page answers only loopback clients "
-                + "that are not behind a proxy") + "\"}");
+                + "that are not behind a proxy and ask for localhost, 127.0.0.1 or [::1]") + "\"}");
     }
 
     /** A token in the URL is refused, not used: URLs reach access logs, proxies and browser history. */
@@ -87,7 +87,8 @@ final class AdminRoutes {
             String given = Optional.ofNullable(form.getValue("token")).orElse("");
             if (!access.tokenSet() || !access.matches(given)) {
                 loginPage(response, done, 401, access.tokenSet() ? "That is not the token." : "serve.admin-token is "
-                        + "not set: the admin pages answer only loopback clients that are not behind a proxy.");
+                        + "not set: the admin pages answer only loopback clients that are not behind a proxy "
+                        + "and ask for localhost, 127.0.0.1 or [::1].");
                 return;
             }
             boolean https = request.isSecure() || "https".equalsIgnoreCase(request.getHeaders().get("X-Forwarded-Proto"));

@@ -77,6 +77,7 @@ public final class CmisServer implements AutoCloseable {
                                    ServeMonitor monitor, DashboardData dashboard,
                                    io.cmis.platform.health.Liveness liveness) throws IOException {
         InetSocketAddress address = settings.address();
+        AdminAccess.requireLongToken(settings.adminToken());
         AdminAccess.requireTokenToListenOn(address, settings.adminToken());
         int threads = settings.threads();
         Duration readTimeout = settings.readTimeout();
@@ -181,8 +182,8 @@ public final class CmisServer implements AutoCloseable {
     private static final java.util.Set<String> ADMIN_PAGES = java.util.Set.of("/", "/metrics", "/health/integrations");
 
     /**
-     * The whole document to an admin; to anyone else (a load balancer) only the overall status and
-     * time, with the same HTTP status: it names no org, account or reason.
+     * The whole document to an admin; to anyone else (a load balancer) the same HTTP status and the
+     * components' aggregate numbers ({@link PublicHealth}): it names no org, account or reason.
      */
     private void health(Request request, Response response, Callback done) {
         HealthReport report = monitor.current();
@@ -190,11 +191,7 @@ public final class CmisServer implements AutoCloseable {
         boolean failing = report.status() == HealthStatus.CRITICAL || report.status() == HealthStatus.UNKNOWN;
         Map<String, Object> document = report.documentAt(monitor.now());
         if (!admin.allows(request)) {
-            Map<String, Object> brief = new java.util.LinkedHashMap<>();
-            brief.put("status", document.get("status"));
-            brief.put("timestamp", document.get("timestamp"));
-            brief.put("detail", "components need serve.admin-token (Authorization: Bearer)");
-            document = brief;
+            document = PublicHealth.of(document);
         }
         send(response, done, failing ? 503 : 200, "application/json", json(document));
     }

@@ -48,14 +48,29 @@ class AdminAccessTest {
         Instant now = Instant.parse("2026-11-25T12:00:00Z");
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
 
-        assertThat(open.allows(loopback, Map.of(), Optional.empty(), Optional.empty(), now)).isTrue();
-        assertThat(open.allows(InetAddress.getByName("::1"), Map.of(), Optional.empty(), Optional.empty(), now)).isTrue();
-        assertThat(open.allows(InetAddress.getByName("192.0.2.7"), Map.of(), Optional.empty(), Optional.empty(), now))
+        Map<String, String> local = Map.of("host", "127.0.0.1:8080");
+        for (String host : List.of("localhost", "localhost:8080", "127.0.0.1", "[::1]:8080", "LocalHost")) {
+            assertThat(open.allows(loopback, Map.of("host", host), Optional.empty(), Optional.empty(), now))
+                    .as(host).isTrue();
+        }
+        assertThat(open.allows(InetAddress.getByName("::1"), Map.of("host", "[::1]"), Optional.empty(), Optional.empty(),
+                now)).isTrue();
+        assertThat(open.allows(InetAddress.getByName("192.0.2.7"), local, Optional.empty(), Optional.empty(), now))
                 .as("beyond loopback").isFalse();
-        for (String proxy : List.of("x-forwarded-for", "forwarded", "x-real-ip", "via", "x-forwarded-proto")) {
-            assertThat(open.allows(loopback, Map.of(proxy, "203.0.113.9"), Optional.empty(), Optional.empty(), now))
+        for (String proxy : List.of("x-forwarded-for", "forwarded", "x-real-ip", "via", "x-forwarded-proto",
+                "x-forwarded-server", "x-forwarded-port", "x-original-forwarded-for", "true-client-ip",
+                "cf-connecting-ip", "x-client-ip", "x-cluster-client-ip")) {
+            Map<String, String> proxied = Map.of("host", "127.0.0.1:8080", proxy, "203.0.113.9");
+            assertThat(open.allows(loopback, proxied, Optional.empty(), Optional.empty(), now))
                     .as("behind a proxy (%s)", proxy).isFalse();
         }
+        // DNS rebinding: the socket is loopback, the name the browser asked for is the attacker's.
+        for (String host : List.of("evil.example", "evil.example:8080", "localhost.evil.example", "127.0.0.1.evil.example",
+                "127.0.0.2", "0.0.0.0:8080", "localhost:80@evil.example", "")) {
+            assertThat(open.allows(loopback, Map.of("host", host), Optional.empty(), Optional.empty(), now))
+                    .as("Host: %s", host).isFalse();
+        }
+        assertThat(open.allows(loopback, Map.of(), Optional.empty(), Optional.empty(), now)).as("no Host").isFalse();
         assertThat(open.allows(null, Map.of(), Optional.empty(), Optional.empty(), now)).isFalse();
     }
 
@@ -116,7 +131,9 @@ class AdminAccessTest {
             }
             HttpResponse<String> health = get(server.uri("/health/integrations"), Map.of());
             assertThat(health.statusCode()).isEqualTo(200);
-            assertThat(Json.MAPPER.readTree(health.body()).has("components")).as("no org data").isFalse();
+            assertThat(Json.MAPPER.readTree(health.body()).path("components").path("integrations").has("total"))
+                    .as("the numbers, no org data").isTrue();
+            assertThat(health.body()).contains("aggregate numbers only");
             assertThat(get(server.uri("/health/live"), Map.of()).statusCode()).isEqualTo(200);
         }
     }
@@ -125,7 +142,8 @@ class AdminAccessTest {
     void behind_a_proxy_on_loopback_without_a_token_the_admin_pages_show_no_org_data() throws Exception {
         try (PlatformTestBed bed = new PlatformTestBed(); WebhookServer server = new WebhookServer(bed)) {
             ServeHealthTest.seedDashboard(bed);
-            for (String proxy : List.of("X-Forwarded-For", "Forwarded", "X-Real-IP")) {
+            for (String proxy : List.of("X-Forwarded-For", "Forwarded", "X-Real-IP", "CF-Connecting-IP",
+                    "X-Forwarded-Server")) {
                 Map<String, String> proxied = Map.of(proxy, proxy.equals("Forwarded") ? "for=203.0.113.9" : "203.0.113.9");
                 for (String path : ADMIN) {
                     HttpResponse<String> refused = get(server.uri(path), proxied);
@@ -136,11 +154,105 @@ class AdminAccessTest {
                 JsonNode brief = Json.MAPPER.readTree(health.body());
                 assertThat(health.statusCode()).as("a load balancer still sees critical").isEqualTo(503);
                 assertThat(brief.get("status").asText()).isEqualTo("critical");
-                assertThat(brief.has("components")).isFalse();
+                assertThat(brief.path("components").path("integrations").path("needs_reauth").asLong()).isEqualTo(1);
+                assertThat(health.body()).doesNotContain("Acme Ads").doesNotContain("token revoked");
             }
             assertThat(get(server.uri("/"), Map.of()).body()).as("a local client, not proxied").contains("Acme Ads");
             assertThat(Json.MAPPER.readTree(get(server.uri("/health/integrations"), Map.of()).body())
                     .has("components")).isTrue();
+        }
+    }
+
+    @Test
+    void a_page_that_rebinds_its_domain_to_loopback_reads_no_org_data_without_a_token() throws Exception {
+        try (PlatformTestBed bed = new PlatformTestBed(); WebhookServer server = new WebhookServer(bed)) {
+            ServeHealthTest.seedDashboard(bed);
+            int port = server.uri("/").getPort();
+            for (String path : ADMIN) {
+                String rebound = rawGet(port, path, "evil.example:" + port);
+                assertThat(rebound).as(path).startsWith("HTTP/1.1 401").doesNotContain("Acme Ads")
+                        .doesNotContain("token revoked");
+            }
+            String health = rawGet(port, "/health/integrations", "evil.example");
+            assertThat(health).startsWith("HTTP/1.1 503").contains("\"components\"").contains("aggregate numbers only")
+                    .doesNotContain("Acme Ads").doesNotContain("token revoked");
+            assertThat(rawGet(port, "/", "localhost:" + port)).as("the same socket asking for localhost")
+                    .startsWith("HTTP/1.1 200").contains("Acme Ads");
+        }
+    }
+
+    @Test
+    void unauthenticated_health_keeps_the_components_numbers_and_no_org_data() throws Exception {
+        String org = "6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b";
+        String integration = "9e8d7c6b-5a49-4382-a1b0-c9d8e7f6a5b4";
+        try (PlatformTestBed bed = new PlatformTestBed(Map.of("CMIS_SERVE_ADMIN_TOKEN", TOKEN));
+             WebhookServer server = new WebhookServer(bed)) {
+            Instant now = bed.clock.instant();
+            bed.jdbi.useHandle(h -> {
+                h.execute("""
+                        INSERT INTO cmis_platform.integrations (id, org_id, platform, external_account_id, account_name,
+                            token_kind, access_token_enc, status, status_reason)
+                        VALUES (?::uuid, ?::uuid, 'meta', 'act_771234', 'Zanzibar Widgets Ltd', 'user', 'x', 'needs_reauth',
+                                'Zanzibar Widgets Ltd revoked the app')""", integration, org);
+                h.execute("""
+                        INSERT INTO cmis_platform.circuit_breakers (platform, state, opened_at, wait_seconds, updated_at,
+                            last_failure)
+                        VALUES ('meta', 'open', ?, 60, ?, ?)""", java.sql.Timestamp.from(now), java.sql.Timestamp.from(now),
+                        "integration " + integration + " (act_771234, Zanzibar Widgets Ltd): HTTP 500");
+                h.execute("""
+                        INSERT INTO cmis_platform.rate_limits (platform, scope, usage_pct, limited_until, detail)
+                        VALUES ('meta', ?, 100, ?, ?)""", "ad_account:act_771234:" + org,
+                        java.sql.Timestamp.from(now.plus(Duration.ofMinutes(30))), "act_771234 of org " + org + " throttled");
+            });
+
+            HttpResponse<String> admin = get(server.uri("/health/integrations"), Map.of("Authorization", "Bearer " + TOKEN));
+            assertThat(admin.body()).as("the seeded texts are in the admin's document").contains("act_771234")
+                    .contains(org).contains(integration);
+
+            HttpResponse<String> anyone = get(server.uri("/health/integrations"), Map.of());
+            assertThat(anyone.statusCode()).as("an open breaker is critical for a load balancer too").isEqualTo(503);
+            JsonNode components = Json.MAPPER.readTree(anyone.body()).get("components");
+            assertThat(components.path("integrations").path("total").asLong()).isEqualTo(1);
+            assertThat(components.path("integrations").path("needs_reauth").asLong()).isEqualTo(1);
+            assertThat(components.path("integrations").has("active")).isTrue();
+            assertThat(components.path("integrations").has("expiring_soon")).isTrue();
+            assertThat(components.path("webhooks").has("pending_retries")).isTrue();
+            assertThat(components.path("webhooks").has("dead_letter_queue")).isTrue();
+            assertThat(components.path("webhooks").has("success_rate")).isTrue();
+            for (String field : List.of("total", "success_rate", "avg_duration_ms", "health")) {
+                assertThat(components.path("api_calls").path("meta").has(field)).as(field).isTrue();
+            }
+            assertThat(components.path("circuit_breakers").path("meta").path("state").asText()).isEqualTo("open");
+            assertThat(components.path("rate_limits").path("meta").path("limited_scopes").asLong()).isEqualTo(1);
+            assertThat(components.path("rate_limits").path("meta").has("limited")).as("scope names carry ids").isFalse();
+            assertThat(components.path("circuit_breakers").path("meta").has("last_failure")).isFalse();
+            assertThat(anyone.body()).doesNotContain("act_771234").doesNotContain("Zanzibar").doesNotContain(org)
+                    .doesNotContain(integration);
+        }
+    }
+
+    @Test
+    void serve_refuses_a_guessable_admin_token() throws Exception {
+        try (PlatformTestBed bed = new PlatformTestBed()) {
+            Outcome outcome = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> runCli(bed,
+                    Map.of("CMIS_SERVE_ADMIN_TOKEN", "letmein-12345"), "serve", "--port", "0", "--workers", "0"));
+            assertThat(outcome.code()).isEqualTo(2);
+            assertThat(outcome.err().strip()).doesNotContain("\n").contains("serve.admin-token").contains("16")
+                    .doesNotContain("letmein-12345").doesNotContain("\tat ");
+        }
+        assertThatThrownBy(() -> AdminAccess.requireLongToken(Optional.of("0123456789abcde")))
+                .isInstanceOf(ConfigException.class);
+        AdminAccess.requireLongToken(Optional.of("0123456789abcdef"));
+        AdminAccess.requireLongToken(Optional.of(""));
+    }
+
+    /** A request with a Host of our choosing, as a browser sends it after DNS rebinding (HttpClient will not). */
+    private static String rawGet(int port, String path, String host) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
