@@ -13,10 +13,12 @@ import java.util.regex.Pattern;
  * {@code 1//}, {@code 4/0…}) and client secrets ({@code GOCSPX-…}), TikTok's {@code act./rft./clt.} and
  * 40-hex tokens, Snapchat's {@code 0.…} access tokens, X's {@code <user id>-…} tokens, JWTs (Google ID
  * tokens, Pub/Sub push tokens), Bearer/Basic/OAuth headers, and any long random-looking word (hex of 32 or
- * more, or 40 or more letters and digits mixing cases, as X's 45-character secrets, PKCE verifiers and
- * our own states). By name: any query, form, header or JSON field whose name ends in token, secret,
- * verifier, signature, password or proof, plus {@code code} and {@code state}, serve's start {@code link}
- * and its cookies ({@code cmis_admin}, {@code cmis_connect_…}).
+ * more, 40 or more letters and digits mixing cases, as X's 45-character secrets, PKCE verifiers and
+ * our own states, or of one case with a digit, as base32 ids). By name: any query, form, header or JSON
+ * field whose name ends in token, secret, verifier, signature, password or proof or is an API key, plus
+ * {@code code} and {@code state}, serve's start {@code link} and its cookies ({@code cmis_admin},
+ * {@code cmis_connect_…}); also URL-encoded inside a URL ({@code access_token%3D…%26}) and as
+ * {@code name: value} (headers, YAML) when the value looks like a credential.
  *
  * <p>JSON logs escape {@code "} as {@code \"} and {@code /} as {@code \/}; every rule matches both the
  * plain and the escaped text, so masking after encoding holds for a secret quoted in a message.
