@@ -67,8 +67,11 @@ public final class SecretMasker {
     private static final String CREDENTIAL_CHAR = "[^\\s\"',;&]";
     private static final String CREDENTIAL = "(?=" + CREDENTIAL_CHAR + "{20}|(?=" + CREDENTIAL_CHAR + "*?[0-9])(?="
             + CREDENTIAL_CHAR + "*?[A-Za-z])" + CREDENTIAL_CHAR + "{8})";
-    /** Nothing of a name before: the start, a separator, or a newline or tab JSON wrote as {@code \n}, {@code \t}. */
-    private static final String ESCAPED_BREAK = "|(?<=\\\\[ntr])";
+    /**
+     * Nothing of a name before: the start, a separator, a newline or tab JSON wrote as {@code \n},
+     * {@code \t}, or an {@code =} or {@code &} URL-encoded (once or twice) inside a URL in a parameter.
+     */
+    private static final String ESCAPED_BREAK = "|(?<=\\\\[ntr])|(?<=%(?:25)?(?:3[Dd]|26))";
     private static final String NAME_START = "(?:(?<![\\w.-])" + ESCAPED_BREAK + ")";
     private static final String WORD_START = "(?:(?<!\\w)" + ESCAPED_BREAK + ")";
     /** A {@code "} as written plainly or escaped (once or more) inside a JSON string; the whole run of backslashes. */
@@ -96,7 +99,8 @@ public final class SecretMasker {
             rule("(?i)" + NAME_START + "(" + SECRET_NAME + ")=" + VALUE, "$1=" + MASK),
             // The same inside a URL-encoded URL (a redirect_uri, a next link): access_token%3D…%26…
             rule("(?i)" + NAME_START + "(" + SECRET_NAME + ")(" + ENCODED_EQUALS + ")" + ENCODED_VALUE, "$1$2" + MASK),
-            rule("(?i)(%(?:25)?(?:3F|26))(code|state|link)(" + ENCODED_EQUALS + ")" + ENCODED_VALUE, "$1$2$3" + MASK),
+            rule("(?i)(%(?:25)?(?:3F|26))(code|state|link|(?:__Host-)?cmis_(?:admin|connect_\\w*))(" + ENCODED_EQUALS + ")"
+                    + ENCODED_VALUE, "$1$2$3" + MASK),
             // Headers and YAML, name: value (x-api-key: …, client_secret: …), when the value looks like a credential.
             rule("(?i)" + NAME_START + "(" + SECRET_NAME + ")(\\s*:[ \\t]*)((?<!\\\\)\\\\*[\"'])?" + CREDENTIAL + VALUE,
                     "$1$2$3" + MASK),

@@ -54,6 +54,7 @@ class SecretMaskerTest {
             "next=%252Fcb%253Fx%253D1%2526oauth_token_secret%253Ds3cr3t-45%2526y%253D2 "
                     + "| next=%252Fcb%253Fx%253D1%2526oauth_token_secret%253D****%2526y%253D2 | s3cr3t",
             "back=%2Fcallback%3Fcode%3Dq9Zr81kLm%26state%3Dxyz | back=%2Fcallback%3Fcode%3D****%26state%3D**** | q9Zr81kLm",
+            "back=%2Fcb%3Fx%3DEAABwzLixnjYBAKZCZBr0long%26y%3D1 | back=%2Fcb%3Fx%3DEAA****%26y%3D1 | BwzLixnjYB",
             // 40 or more letters and digits of one case: base32 ids and tokens.
             "id mfrggzdfmztwq2lknnwg23tpobyxe43uov3ho6dz refused | id **** refused | mfrggzdfmz",
             "key MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43UOV3HO6DZPI2DSNJS. | key ****. | MFRGGZDFMZ",
