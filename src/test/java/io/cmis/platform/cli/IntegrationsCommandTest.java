@@ -1,16 +1,22 @@
 package io.cmis.platform.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cmis.platform.crypto.Keyring;
+import io.cmis.platform.crypto.SecretColumns;
+import io.cmis.platform.crypto.TokenVault;
 import io.cmis.platform.support.CliRun;
+import io.cmis.platform.support.TestKeys;
 import io.cmis.platform.support.TestPostgres;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -147,6 +153,23 @@ class IntegrationsCommandTest {
         String stored = raw.withHandle(h -> h.createQuery("SELECT access_token_enc FROM integrations")
                 .mapTo(String.class).one());
         assertThat(stored).startsWith("v2.k1.");
+    }
+
+    @Test
+    void literal_passes_a_value_that_is_a_dash_or_starts_with_env_as_it_is() throws Exception {
+        String access = "env:EAABwzLixnjYBAKZCZBliteral";
+        cli.run("--json", "integrations", "add", "meta", "--org", org, "--access-token", "literal:" + access,
+                "--refresh-token", "literal:-", "--external-id", "m1").ok();
+
+        Map<String, Object> row = raw.withHandle(h -> h.createQuery(
+                "SELECT id, org_id, access_token_enc, refresh_token_enc FROM integrations").mapToMap().one());
+        TokenVault vault = new TokenVault(Keyring.parse(TestKeys.K1), new SecureRandom());
+        UUID orgId = (UUID) row.get("org_id");
+        UUID id = (UUID) row.get("id");
+        assertThat(vault.decrypt((String) row.get("access_token_enc"), SecretColumns.INTEGRATION_ACCESS_TOKEN
+                .slot(orgId, id)).reveal()).as("not read from a variable named EAAB…").isEqualTo(access);
+        assertThat(vault.decrypt((String) row.get("refresh_token_enc"), SecretColumns.INTEGRATION_REFRESH_TOKEN
+                .slot(orgId, id)).reveal()).as("not read from stdin").isEqualTo("-");
     }
 
     private long count(String table) {

@@ -92,7 +92,10 @@ final class PlatformSecrets {
     private PlatformSecrets() {
     }
 
-    /** The texts a log line may carry the secret in: query, form body, JSON, headers, a bare mention. */
+    /**
+     * The texts a log line may carry the secret in: query, form body, JSON, headers ({@code name=} and
+     * {@code name: value}), YAML, a URL inside a query parameter (encoded twice), a bare mention.
+     */
     static List<String> carriers(Secret s) {
         String encoded = URLEncoder.encode(s.value(), StandardCharsets.UTF_8);
         List<String> texts = new ArrayList<>(List.of(
@@ -105,7 +108,11 @@ final class PlatformSecrets {
                 "settings {" + s.field() + "=" + s.value() + ", org=" + UUID_ID + "}",
                 "Cookie: " + s.field() + "=" + s.value() + "; theme=dark",
                 "Authorization: OAuth oauth_consumer_key=\"xvz1evFS4wEEPTGEFPHBog\", oauth_nonce=\"kYjzVBB8Y0ZFabxS\", "
-                        + s.field() + "=\"" + encoded + "\", oauth_version=\"1.0\""));
+                        + s.field() + "=\"" + encoded + "\", oauth_version=\"1.0\"",
+                s.field() + ": " + s.value(),
+                "headers {x-request-id: 7f3e, " + s.field() + ":" + s.value() + "}",
+                "GET /login?next=" + URLEncoder.encode("/cb?x=1&" + s.field() + "=" + encoded + "&limit=5",
+                        StandardCharsets.UTF_8) + "&org=" + UUID_ID));
         if (s.shaped()) {
             texts.add("Authorization: Bearer " + s.value());
             texts.add("Access-Token: " + s.value());
