@@ -45,6 +45,14 @@ BEGIN
                         AND NOT x.rolsuper AND x.rolname <> current_user AND (m.admin_option OR x.rolcreaterole)) THEN
             RAISE EXCEPTION 'role % exists and is administered by another role; it cannot be this installation''s', r
                 USING HINT = 'an administrator drops it or revokes that ADMIN OPTION, or set database.role-prefix';
+        -- Holding privileges, policies or objects in another database of the server: another
+        -- installation's role, reached by a database.role-prefix used twice or a database renamed.
+        ELSIF EXISTS (SELECT 1 FROM pg_shdepend d
+                      WHERE d.refclassid = 'pg_authid'::regclass
+                        AND d.refobjid = (SELECT oid FROM pg_roles WHERE rolname = r)
+                        AND d.dbid NOT IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))) THEN
+            RAISE EXCEPTION 'role % already holds privileges in another database of this server; it is another installation''s', r
+                USING HINT = 'set database.role-prefix to a prefix of this installation''s own';
         END IF;
     END LOOP;
 END

@@ -125,6 +125,26 @@ class InstallationRolesTest {
     }
 
     @org.junit.jupiter.api.Test
+    void a_role_prefix_used_by_another_installation_of_the_server_is_refused_not_shared() {
+        String first = io.cmis.platform.support.TestPostgres.emptyDatabase();
+        String second = io.cmis.platform.support.TestPostgres.emptyDatabase();
+        Schema.migrate(io.cmis.platform.support.TestPostgres.dataSource(first, "postgres"), java.util.Optional.of("twice"));
+
+        assertThatThrownBy(() -> Schema.migrate(io.cmis.platform.support.TestPostgres.dataSource(second, "postgres"),
+                java.util.Optional.of("twice")))
+                .hasStackTraceContaining("twice_tenant already holds privileges in another database");
+        // Stopped before version 11, whose transaction left nothing behind.
+        assertThat(Schema.currentVersion(io.cmis.platform.support.TestPostgres.superuser(second))).contains(10);
+        boolean recorded = io.cmis.platform.support.TestPostgres.superuser(second).withHandle(h -> h.createQuery(
+                "SELECT to_regclass('cmis_platform.installation_roles') IS NOT NULL").mapTo(Boolean.class).one());
+        assertThat(recorded).isFalse();
+        // The first installation keeps its roles, alone.
+        String tenant = io.cmis.platform.support.TestPostgres.superuser(first).withHandle(h -> h.createQuery(
+                "SELECT tenant_role FROM cmis_platform.installation_roles").mapTo(String.class).one());
+        assertThat(tenant).isEqualTo("twice_tenant");
+    }
+
+    @org.junit.jupiter.api.Test
     void role_names_are_the_databases_own_never_the_shared_ones_and_fit_in_63_bytes() {
         assertThat(InstallationRoles.derive("cmis")).isEqualTo(new InstallationRoles("cmis_cmis_tenant", "cmis_cmis_system"));
         assertThat(InstallationRoles.ofPrefix("shop_eu").system()).isEqualTo("shop_eu_system");
