@@ -67,6 +67,15 @@ public final class SandboxTokens {
                 ? new Issued(i.subject(), i.kind(), i.expiresAt(), true, i.used()) : i);
     }
 
+    /**
+     * Revokes every live token of one kind (the access tokens) and keeps the others: the platform
+     * refusing an access token early while its refresh token still works.
+     */
+    public void revokeKind(String kind) {
+        tokens.replaceAll((t, i) -> i.kind().equals(kind)
+                ? new Issued(i.subject(), i.kind(), i.expiresAt(), true, i.used()) : i);
+    }
+
     public void revoke(String token) {
         tokens.computeIfPresent(token, (t, i) -> new Issued(i.subject(), i.kind(), i.expiresAt(), true, i.used()));
     }

@@ -52,6 +52,10 @@ final class SnapchatAccounts {
         return new String[] {issue(ACCESS, scope), issue(REFRESH, scope)};
     }
 
+    void revokeAccessTokens() {
+        tokens.revokeKind(ACCESS);
+    }
+
     void revokeUser() {
         tokens.revokeAll(SnapchatSimulator.ME_ID);
     }

@@ -137,6 +137,14 @@ public final class SnapchatSimulator extends Simulator {
         return accounts.issueTokens(scope);
     }
 
+    /**
+     * Snap refuses every access token issued so far (401 on use) before its {@code expires_in}, while the
+     * refresh token still works: a refresh mints one that is accepted.
+     */
+    public void revokeAccessTokens() {
+        accounts.revokeAccessTokens();
+    }
+
     /** The user removes the app's access: every token dies (401 on use, invalid_grant on refresh). */
     public void revokeUser() {
         accounts.revokeUser();

@@ -129,11 +129,13 @@ public final class SyncService {
         SyncOutcome result;
         try {
             Discovery found;
+            CallContext context = tokens.forCall(org, integration.id());
             try {
-                found = discover(integration, parts, tokens.forCall(org, integration.id()));
+                found = discover(integration, parts, context);
             } catch (TokenExpiredException expired) {
-                // A token we thought valid was refused: refresh once and try again, where the platform allows it.
-                CallContext fresh = tokens.afterRejection(org, integration.id()).orElseThrow(() -> expired);
+                // A token we thought valid was refused: refresh once (unless another process already
+                // replaced it) and try again once; a second refusal asks for a reconnect.
+                CallContext fresh = tokens.afterRejection(org, integration.id(), context).orElseThrow(() -> expired);
                 found = discover(integration, parts, fresh);
             }
             List<DiscoveredChannel> channels = found.channels();

@@ -40,17 +40,16 @@ public final class AccessTokens {
 
     /**
      * A call context with a token valid for at least {@code tokens.refresh-before}, refreshing it
-     * (once, under the integration's lock) when needed. Platform errors of the refresh propagate,
-     * after the integration was marked {@code needs_reauth} where that is their meaning.
+     * (once, under the integration's lock) when it expires before then, however recently it was
+     * refreshed: a platform may answer an {@code expires_in} shorter than the horizon. Platform errors
+     * of the refresh propagate, after the integration was marked {@code needs_reauth} where that is
+     * their meaning.
      */
     public CallContext forCall(OrgId org, UUID integrationId) {
         Current current = read(org, integrationId);
         Instant soon = clock.instant().plus(settings.refreshBefore());
-        RefreshMode mode = registry.get(current.platform()).refreshMode(current.tokenKind());
-        boolean refreshable = mode == RefreshMode.REFRESH_TOKEN || mode == RefreshMode.ROTATING_REFRESH_TOKEN;
-        if (refreshable && current.expiresAt() != null && current.expiresAt().isBefore(soon)) {
-            RefreshOutcome outcome = refresher.refresh(new TokenRepository.Due(integrationId, org.value(),
-                    current.platform(), current.tokenKind(), current.expiresAt(), true), soon);
+        if (refreshable(current) && current.expiresAt().isBefore(soon)) {
+            RefreshOutcome outcome = refresher.renew(due(org, integrationId, current), current.access(), false, soon);
             if (outcome.failed()) {
                 throw new TokenRefreshFailedException(outcome.detail(), outcome.outcome().equals("needs_reauth"));
             }
@@ -60,22 +59,38 @@ public final class AccessTokens {
     }
 
     /**
-     * The platform rejected a token we thought valid (HTTP 401): refresh it once, if it can be
-     * refreshed at all, and hand out the new one.
+     * The platform refused the token of {@code used} (HTTP 401): the context to retry with once, or
+     * empty when nothing can renew it (the caller asks for a reconnect). Under the integration's lock:
+     * when the refused token is still the stored one it is refreshed, whenever it was last refreshed;
+     * when another process already replaced it, the new one is handed out without a refresh. A refresh
+     * the platform refuses (invalid_grant, 400/401) has marked the integration {@code needs_reauth}
+     * with one alert and throws; a transient failure of it throws without marking.
      */
-    public Optional<CallContext> afterRejection(OrgId org, UUID integrationId) {
+    public Optional<CallContext> afterRejection(OrgId org, UUID integrationId, CallContext used) {
         Current current = read(org, integrationId);
+        if (!refreshable(current)) {
+            return Optional.empty();
+        }
+        RefreshOutcome outcome = refresher.renew(due(org, integrationId, current), used.accessToken(), true,
+                clock.instant().plus(settings.refreshBefore()));
+        if (outcome.failed()) {
+            throw new TokenRefreshFailedException(outcome.detail(), outcome.outcome().equals("needs_reauth"));
+        }
+        if (!outcome.outcome().equals("refreshed") && !outcome.outcome().equals("replaced")) {
+            return Optional.empty();
+        }
+        return Optional.of(read(org, integrationId).context(org, integrationId));
+    }
+
+    private boolean refreshable(Current current) {
         RefreshMode mode = registry.get(current.platform()).refreshMode(current.tokenKind());
-        if (mode != RefreshMode.REFRESH_TOKEN && mode != RefreshMode.ROTATING_REFRESH_TOKEN || current.expiresAt() == null) {
-            return Optional.empty();
-        }
-        RefreshOutcome outcome = refresher.refresh(new TokenRepository.Due(integrationId, org.value(),
-                current.platform(), current.tokenKind(), current.expiresAt(), true), current.expiresAt().plusSeconds(1));
-        if (!outcome.outcome().equals("refreshed")) {
-            return Optional.empty();
-        }
-        Current fresh = read(org, integrationId);
-        return Optional.of(fresh.context(org, integrationId));
+        return (mode == RefreshMode.REFRESH_TOKEN || mode == RefreshMode.ROTATING_REFRESH_TOKEN)
+                && current.expiresAt() != null;
+    }
+
+    private static TokenRepository.Due due(OrgId org, UUID integrationId, Current current) {
+        return new TokenRepository.Due(integrationId, org.value(), current.platform(), current.tokenKind(),
+                current.expiresAt(), true);
     }
 
     private record Current(String platform, String tokenKind, Secret access, Instant expiresAt, String accountId,

@@ -5,7 +5,8 @@ import java.util.UUID;
 
 /**
  * What happened to one integration in a sweep. {@code outcome}: refreshed, skipped, warned,
- * needs_reauth, failed, would_refresh (dry run).
+ * needs_reauth, failed, would_refresh (dry run); replaced (only for a caller holding a token another process
+ * already replaced, never in a sweep).
  */
 public record RefreshOutcome(UUID integrationId, UUID orgId, String platform, String outcome, String detail,
                              Instant tokenExpiresAt) {

@@ -101,9 +101,30 @@ public final class TokenRefresher {
 
     /** Refreshes one integration if it is still due by {@code horizon}; never throws for platform trouble. */
     RefreshOutcome refresh(TokenRepository.Due due, Instant horizon) {
+        return refresh(due, horizon, Optional.empty());
+    }
+
+    /**
+     * The token a caller holds, for the paths that use it (before a call, after a 401). Decided by the
+     * token under the integration's lock, never by when it was last refreshed: when another process
+     * has already replaced {@code held}, the outcome is {@code replaced} and the caller reads the new
+     * one; when {@code held} is still stored and was refused by the platform, or expires before
+     * {@code horizon}, it is refreshed (a platform's short {@code expires_in} or an early revocation
+     * can make a token refreshed a minute ago unusable). Callers wait for the lock, so concurrent
+     * callers holding the same token make one refresh between them.
+     */
+    RefreshOutcome renew(TokenRepository.Due due, Secret held, boolean refused, Instant horizon) {
+        return refresh(due, horizon, Optional.of(new Held(held, refused)));
+    }
+
+    /** The access token a caller used, and whether the platform refused it. */
+    private record Held(Secret token, boolean refused) {
+    }
+
+    private RefreshOutcome refresh(TokenRepository.Due due, Instant horizon, Optional<Held> held) {
         OrgId org = new OrgId(due.orgId());
         try {
-            return refreshOnce(org, due, horizon);
+            return refreshOnce(org, due, horizon, held);
         } catch (ReauthRequiredException | TokenExpiredException e) {
             String reason = e.getMessage();
             new ReauthMarker(tenancy, clock).mark(org, due.id(), due.platform(), reason);
@@ -122,11 +143,11 @@ public final class TokenRefresher {
      * (a restart in the middle), those tokens are stored once it is back: with a rotating refresh
      * token the old one is already dead, so dropping the answer would lose the account.
      */
-    private RefreshOutcome refreshOnce(OrgId org, TokenRepository.Due due, Instant horizon) {
+    private RefreshOutcome refreshOnce(OrgId org, TokenRepository.Due due, Instant horizon, Optional<Held> held) {
         java.util.concurrent.atomic.AtomicReference<TokenGrant> obtained = new java.util.concurrent.atomic.AtomicReference<>();
         try {
             return tenancy.inOrg(org, h -> refreshLocked(new TokenRepository(h), new NotificationOutbox(h), due, horizon,
-                    obtained));
+                    held, obtained));
         } catch (RuntimeException e) {
             if (obtained.get() == null || io.cmis.platform.store.DatabaseOutage.of(e).isEmpty()) {
                 throw e;
@@ -175,9 +196,10 @@ public final class TokenRefresher {
     }
 
     private RefreshOutcome refreshLocked(TokenRepository repository, NotificationOutbox outbox, TokenRepository.Due due,
-                                         Instant horizon,
+                                         Instant horizon, Optional<Held> held,
                                          java.util.concurrent.atomic.AtomicReference<TokenGrant> obtained) {
-        Optional<TokenRepository.Locked> locked = repository.lock(due.id(), false);
+        // A sweep passes over a row being refreshed; a caller about to use the token waits for the new one.
+        Optional<TokenRepository.Locked> locked = repository.lock(due.id(), held.isPresent());
         if (locked.isEmpty()) {
             return outcome(due, "skipped", "another process is refreshing it", due.expiresAt());
         }
@@ -185,10 +207,16 @@ public final class TokenRefresher {
         if (!"active".equals(row.status()) || row.expiresAt() == null) {
             return outcome(due, "skipped", "no longer due", row.expiresAt());
         }
-        if (row.lastRefreshedAt() != null && row.lastRefreshedAt().isAfter(clock.instant().minus(FRESH))) {
+        boolean refused = held.map(Held::refused).orElse(false);
+        if (held.isPresent()) {
+            if (!stored(due, row).accessToken().equals(held.get().token())) {
+                return outcome(due, "replaced", "another process already replaced the token; the new one is used",
+                        row.expiresAt());
+            }
+        } else if (row.lastRefreshedAt() != null && row.lastRefreshedAt().isAfter(clock.instant().minus(FRESH))) {
+            // The sweep's rule only: it hands out no token, and a call made before the token ends renews it.
             return outcome(due, "skipped", "refreshed at " + row.lastRefreshedAt() + ", still fresh", row.expiresAt());
-        }
-        if (row.expiresAt().isAfter(due.expiresAt())) {
+        } else if (row.expiresAt().isAfter(due.expiresAt())) {
             // Refreshed by another sweep since this one listed it; a token that lives shorter than the
             // window would otherwise look due again and be refreshed twice.
             return outcome(due, "skipped", "already refreshed by another process", row.expiresAt());
@@ -214,7 +242,7 @@ public final class TokenRefresher {
         }
         boolean refreshEnding = renewal == Renewal.REFRESH_TOKEN && RefreshTokenEnd.warn(repository.handle(), outbox,
                 new OrgId(due.orgId()), row.id(), row.refreshExpiresAt(), settings.expiryWarnings(), clock.instant());
-        if (!row.expiresAt().isBefore(horizon)) {
+        if (!refused && !row.expiresAt().isBefore(horizon)) {
             return refreshEnding ? outcome(due, "warned", "its refresh token ends " + row.refreshExpiresAt()
                     + " and a refresh does not extend it; the org was told to reconnect", row.expiresAt())
                     : outcome(due, "skipped", "no longer due", row.expiresAt());
