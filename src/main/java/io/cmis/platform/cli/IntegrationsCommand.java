@@ -53,7 +53,8 @@ final class IntegrationsCommand {
         Long expiresIn;
 
         @Option(names = "--external-id", paramLabel = "ID",
-                description = "The platform's id of the account (Meta user, Google account, TikTok advertiser or user); "
+                description = "The platform's id of the account (Meta user, Google account, TikTok advertiser or user, "
+                        + "Snapchat user, LinkedIn member, X user); "
                         + "omitted: asked of the platform with the token.")
         String externalId;
 
