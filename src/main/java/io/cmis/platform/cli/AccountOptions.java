@@ -8,7 +8,7 @@ import picocli.CommandLine.Parameters;
 /** PLATFORM, {@code --org} and {@code --kind}: which account of which org a token is for (a picocli mixin). */
 final class AccountOptions {
     @Parameters(index = "0", paramLabel = "PLATFORM", converter = Converters.Platform.class,
-            description = "meta, google or tiktok.")
+            description = "${bundle:cmis.platform-ids}.")
     String platform;
 
     @Option(names = "--org", required = true, paramLabel = "ORG", converter = Converters.Org.class,

@@ -12,7 +12,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code channels list}. */
-@Command(name = "channels", description = "Synced pages, Instagram accounts, YouTube channels and TikTok accounts.",
+@Command(name = "channels", description = "Synced channels: Meta's Facebook pages and Instagram business accounts, Google's YouTube "
+        + "channels, TikTok accounts, Snapchat public profiles, LinkedIn pages and X accounts.",
         subcommands = ChannelsCommand.ListChannels.class)
 final class ChannelsCommand {
 

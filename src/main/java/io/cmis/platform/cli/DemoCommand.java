@@ -8,7 +8,7 @@ import java.util.concurrent.Callable;
 
 /** {@code demo}: the whole product against the sandbox, on a demo database; doubles as a smoke test. */
 @Command(name = "demo", description = "Run the whole cycle against the platform sandbox on a fresh embedded database "
-        + "(never your real one): two organizations, OAuth connect on Meta, Google and TikTok, sync, signed webhooks "
+        + "(never your real one): two organizations, OAuth connect on ${bundle:cmis.platforms}, sync, signed webhooks "
         + "with duplicates and a forgery, token refresh with one revoked grant, a failing platform opening its "
         + "breaker, health. Exit 0 when every step behaved as expected.")
 final class DemoCommand implements Callable<Integer> {

@@ -53,7 +53,8 @@ final class IntegrationsCommand {
         Long expiresIn;
 
         @Option(names = "--external-id", paramLabel = "ID",
-                description = "The platform's id of the account (Meta user, Google account, TikTok advertiser or user); "
+                description = "The platform's id of the account (Meta user, Google account, TikTok advertiser or user, "
+                        + "Snapchat user, LinkedIn member, X user); "
                         + "omitted: asked of the platform with the token.")
         String externalId;
 
@@ -75,7 +76,8 @@ final class IntegrationsCommand {
             Account owner = given.map(id -> new Account(id, null)).orElseGet(() -> identify(connector, tokenKind, access));
             ImportedToken token = new ImportedToken(account.org, account.platform, owner.externalId(), access, refresh,
                     expiry, tokenKind, owner.name());
-            IntegrationService.AddResult result = service.add(token);
+            IntegrationService.AddResult result = service.add(token,
+                    connector.channelsOfGrant(owner.externalId(), Optional.ofNullable(owner.name())));
             Printer printer = context.printer();
             if (printer.json()) {
                 printer.json(new AddOutput(result.integration(), result.created()));

@@ -13,7 +13,8 @@ import java.nio.file.Path;
         mixinStandardHelpOptions = true,
         scope = ScopeType.INHERIT,
         versionProvider = VersionProvider.class,
-        description = "Keeps the connections of many organizations to Meta, Google, TikTok, Snapchat and LinkedIn correct and healthy.",
+        resourceBundle = PlatformText.BUNDLE,
+        description = "Keeps the connections of many organizations to ${bundle:cmis.platforms} correct and healthy.",
         subcommands = {
                 DbCommand.class,
                 ConnectCommand.class,

@@ -10,17 +10,14 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code sandbox}: the platform simulators, standalone, until stopped. */
-@Command(name = "sandbox", description = "Run the Meta, Google, TikTok and Snapchat simulators on loopback and print the "
+@Command(name = "sandbox", description = "Run the ${bundle:cmis.platforms} simulators on loopback and print the "
         + "environment variables that point the tool at them. Runs until stopped (Ctrl-C).")
 final class SandboxCommand implements Callable<Integer> {
     static final int DEFAULT_PORT_BASE = 18400;
     private final CliContext context;
 
     @Option(names = "--port-base", paramLabel = "N", defaultValue = "" + DEFAULT_PORT_BASE,
-            description = "Meta listens on N, Google on N+1, TikTok on N+2, Snapchat on N+3, LinkedIn on N+4, X on "
-                    + "N+5 (default "
-                    + "${DEFAULT-VALUE}; "
-                    + "0 picks free ports).")
+            description = "${bundle:cmis.sandbox-ports} (default ${DEFAULT-VALUE}; 0 picks free ports).")
     int portBase;
 
     SandboxCommand(CliContext context) {

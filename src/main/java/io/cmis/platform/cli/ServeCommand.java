@@ -148,7 +148,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             out.put("workers", workerCount);
             printer.json(out);
         } else {
-            printer.line("listening on " + url + "  (dashboard /, POST /webhooks/{meta,google,tiktok}, "
+            printer.line("listening on " + url + "  (dashboard /, POST /webhooks/{platform}, "
                     + "GET /oauth/{start,callback}/{platform}, /health/integrations, /metrics; " + workerCount + " workers)");
         }
         try {

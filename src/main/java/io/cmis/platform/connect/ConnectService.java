@@ -142,7 +142,8 @@ public final class ConnectService {
             throw new ConnectException(pending.platform() + " did not say which account was connected; nothing stored");
         }
         String name = grant.accountName().orElse(account.name());
-        return integrations.storeGrant(org, pending.platform(), externalId, name, grant);
+        return integrations.storeGrant(org, pending.platform(), externalId, name, grant,
+                connector.channelsOfGrant(externalId, Optional.ofNullable(name)));
     }
 
     /** The platform redirected with an error (the user declined, ...): the flow ends, nothing is stored. */

@@ -2,7 +2,9 @@ package io.cmis.platform.integrations;
 
 import io.cmis.platform.crypto.SecretColumns;
 import io.cmis.platform.crypto.TokenVault;
+import io.cmis.platform.platforms.DiscoveredChannel;
 import io.cmis.platform.platforms.TokenGrant;
+import io.cmis.platform.sync.ChannelRepository;
 import io.cmis.platform.tenancy.OrgId;
 import io.cmis.platform.tenancy.Tenancy;
 
@@ -29,6 +31,11 @@ public final class IntegrationService {
      * exists: one transaction, so the row never exists without its encrypted token.
      */
     public AddResult add(ImportedToken token) {
+        return add(token, List.of());
+    }
+
+    /** As {@link #add(ImportedToken)}, storing in the same transaction the channels the token alone proves. */
+    public AddResult add(ImportedToken token, List<DiscoveredChannel> known) {
         Instant now = clock.instant();
         Instant expiresAt = token.expiresIn().map(now::plus).orElse(null);
         return tenancy.inOrg(token.org(), handle -> {
@@ -41,6 +48,7 @@ public final class IntegrationService {
                     .orElse(null);
             repository.storeTokens(row.id(), access, refresh);
             repository.storeDetails(row.id(), token.accountName(), token.tokenKind(), null, null, "{}");
+            storeChannels(handle, token.org(), row.id(), token.platform(), known, now);
             return new AddResult(repository.find(row.id()).orElseThrow(), row.inserted());
         });
     }
@@ -51,6 +59,12 @@ public final class IntegrationService {
      */
     public AddResult storeGrant(OrgId org, String platform, String externalAccountId, String accountName,
                                 TokenGrant grant) {
+        return storeGrant(org, platform, externalAccountId, accountName, grant, List.of());
+    }
+
+    /** As {@link #storeGrant(OrgId, String, String, String, TokenGrant)}, with the channels the grant alone proves. */
+    public AddResult storeGrant(OrgId org, String platform, String externalAccountId, String accountName,
+                                TokenGrant grant, List<DiscoveredChannel> known) {
         Instant now = clock.instant();
         return tenancy.inOrg(org, handle -> {
             IntegrationRepository repository = new IntegrationRepository(handle);
@@ -65,8 +79,17 @@ public final class IntegrationService {
             repository.storeDetails(row.id(), accountName, grant.tokenKind(), String.join(",", grant.scopes()),
                     grant.refreshExpiresAt().orElse(null), metadata(grant));
             repository.clearReauthNotifications(row.id());
+            storeChannels(handle, org, row.id(), platform, known, now);
             return new AddResult(repository.find(row.id()).orElseThrow(), row.inserted());
         });
+    }
+
+    private static void storeChannels(org.jdbi.v3.core.Handle handle, OrgId org, UUID integrationId, String platform,
+                                      List<DiscoveredChannel> known, Instant now) {
+        ChannelRepository channels = new ChannelRepository(handle);
+        for (DiscoveredChannel c : known) {
+            channels.storeKnown(org.value(), integrationId, platform, c, now);
+        }
     }
 
     private static String metadata(TokenGrant grant) {

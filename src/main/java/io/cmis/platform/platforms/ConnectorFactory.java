@@ -4,5 +4,8 @@ package io.cmis.platform.platforms;
 public interface ConnectorFactory {
     String id();
 
+    /** The platform's name as people write it (help texts list platforms by it). */
+    String displayName();
+
     PlatformConnector create(PlatformEnvironment environment);
 }

@@ -18,6 +18,7 @@ public final class ConnectorRegistry {
             new MetaConnectorFactory(), new GoogleConnectorFactory(), new TikTokConnectorFactory(),
             new SnapchatConnectorFactory(), new LinkedInConnectorFactory(), new XConnectorFactory());
     private static final List<String> IDS = FACTORIES.stream().map(ConnectorFactory::id).toList();
+    private static final List<String> NAMES = FACTORIES.stream().map(ConnectorFactory::displayName).toList();
 
     private final Map<String, PlatformConnector> connectors;
 
@@ -36,6 +37,11 @@ public final class ConnectorRegistry {
     /** Platform ids, without building anything: for validating what an operator typed. */
     public static List<String> knownIds() {
         return IDS;
+    }
+
+    /** Platform names as people write them ("LinkedIn"), in the order of {@link #knownIds()}. */
+    public static List<String> displayNames() {
+        return NAMES;
     }
 
     /** The id as stored, or {@link UnsupportedPlatformException} naming the known ones. */

@@ -44,6 +44,15 @@ public interface PlatformConnector {
 
     List<DiscoveredChannel> channels(CallContext context);
 
+    /**
+     * The channels a grant alone proves, stored when the account is connected or imported, before any
+     * sync: X's account is its own channel and the access-token answer named it. Empty (the default)
+     * where channels are known only by asking the platform.
+     */
+    default List<DiscoveredChannel> channelsOfGrant(String accountId, Optional<String> accountName) {
+        return List.of();
+    }
+
     List<DiscoveredAdAccount> adAccounts(CallContext context);
 
     ResponseClassifier classifier();

@@ -10,6 +10,9 @@ import java.util.Map;
 public final class Sandbox implements AutoCloseable {
     /** Where {@code serve} answers OAuth callbacks on its default port. */
     public static final String CALLBACK_BASE = "http://127.0.0.1:8080/oauth/callback/";
+    /** The simulated platforms in port order: the first listens on the port base, the next on base + 1, ... */
+    public static final java.util.List<String> PLATFORMS = java.util.List.of("meta", "google", "tiktok", "snapchat",
+            "linkedin", "x");
 
     private final MetaSimulator meta;
     private final GoogleSimulator google;
@@ -107,7 +110,7 @@ public final class Sandbox implements AutoCloseable {
         // One simulator plays both hosts: api.x.com (the OAuth legs) and ads-api.x.com.
         s.put("x.api-url", x.baseUrl());
         s.put("x.ads-api-url", x.baseUrl());
-        for (String platform : java.util.List.of("meta", "google", "tiktok", "snapchat", "linkedin", "x")) {
+        for (String platform : PLATFORMS) {
             s.put(platform + ".redirect-uris", CALLBACK_BASE + platform);
         }
         return s;

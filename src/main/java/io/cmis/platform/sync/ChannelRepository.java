@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.UUID;
 
 /** SQL for {@code channels}; runs in the org transaction it is given. */
-final class ChannelRepository {
+public final class ChannelRepository {
     private final Handle handle;
 
-    ChannelRepository(Handle handle) {
+    public ChannelRepository(Handle handle) {
         this.handle = handle;
     }
 
@@ -25,10 +25,10 @@ final class ChannelRepository {
                         VALUES (:id, :org, :integration, :platform, :type, :externalId, :name, :parent, 'active',
                                 :now, :now, :now)
                         ON CONFLICT (org_id, integration_id, type, external_id) DO UPDATE
-                           SET name = EXCLUDED.name, parent_external_id = EXCLUDED.parent_external_id,
+                           SET name = COALESCE(EXCLUDED.name, channels.name), parent_external_id = EXCLUDED.parent_external_id,
                                status = 'active', removed_at = NULL, last_synced_at = EXCLUDED.last_synced_at,
                                updated_at = CASE WHEN channels.status <> 'active'
-                                                   OR channels.name IS DISTINCT FROM EXCLUDED.name
+                                                   OR channels.name IS DISTINCT FROM COALESCE(EXCLUDED.name, channels.name)
                                                  THEN EXCLUDED.updated_at ELSE channels.updated_at END
                         RETURNING id, (xmax = 0) AS inserted
                         """)
@@ -43,6 +43,32 @@ final class ChannelRepository {
                 .bind("now", Timestamp.from(now))
                 .map((rs, ctx) -> new Upserted(rs.getObject("id", UUID.class), rs.getBoolean("inserted")))
                 .one();
+    }
+
+    /**
+     * A channel the grant itself proved, at connect or import: active, named when the grant named it,
+     * never synced yet (a later sync sets last_synced_at). A name already stored is kept when none was given.
+     */
+    public void storeKnown(UUID orgId, UUID integrationId, String platform, DiscoveredChannel c, Instant now) {
+        handle.createUpdate("""
+                        INSERT INTO channels (id, org_id, integration_id, platform, type, external_id, name,
+                                              parent_external_id, status, created_at, updated_at)
+                        VALUES (:id, :org, :integration, :platform, :type, :externalId, :name, :parent, 'active',
+                                :now, :now)
+                        ON CONFLICT (org_id, integration_id, type, external_id) DO UPDATE
+                           SET name = COALESCE(EXCLUDED.name, channels.name), status = 'active', removed_at = NULL,
+                               updated_at = EXCLUDED.updated_at
+                        """)
+                .bind("id", UUID.randomUUID())
+                .bind("org", orgId)
+                .bind("integration", integrationId)
+                .bind("platform", platform)
+                .bind("type", c.type())
+                .bind("externalId", c.externalId())
+                .bind("name", c.name())
+                .bind("parent", c.parentExternalId().orElse(null))
+                .bind("now", Timestamp.from(now))
+                .execute();
     }
 
     void storeToken(UUID id, String ciphertext) {

@@ -222,6 +222,19 @@ public final class SyncService {
                 done.isEmpty() ? waiting : done + "; the rest " + waiting, counts, e.scope(), until);
     }
 
+    /**
+     * A channel that is the connected account itself (X) and that the platform reported without a name
+     * takes the account's name: an installation whose channel was first stored unnamed gets it named.
+     */
+    private static DiscoveredChannel namedByAccount(Integration integration, DiscoveredChannel c) {
+        if (c.name() != null || integration.accountName() == null
+                || !c.externalId().equals(integration.externalAccountId())) {
+            return c;
+        }
+        return new DiscoveredChannel(c.type(), c.externalId(), integration.accountName(), c.accessToken(),
+                c.parentExternalId(), c.metadata());
+    }
+
     private SyncCounts write(Handle h, Integration integration, List<DiscoveredChannel> channels,
                              List<DiscoveredAdAccount> accounts) {
         Instant now = clock.instant();
@@ -232,7 +245,8 @@ public final class SyncService {
         if (channels != null) {
             ChannelRepository repository = new ChannelRepository(h);
             List<java.util.UUID> seen = new ArrayList<>();
-            for (DiscoveredChannel c : channels) {
+            for (DiscoveredChannel reported : channels) {
+                DiscoveredChannel c = namedByAccount(integration, reported);
                 ChannelRepository.Upserted row = repository.upsert(integration.orgId(), integration.id(),
                         integration.platform(), c, now);
                 seen.add(row.id());

@@ -45,6 +45,38 @@ class XConnectFlowTest extends SandboxCliTest {
     }
 
     @Test
+    void connect_complete_stores_the_x_account_channel_named_by_the_screen_name_and_a_sync_keeps_the_name()
+            throws Exception {
+        OAuthUser.Flow flow = OAuthUser.begin(cli, org, "x");
+        cli.run("--json", "connect", "complete", "--state", flow.state(), "--code", flow.code()).ok();
+
+        assertThat(channels()).singleElement().satisfies(c -> {
+            assertThat(c.get("type").asText()).isEqualTo("x_account");
+            assertThat(c.get("external_id").asText()).isEqualTo(XSimulator.USER_ID);
+            assertThat(c.get("name").asText()).isEqualTo(XSimulator.SCREEN_NAME);
+            assertThat(c.get("status").asText()).isEqualTo("active");
+        });
+
+        JsonNode sync = Json.MAPPER.readTree(cli.run("--json", "sync").stdout());
+        assertThat(sync.get("succeeded").asInt()).as(sync.toString()).isEqualTo(1);
+        assertThat(channels()).singleElement().satisfies(c -> {
+            assertThat(c.get("name").asText()).isEqualTo(XSimulator.SCREEN_NAME);
+            assertThat(c.get("last_synced_at").isNull()).isFalse();
+        });
+    }
+
+    @Test
+    void a_sync_names_an_x_channel_an_older_version_stored_unnamed() throws Exception {
+        OAuthUser.connect(cli, org, "x");
+        bed.jdbi.useHandle(h -> h.execute("UPDATE cmis_platform.channels SET name = NULL"));
+
+        cli.run("--json", "sync").ok();
+
+        assertThat(channels()).singleElement()
+                .satisfies(c -> assertThat(c.get("name").asText()).isEqualTo(XSimulator.SCREEN_NAME));
+    }
+
+    @Test
     void a_used_unknown_or_wrongly_verified_request_token_is_refused_and_nothing_is_stored() throws Exception {
         OAuthUser.Flow flow = OAuthUser.begin(cli, org, "x");
         assertRefused(cli.run("connect", "complete", "--state", "rt-made-up", "--code", flow.code()), 2,
@@ -68,6 +100,10 @@ class XConnectFlowTest extends SandboxCliTest {
             assertThat(page.body()).contains("Connected").contains(XSimulator.SCREEN_NAME)
                     .doesNotContain(landing.code());
             assertThat(count()).isEqualTo(1);
+            assertThat(channels()).singleElement().satisfies(c -> {
+                assertThat(c.get("type").asText()).isEqualTo("x_account");
+                assertThat(c.get("name").asText()).isEqualTo(XSimulator.SCREEN_NAME);
+            });
 
             HttpResponse<String> reused = user.get(landing.callback());
             assertThat(reused.statusCode()).isEqualTo(400);
@@ -154,6 +190,12 @@ class XConnectFlowTest extends SandboxCliTest {
 
         assertThat(bed.sandbox.x().issuedSecrets()).hasSizeGreaterThanOrEqualTo(4)
                 .allSatisfy(secret -> assertThat(seen.toString()).doesNotContain(secret));
+    }
+
+    private List<JsonNode> channels() throws Exception {
+        List<JsonNode> out = new java.util.ArrayList<>();
+        Json.MAPPER.readTree(cli.run("--json", "channels", "list", "--platform", "x").ok().stdout()).forEach(out::add);
+        return out;
     }
 
     private long count() {

@@ -12,6 +12,11 @@ public final class GoogleConnectorFactory implements ConnectorFactory {
     }
 
     @Override
+    public String displayName() {
+        return "Google";
+    }
+
+    @Override
     public PlatformConnector create(PlatformEnvironment environment) {
         return new GoogleConnector(GoogleSettings.from(environment.config()), environment.http(), environment.clock());
     }

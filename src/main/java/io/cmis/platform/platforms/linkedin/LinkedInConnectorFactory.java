@@ -12,6 +12,11 @@ public final class LinkedInConnectorFactory implements ConnectorFactory {
     }
 
     @Override
+    public String displayName() {
+        return "LinkedIn";
+    }
+
+    @Override
     public PlatformConnector create(PlatformEnvironment environment) {
         return new LinkedInConnector(LinkedInSettings.from(environment.config()), environment.http(),
                 environment.clock());

@@ -12,6 +12,11 @@ public final class MetaConnectorFactory implements ConnectorFactory {
     }
 
     @Override
+    public String displayName() {
+        return "Meta";
+    }
+
+    @Override
     public PlatformConnector create(PlatformEnvironment environment) {
         return new MetaConnector(MetaSettings.from(environment.config()), environment.http(), environment.clock());
     }

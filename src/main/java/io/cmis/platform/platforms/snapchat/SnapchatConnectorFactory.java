@@ -12,6 +12,11 @@ public final class SnapchatConnectorFactory implements ConnectorFactory {
     }
 
     @Override
+    public String displayName() {
+        return "Snapchat";
+    }
+
+    @Override
     public PlatformConnector create(PlatformEnvironment environment) {
         return new SnapchatConnector(SnapchatSettings.from(environment.config()), environment.http(),
                 environment.clock());

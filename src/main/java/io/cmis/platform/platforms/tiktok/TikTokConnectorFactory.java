@@ -12,6 +12,11 @@ public final class TikTokConnectorFactory implements ConnectorFactory {
     }
 
     @Override
+    public String displayName() {
+        return "TikTok";
+    }
+
+    @Override
     public PlatformConnector create(PlatformEnvironment environment) {
         return new TikTokConnector(TikTokSettings.from(environment.config()), environment.http(), environment.clock());
     }

@@ -100,10 +100,18 @@ final class XConnector implements PlatformConnector {
         return new Account(context.accountId(), null);
     }
 
+    /** No call names the user again: the sync keeps the screen name stored at connect. */
     @Override
     public List<DiscoveredChannel> channels(CallContext context) {
         return List.of(new DiscoveredChannel(CHANNEL_TYPE, context.accountId(), null, Optional.empty(),
                 Optional.empty(), Map.of()));
+    }
+
+    /** The account is the channel, named by the access-token answer's screen_name; unnamed, it waits for a sync. */
+    @Override
+    public List<DiscoveredChannel> channelsOfGrant(String accountId, Optional<String> accountName) {
+        return accountName.map(name -> List.of(new DiscoveredChannel(CHANNEL_TYPE, accountId, name, Optional.empty(),
+                Optional.<String>empty(), Map.<String, String>of()))).orElse(List.of());
     }
 
     @Override

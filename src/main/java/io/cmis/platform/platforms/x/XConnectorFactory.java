@@ -12,6 +12,11 @@ public final class XConnectorFactory implements ConnectorFactory {
     }
 
     @Override
+    public String displayName() {
+        return "X";
+    }
+
+    @Override
     public PlatformConnector create(PlatformEnvironment environment) {
         return new XConnector(XSettings.from(environment.config()), environment.http(), environment.clock());
     }
