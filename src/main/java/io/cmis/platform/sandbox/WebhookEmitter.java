@@ -53,6 +53,16 @@ public final class WebhookEmitter {
         return new Delivery(XSimulator.signedHeaders(body), body);
     }
 
+    /** X Activity API {@code post.create} by {@code userId}, signed as X signs every delivery. */
+    public static Delivery xActivityPost(String eventUuid, String userId, String postId) {
+        return x(XSimulator.activityPostCreate(eventUuid, userId, postId));
+    }
+
+    /** XAA {@code oauth.revoke} by {@code userId} at {@code at} (inside the signed body), signed. */
+    public static Delivery xActivityRevoke(String eventUuid, String userId, java.time.Instant at) {
+        return x(XSimulator.activityRevoke(eventUuid, userId, at));
+    }
+
     public static Delivery tiktok(String body, long unixSeconds) {
         return new Delivery(TikTokSimulator.signedHeaders(body, unixSeconds), body);
     }

@@ -24,6 +24,10 @@ public final class XSimulator extends Simulator {
     public static final String USER_ID = "6253282";
     public static final String SCREEN_NAME = "sandbox_advertiser";
     public static final String VERSION = "12";
+    /** The app's numeric id, as X names it in revocations. */
+    public static final String APP_ID = "13090192";
+    private static final com.fasterxml.jackson.databind.ObjectMapper ACTIVITY_JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
     /** Accounts a page holds when the request names no {@code count}. */
     static final int DEFAULT_COUNT = 200;
     static final long WINDOW_SECONDS = 900;
@@ -86,6 +90,41 @@ public final class XSimulator extends Simulator {
                 body.getBytes(StandardCharsets.UTF_8));
         return Map.of("content-type", "application/json",
                 "x-twitter-webhooks-signature", "sha256=" + Base64.getEncoder().encodeToString(mac));
+    }
+
+    /**
+     * An X Activity API delivery as X posts it: {@code {"data":{"event_uuid","filter","event_type",
+     * "tag","payload","includes"}}}. {@code filterUserId} null gives the empty filter of an
+     * {@code oauth.revoke}.
+     */
+    public static String activityBody(String eventUuid, String eventType, String filterUserId,
+                                      com.fasterxml.jackson.databind.JsonNode payload) {
+        com.fasterxml.jackson.databind.node.ObjectNode root = ACTIVITY_JSON.createObjectNode();
+        com.fasterxml.jackson.databind.node.ObjectNode data = root.putObject("data");
+        data.put("event_uuid", eventUuid);
+        com.fasterxml.jackson.databind.node.ObjectNode filter = data.putObject("filter");
+        if (filterUserId != null) {
+            filter.put("user_id", filterUserId);
+        }
+        data.put("event_type", eventType);
+        data.put("tag", eventType.substring(0, Math.max(0, eventType.indexOf('.'))));
+        data.set("payload", payload);
+        data.putObject("includes");
+        return root.toString();
+    }
+
+    /** XAA {@code post.create}: the user the subscription filters on posted {@code postId}. */
+    public static String activityPostCreate(String eventUuid, String userId, String postId) {
+        com.fasterxml.jackson.databind.node.ObjectNode payload = ACTIVITY_JSON.createObjectNode()
+                .put("id", postId).put("author_id", userId).put("text", "hello from the sandbox");
+        return activityBody(eventUuid, "post.create", userId, payload);
+    }
+
+    /** XAA {@code oauth.revoke}: empty filter, {@code payload{date_time,user_id,app_id}}. */
+    public static String activityRevoke(String eventUuid, String userId, java.time.Instant at) {
+        com.fasterxml.jackson.databind.node.ObjectNode payload = ACTIVITY_JSON.createObjectNode()
+                .put("date_time", at.toString()).put("user_id", userId).put("app_id", APP_ID);
+        return activityBody(eventUuid, "oauth.revoke", null, payload);
     }
 
     /** Why the latest refused request was refused (a reused nonce, a stale timestamp, ...). */

@@ -117,16 +117,19 @@ class XConnectorTest extends PlatformContractTest {
         assertThat(connector.adAccounts(connected)).isNotEmpty();
     }
 
-    /** Three events: a favorite with X's id, and two follows that have none. */
+    /** Account Activity's {@code user_event.revoke} and the X Activity API's {@code oauth.revoke}. */
     @Override
-    public java.util.Optional<Delivery> revocationDelivery() {
-        String body = """
+    public List<Delivery> revocationDeliveries() {
+        String aaa = """
                 {"user_event":{"revoke":{"date_time":"2026-11-25T11:59:00.000Z","target":{"app_id":"13090192"},
                  "source":{"user_id":"6253282"}}}}""";
-        return java.util.Optional.of(new Delivery(io.cmis.platform.sandbox.XSimulator.signedHeaders(body),
-                body.getBytes(java.nio.charset.StandardCharsets.UTF_8), 1));
+        String xaa = XSimulator.activityRevoke("-7953119945885597316", XSimulator.USER_ID,
+                java.time.Instant.parse("2026-11-25T11:59:00Z"));
+        return List.of(aaa, xaa).stream().map(body -> new Delivery(XSimulator.signedHeaders(body),
+                body.getBytes(StandardCharsets.UTF_8), 1)).toList();
     }
 
+    /** Three events: a favorite with X's id, and two follows that have none. */
     @Override
     public Delivery signedDelivery() {
         String body = """
@@ -166,6 +169,58 @@ class XConnectorTest extends PlatformContractTest {
             assertThat(e.eventType()).isEqualTo("user_event.revoke");
             assertThat(e.routingKey()).contains("63046977");
         });
+    }
+
+    @Test
+    void an_x_activity_event_is_keyed_by_its_event_uuid_and_routed_to_the_filtered_user() {
+        List<InboundEvent> events = connector().webhooks().events(XSimulator.activityPostCreate(
+                "-7953119945885597316", "63046977", "1790000000000000001").getBytes(StandardCharsets.UTF_8));
+
+        assertThat(events).singleElement().satisfies(e -> {
+            assertThat(e.eventKey()).isEqualTo("xaa:-7953119945885597316");
+            assertThat(e.eventType()).isEqualTo("post.create");
+            assertThat(e.routingKey()).contains("63046977");
+            assertThat(e.occurredAt()).isEmpty();
+            assertThat(e.payload().path("payload").path("id").asText()).isEqualTo("1790000000000000001");
+        });
+    }
+
+    /** Its filter is empty: the user is the payload's, and its date_time is read in every form X might use. */
+    @Test
+    void an_x_activity_revoke_is_routed_to_the_payloads_user_at_its_signed_time() {
+        java.time.Instant at = java.time.Instant.parse("2026-11-25T11:59:00Z");
+        for (String dateTime : List.of("\"2026-11-25T11:59:00.000Z\"", "\"2026-11-25T11:59:00+00:00\"",
+                "1795607940000", "\"1795607940\"", "\"Wed Nov 25 11:59:00 +0000 2026\"")) {
+            String body = "{\"data\":{\"event_uuid\":\"2080761390344937796\",\"filter\":{},\"event_type\":"
+                    + "\"oauth.revoke\",\"payload\":{\"date_time\":" + dateTime
+                    + ",\"user_id\":\"63046977\",\"app_id\":\"13090192\"}}}";
+            assertThat(connector().webhooks().events(body.getBytes(StandardCharsets.UTF_8))).as(dateTime)
+                    .singleElement().satisfies(e -> {
+                        assertThat(e.eventType()).isEqualTo("oauth.revoke");
+                        assertThat(e.routingKey()).contains("63046977");
+                        assertThat(e.occurredAt()).contains(at);
+                    });
+        }
+    }
+
+    @Test
+    void an_x_activity_body_without_its_event_uuid_or_type_is_malformed() {
+        for (String body : List.of("{\"data\":{\"event_type\":\"post.create\",\"filter\":{}}}",
+                "{\"data\":{\"event_uuid\":\"\",\"event_type\":\"post.create\"}}",
+                "{\"data\":{\"event_uuid\":\"1\"}}", "{\"data\":\"post.create\"}", "{\"data\":[]}",
+                "{\"data\":{\"event_uuid\":\"1\",\"event_type\":\"post.create\",\"filter\":\"6253282\"}}")) {
+            assertThatThrownBy(() -> connector().webhooks().events(body.getBytes(StandardCharsets.UTF_8))).as(body)
+                    .isInstanceOf(io.cmis.platform.platforms.MalformedWebhookException.class);
+        }
+    }
+
+    /** An Account Activity array whose items would be typed as a revocation is not taken as one. */
+    @Test
+    void an_account_activity_array_item_typed_revoke_is_no_revocation() {
+        String body = "{\"for_user_id\":\"6253282\",\"oauth_events\":[{\"type\":\"revoke\",\"id\":\"1\"}],"
+                + "\"favorite_events\":[{\"id\":\"2\"}]}";
+        assertThat(connector().webhooks().events(body.getBytes(StandardCharsets.UTF_8)))
+                .extracting(InboundEvent::eventType).containsExactly("favorite");
     }
 
     @Test

@@ -142,6 +142,25 @@ class RevocationTrustTest extends SandboxCliTest {
         assertThat(status(integration)).isEqualTo("active");
     }
 
+    /** The X Activity API's revoke carries its date_time in the signed payload, and keeps the same rule. */
+    @Test
+    void an_x_activity_revoke_dated_before_the_latest_connect_is_ignored_and_a_fresh_one_revokes() throws Exception {
+        String integration = connect("x");
+        String user = externalId(integration);
+        Instant anHourBefore = bed.clock.instant().minus(Duration.ofHours(1));
+        post("x", WebhookEmitter.xActivityRevoke("-1111", user, anHourBefore));
+        EventOutcome old = server.processAll().get(0);
+        assertThat(old.outcome()).isEqualTo("processed");
+        assertThat(old.detail()).startsWith("not revoked: the revocation happened at " + anHourBefore)
+                .contains("signed by x").contains("before the latest connect of integration " + integration);
+        assertThat(status(integration)).isEqualTo("active");
+
+        bed.clock.advance(Duration.ofSeconds(5));
+        post("x", WebhookEmitter.xActivityRevoke("-2222", user, bed.clock.instant()));
+        assertThat(server.processAll().get(0).detail()).isEqualTo("revoked integration " + integration);
+        assertThat(status(integration)).isEqualTo("revoked");
+    }
+
     @Test
     void an_x_revoke_without_a_date_time_counts_from_when_it_was_received() throws Exception {
         String integration = connect("x");

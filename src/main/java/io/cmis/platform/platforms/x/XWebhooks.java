@@ -21,15 +21,19 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Account Activity webhooks. The CRC GET and every POST are checked with the app's consumer
- * secret ({@code sha256=} + base64 HMAC-SHA256); X signs no timestamp, so duplicates are caught by
- * the event key alone: X's own id where the event has one, else a hash of what identifies it. A
- * revoke's {@code date_time} is inside the signed body, so it is the revoke's time: a captured
- * revoke replayed later still says when it happened.
+ * X's webhooks, of both products on one URL: the X Activity API ({@link XActivityEvents}, a
+ * {@code data} object keyed by its {@code event_uuid}) and the deprecated Account Activity API. The
+ * CRC GET and every POST of either are checked with the app's consumer secret ({@code sha256=} +
+ * base64 HMAC-SHA256); X signs no timestamp, so duplicates are caught by the event key alone: X's
+ * own id where the event has one, else a hash of what identifies it. A revoke's {@code date_time}
+ * is inside the signed body, so it is the revoke's time: a captured revoke replayed later still
+ * says when it happened.
  */
 final class XWebhooks implements WebhookSupport {
     static final String SIGNATURE_HEADER = "x-twitter-webhooks-signature";
     static final String REVOKE = "user_event.revoke";
+    /** Account Activity's revoke, and the X Activity API's. */
+    static final Set<String> REVOCATIONS = Set.of(REVOKE, XActivityEvents.REVOKE);
     private static final String PREFIX = "sha256=";
     private static final Pattern CRC_TOKEN = Pattern.compile("[A-Za-z0-9._~+/=-]{1,256}");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,7 +46,7 @@ final class XWebhooks implements WebhookSupport {
 
     @Override
     public Set<String> revocations() {
-        return Set.of(REVOKE);
+        return REVOCATIONS;
     }
 
     @Override
@@ -87,6 +91,9 @@ final class XWebhooks implements WebhookSupport {
         if (root == null || !root.isObject()) {
             throw new MalformedWebhookException("an X webhook is a JSON object");
         }
+        if (XActivityEvents.isActivity(root)) {
+            return XActivityEvents.read(root);
+        }
         String forUser = root.path("for_user_id").asText("");
         List<InboundEvent> events = new ArrayList<>();
         JsonNode revoke = root.path("user_event").path("revoke");
@@ -104,13 +111,16 @@ final class XWebhooks implements WebhookSupport {
                     continue; // its items would be typed user_event.<type>, like a revoke: X sends no such array
                 }
                 for (JsonNode event : field.getValue()) {
+                    if (REVOCATIONS.contains(eventType(type, event))) {
+                        continue; // an oauth_events item typed revoke: X sends revokes only as themselves
+                    }
                     events.add(new InboundEvent(key(type, forUser, event), eventType(type, event), routing(forUser),
                             event));
                 }
             }
         }
         if (events.isEmpty()) {
-            throw new MalformedWebhookException("an X webhook carries a user_event or an *_events array");
+            throw new MalformedWebhookException("an X webhook carries an X Activity data object, a user_event or an *_events array");
         }
         return events;
     }
