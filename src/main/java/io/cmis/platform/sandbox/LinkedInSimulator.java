@@ -127,6 +127,15 @@ public final class LinkedInSimulator extends Simulator {
         return tokens.issue("AQV", member, "access", ACCESS_TTL);
     }
 
+    /**
+     * A refresh token of {@code member} whose year from the consent has {@code left} to run, as one
+     * brought along from another tool: its refreshes answer that remaining life in
+     * {@code refresh_token_expires_in}.
+     */
+    public String issueRefreshToken(String member, Duration left) {
+        return tokens.issue("AQX", member, "refresh", left);
+    }
+
     /** {@code LinkedIn-Version} and {@code X-Restli-Protocol-Version} of every {@code /rest} request, "v|p". */
     public List<String> restHeaders() {
         return List.copyOf(restHeaders);
