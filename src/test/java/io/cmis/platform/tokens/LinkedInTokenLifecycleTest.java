@@ -94,6 +94,25 @@ class LinkedInTokenLifecycleTest extends SandboxCliTest {
     }
 
     @Test
+    void an_end_that_moves_by_seconds_between_refresh_answers_is_not_warned_about_again() throws Exception {
+        String member = LinkedInSimulator.MEMBER;
+        JsonNode added = Json.MAPPER.readTree(cli.run("--json", "integrations", "add", "linkedin", "--org", org,
+                "--access-token", bed.sandbox.linkedin().issueAccessToken(member),
+                "--refresh-token", bed.sandbox.linkedin().issueRefreshToken(member, Duration.ofDays(5)),
+                "--expires-in", "3600", "--external-id", member).ok().stdout());
+        assertThat(sweep().get("items").get(0).get("outcome").asText()).isEqualTo("refreshed");
+        Instant end = refreshEnd(added);
+
+        bed.sandbox.linkedin().refreshEndSkew(Duration.ofSeconds(-30)); // counted before a 30 s latency
+        bed.clock.advance(Duration.ofDays(4).plusHours(1)); // the access token ends with the year: refreshed again
+        assertThat(sweep().get("items").get(0).get("outcome").asText()).isEqualTo("refreshed");
+
+        assertThat(refreshEnd(added)).as("the same end").isEqualTo(end);
+        assertThat(notifications()).as("7 days once, then 1 day").hasSize(2)
+                .allSatisfy(key -> assertThat(key).endsWith(":" + end.getEpochSecond()));
+    }
+
+    @Test
     void without_a_refresh_token_the_grant_is_warned_about_and_then_needs_reauth() throws Exception {
         bed.sandbox.linkedin().partnerApp(false);
         JsonNode integration = OAuthUser.connect(cli, org, "linkedin");
