@@ -49,7 +49,8 @@ final class HealthCommand implements Callable<Integer> {
         try {
             // Connecting included: cron's health ends with exit 3 when the database does not answer, never hangs.
             report = HealthCheck.within(ANSWER_WITHIN, context.clock(), () -> {
-                HealthReport evaluated = new HealthCheck(context.tenancy(), settings, context.clock(), context.vault())
+                HealthReport evaluated = new HealthCheck(context.tenancy(), settings, context.clock(), context.vault(),
+                        context.platforms().registry())
                         .evaluate();
                 if (alert) {
                     new HealthAlerts(context.tenancy(), settings, context.clock()).record(evaluated)

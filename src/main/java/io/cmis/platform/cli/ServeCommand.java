@@ -87,7 +87,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         intake.refusals().forEach(refusal -> context.notice("warning: " + refusal));
         io.cmis.platform.health.HealthSettings health = io.cmis.platform.health.HealthSettings.from(context.config());
         io.cmis.platform.health.ServeMonitor monitor = new io.cmis.platform.health.ServeMonitor(
-                new io.cmis.platform.health.HealthCheck(context.tenancy(), health, context.clock(), context.vault()),
+                new io.cmis.platform.health.HealthCheck(context.tenancy(), health, context.clock(), context.vault(),
+                        context.platforms().registry()),
                 new io.cmis.platform.health.HealthAlerts(context.tenancy(), health, context.clock()), context.clock());
         context.platforms().http().callLog().observe(monitor::apiCall);
         io.cmis.platform.health.Liveness liveness = new io.cmis.platform.health.Liveness();

@@ -110,10 +110,11 @@ final class TokensCommand {
                         i.tokenExpiresAt() != null);
                 row.put("refresh", mode.name().toLowerCase(java.util.Locale.ROOT));
                 row.put("renewal", renewal.text());
-                // Expiring: nothing renews it in the hourly sweep and it ends within health.expiring-within.
-                row.put("expiring", renewal.needsWarning() && i.tokenExpiresAt() != null
-                        && i.tokenExpiresAt().isBefore(now.plus(expiringWithin)));
+                // The same definition health counts in expiring_soon, refresh-token ends included.
+                row.put("expiring", io.cmis.platform.tokens.GrantExpiry.expiring(i.status().dbValue(), renewal,
+                        i.tokenExpiresAt(), i.refreshTokenExpiresAt(), now, expiringWithin));
                 row.put("last_refreshed_at", i.lastRefreshedAt());
+                row.put("refresh_token_expires_at", i.refreshTokenExpiresAt());
                 rows.add(row);
             }
             Printer printer = context.printer();

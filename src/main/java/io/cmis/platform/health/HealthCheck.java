@@ -3,6 +3,8 @@ package io.cmis.platform.health;
 import io.cmis.platform.crypto.TokenVault;
 import io.cmis.platform.platforms.ConnectorRegistry;
 import io.cmis.platform.tenancy.Tenancy;
+import io.cmis.platform.tokens.GrantExpiry;
+import io.cmis.platform.tokens.Renewal;
 import io.cmis.platform.tokens.SecretInventory;
 import io.cmis.platform.webhooks.WebhookStats;
 import org.jdbi.v3.core.Handle;
@@ -25,13 +27,19 @@ public final class HealthCheck {
     private final HealthSettings settings;
     private final Clock clock;
     private final TokenVault vault;
+    private final ConnectorRegistry registry;
 
-    /** {@code vault}: which key and format are current, for the secrets component. */
-    public HealthCheck(Tenancy tenancy, HealthSettings settings, Clock clock, TokenVault vault) {
+    /**
+     * {@code vault}: which key and format are current, for the secrets component; {@code registry}:
+     * how each platform renews its tokens, for what counts as expiring.
+     */
+    public HealthCheck(Tenancy tenancy, HealthSettings settings, Clock clock, TokenVault vault,
+                       ConnectorRegistry registry) {
         this.tenancy = tenancy;
         this.settings = settings;
         this.clock = clock;
         this.vault = vault;
+        this.registry = registry;
     }
 
     public HealthReport evaluate() {
@@ -100,34 +108,51 @@ public final class HealthCheck {
     }
 
     /**
-     * Expiring soon means the grant itself ends within the window and nothing can renew it: a Meta
-     * token (no refresh), or a refresh token with an end (TikTok account holders). An access token
-     * that a refresh token renews every hour is not "expiring".
+     * Expiring soon is {@link GrantExpiry}, the definition {@code tokens status} shows: a grant that
+     * ends within the window and that nothing renews past it (a Meta token, an import without a
+     * refresh token, a refresh token with a fixed end). An access token that a refresh token renews
+     * every hour is not "expiring". SQL narrows to the rows that end within the window at all.
      */
     private Map<String, Object> integrations(Handle h, Instant now) {
+        Instant soon = now.plus(settings.expiringWithin());
+        long expiringSoon = h.createQuery("""
+                        SELECT platform, token_kind, status, token_expires_at, refresh_token_expires_at,
+                               refresh_token_enc IS NOT NULL AS has_refresh
+                        FROM integrations
+                        WHERE status = 'active' AND (token_expires_at < :soon OR refresh_token_expires_at < :soon)
+                        """)
+                .bind("soon", Timestamp.from(soon))
+                .map((rs, ctx) -> {
+                    Instant expires = instant(rs.getTimestamp("token_expires_at"));
+                    Renewal renewal = Renewal.of(registry.get(rs.getString("platform"))
+                            .refreshMode(rs.getString("token_kind")), rs.getBoolean("has_refresh"), expires != null);
+                    return GrantExpiry.expiring(rs.getString("status"), renewal, expires,
+                            instant(rs.getTimestamp("refresh_token_expires_at")), now, settings.expiringWithin());
+                })
+                .stream().filter(Boolean::booleanValue).count();
         return h.createQuery("""
                         SELECT count(*) AS total,
                                count(*) FILTER (WHERE status = 'active') AS active,
                                count(*) FILTER (WHERE status = 'needs_reauth') AS needs_reauth,
-                               count(*) FILTER (WHERE status = 'revoked') AS revoked,
-                               count(*) FILTER (WHERE status = 'active' AND (
-                                   (refresh_token_enc IS NULL AND token_expires_at < :soon)
-                                   OR refresh_token_expires_at < :soon)) AS expiring_soon
+                               count(*) FILTER (WHERE status = 'revoked') AS revoked
                         FROM integrations
                         """)
-                .bind("soon", Timestamp.from(now.plus(settings.expiringWithin())))
                 .map((rs, ctx) -> {
                     Map<String, Object> out = new LinkedHashMap<>();
                     out.put("total", rs.getLong("total"));
                     out.put("active", rs.getLong("active"));
                     out.put("needs_reauth", rs.getLong("needs_reauth"));
                     out.put("revoked", rs.getLong("revoked"));
-                    out.put("expiring_soon", rs.getLong("expiring_soon"));
-                    boolean attention = rs.getLong("expiring_soon") > 0 || rs.getLong("needs_reauth") > 0;
+                    out.put("expiring_soon", expiringSoon);
+                    boolean attention = expiringSoon > 0 || rs.getLong("needs_reauth") > 0;
                     out.put("health", attention ? HealthStatus.WARNING : HealthStatus.HEALTHY);
                     return out;
                 })
                 .one();
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
     }
 
     private Map<String, Object> webhooks(WebhookStats stats) {

@@ -19,5 +19,7 @@ public record Integration(
         int refreshCount,
         Instant lastSyncedAt,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        /** The refresh token's fixed end (LinkedIn, TikTok account holders); null when none is known. */
+        Instant refreshTokenExpiresAt) {
 }

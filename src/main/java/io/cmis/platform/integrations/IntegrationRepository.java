@@ -18,7 +18,7 @@ public final class IntegrationRepository {
     private static final String COLUMNS = """
             id, org_id, platform, external_account_id, account_name, token_kind, status, status_reason,
             refresh_token_enc IS NOT NULL AS has_refresh_token, token_expires_at, last_refreshed_at,
-            refresh_count, last_synced_at, created_at, updated_at
+            refresh_count, last_synced_at, created_at, updated_at, refresh_token_expires_at
             """;
 
     private final Handle handle;
@@ -173,5 +173,6 @@ public final class IntegrationRepository {
             rs.getInt("refresh_count"),
             instant(rs, "last_synced_at"),
             instant(rs, "created_at"),
-            instant(rs, "updated_at"));
+            instant(rs, "updated_at"),
+            instant(rs, "refresh_token_expires_at"));
 }

@@ -82,7 +82,7 @@ final class LinkedInOAuth {
                 .put("access_token", tokens.issue("AQV", issued.subject(), "access", Duration.ofSeconds(access)))
                 .put("expires_in", access)
                 .put("refresh_token", refreshToken)
-                .put("refresh_token_expires_in", left)
+                .put("refresh_token_expires_in", left + sim.endSkew().toSeconds())
                 .put("scope", "r_ads,r_organization_admin");
         return Simulator.Reply.json(200, body);
     }

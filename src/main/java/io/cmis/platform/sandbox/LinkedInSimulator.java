@@ -49,6 +49,7 @@ public final class LinkedInSimulator extends Simulator {
     private final List<String> restHeaders = new CopyOnWriteArrayList<>();
     private volatile Set<String> activeVersions = Set.of("202601", "202602", "202603", "202604", "202605", "202606");
     private volatile boolean partnerApp = true;
+    private volatile Duration endSkew = Duration.ZERO;
     private final LinkedInWebhookValidator validator;
 
     private record Scripted(Pattern path, Reply reply) {
@@ -125,6 +126,27 @@ public final class LinkedInSimulator extends Simulator {
     /** An access token of {@code member}, as if it had connected earlier. */
     public String issueAccessToken(String member) {
         return tokens.issue("AQV", member, "access", ACCESS_TTL);
+    }
+
+    /**
+     * A refresh token of {@code member} whose year from the consent has {@code left} to run, as one
+     * brought along from another tool: its refreshes answer that remaining life in
+     * {@code refresh_token_expires_in}.
+     */
+    public String issueRefreshToken(String member, Duration left) {
+        return tokens.issue("AQX", member, "refresh", left);
+    }
+
+    /**
+     * Refresh answers say {@code skew} more (or less) than what is left of the refresh token's year,
+     * as a remaining life counted on LinkedIn's side before the answer's latency does.
+     */
+    public void refreshEndSkew(Duration skew) {
+        this.endSkew = skew;
+    }
+
+    Duration endSkew() {
+        return endSkew;
     }
 
     /** {@code LinkedIn-Version} and {@code X-Restli-Protocol-Version} of every {@code /rest} request, "v|p". */

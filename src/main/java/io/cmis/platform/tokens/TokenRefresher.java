@@ -187,8 +187,9 @@ public final class TokenRefresher {
         throw last;
     }
 
-    private void store(TokenRepository repository, UUID orgId, UUID id, TokenGrant grant, Instant now) {
-        repository.storeRefreshed(id,
+    /** Returns the refresh token's end as stored (null when none is known). */
+    private Instant store(TokenRepository repository, UUID orgId, UUID id, TokenGrant grant, Instant now) {
+        return repository.storeRefreshed(id,
                 vault.encrypt(grant.accessToken(), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(orgId, id)),
                 grant.refreshToken().map(r -> vault.encrypt(r, SecretColumns.INTEGRATION_REFRESH_TOKEN.slot(orgId, id)))
                         .orElse(null),
@@ -255,8 +256,12 @@ public final class TokenRefresher {
                     row.expiresAt());
         }
         obtained.set(grant);
-        store(repository, due.orgId(), row.id(), grant, now);
-        return outcome(due, "refreshed", "valid until " + grant.expiresAt().map(Instant::toString).orElse("no expiry"),
+        Instant refreshEnds = store(repository, due.orgId(), row.id(), grant, now);
+        // An end learnt from this answer (an imported token's first refresh) is warned about now, not a sweep later.
+        boolean warned = RefreshTokenEnd.warn(repository.handle(), outbox, new OrgId(due.orgId()), row.id(),
+                refreshEnds, settings.expiryWarnings(), now);
+        return outcome(due, "refreshed", "valid until " + grant.expiresAt().map(Instant::toString).orElse("no expiry")
+                + (warned ? "; its refresh token ends " + refreshEnds + " and the org was told to reconnect" : ""),
                 grant.expiresAt().orElse(null));
     }
 

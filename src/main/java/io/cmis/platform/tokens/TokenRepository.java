@@ -26,6 +26,9 @@ final class TokenRepository {
                   String refreshEnc, Instant lastRefreshedAt, Instant refreshExpiresAt) {
     }
 
+    /** Ends of one refresh token that differ by less than this are the same end. */
+    static final java.time.Duration SAME_END = java.time.Duration.ofHours(1);
+
     private final Handle handle;
 
     /** The org transaction it works in, for what else must happen in it (an alert's text). */
@@ -77,25 +80,40 @@ final class TokenRepository {
                 .findOne();
     }
 
-    /** The new tokens, in the transaction that holds the lock: a rotated refresh token commits with its access token. */
-    void storeRefreshed(UUID id, String accessEnc, String refreshEnc, Instant expiresAt, Instant refreshExpiresAt,
-                        Instant now) {
-        handle.createUpdate("""
+    /**
+     * The new tokens, in the transaction that holds the lock: a rotated refresh token commits with its
+     * access token. Returns the refresh token's end as stored. An answer's end within
+     * {@link #SAME_END} of the stored one keeps the stored one: a remaining life in seconds
+     * (LinkedIn's), counted from this clock, moves by the answer's latency, and each new end would
+     * be warned about again.
+     */
+    Instant storeRefreshed(UUID id, String accessEnc, String refreshEnc, Instant expiresAt, Instant refreshExpiresAt,
+                           Instant now) {
+        return handle.createQuery("""
                         UPDATE integrations
                            SET access_token_enc = :access,
                                refresh_token_enc = coalesce(:refresh, refresh_token_enc),
                                token_expires_at = :expires,
-                               refresh_token_expires_at = coalesce(:refreshExpires, refresh_token_expires_at),
+                               refresh_token_expires_at = CASE
+                                   WHEN CAST(:refreshExpires AS timestamptz) IS NULL THEN refresh_token_expires_at
+                                   WHEN refresh_token_expires_at IS NOT NULL
+                                        AND abs(extract(epoch FROM CAST(:refreshExpires AS timestamptz)
+                                                - refresh_token_expires_at)) < :sameEndSeconds
+                                       THEN refresh_token_expires_at
+                                   ELSE CAST(:refreshExpires AS timestamptz) END,
                                last_refreshed_at = :now, refresh_count = refresh_count + 1, updated_at = :now
                          WHERE id = :id
+                        RETURNING refresh_token_expires_at
                         """)
                 .bind("id", id)
                 .bind("access", accessEnc)
                 .bind("refresh", refreshEnc)
                 .bind("expires", expiresAt == null ? null : Timestamp.from(expiresAt))
                 .bind("refreshExpires", refreshExpiresAt == null ? null : Timestamp.from(refreshExpiresAt))
+                .bind("sameEndSeconds", SAME_END.toSeconds())
                 .bind("now", Timestamp.from(now))
-                .execute();
+                .map((rs, ctx) -> instant(rs.getTimestamp("refresh_token_expires_at")))
+                .findOne().orElse(null);
     }
 
     private static Instant instant(Timestamp timestamp) {

@@ -54,6 +54,53 @@ class HealthCommandTest extends SandboxCliTest {
     }
 
     @Test
+    void tokens_status_and_health_agree_on_a_refresh_token_that_ends_within_the_window_and_on_one_that_does_not()
+            throws Exception {
+        Instant now = bed.clock.instant();
+        UUID ending = insertIntegration("linkedin", now.plus(Duration.ofDays(5)), now.plus(Duration.ofDays(5)));
+        UUID renewed = insertIntegration("linkedin", now.plus(Duration.ofDays(50)), now.plus(Duration.ofDays(300)));
+
+        JsonNode status = Json.MAPPER.readTree(cli.run("--json", "tokens", "status").ok().stdout());
+        JsonNode h = health(1);
+
+        assertThat(row(status, ending).get("expiring").asBoolean()).isTrue();
+        assertThat(Instant.parse(row(status, ending).get("refresh_token_expires_at").asText()))
+                .isEqualTo(now.plus(Duration.ofDays(5)));
+        assertThat(row(status, renewed).get("expiring").asBoolean()).isFalse();
+        assertThat(Instant.parse(row(status, renewed).get("refresh_token_expires_at").asText()))
+                .isEqualTo(now.plus(Duration.ofDays(300)));
+        assertThat(h.at("/components/integrations/expiring_soon").asInt()).as("the same one grant").isEqualTo(1);
+        assertThat(h.at("/components/integrations/health").asText()).isEqualTo("warning");
+
+        bed.jdbi.useHandle(x -> x.execute("DELETE FROM cmis_platform.integrations WHERE id = ?", ending));
+        status = Json.MAPPER.readTree(cli.run("--json", "tokens", "status").ok().stdout());
+        assertThat(status.findValuesAsText("expiring")).containsExactly("false");
+        h = Json.MAPPER.readTree(cli.run("--json", "health").stdout()); // the placeholder ciphertexts: secrets warn
+        assertThat(h.at("/components/integrations/expiring_soon").asInt()).isZero();
+        assertThat(h.at("/components/integrations/health").asText()).isEqualTo("healthy");
+    }
+
+    private static JsonNode row(JsonNode status, UUID id) {
+        for (JsonNode row : status) {
+            if (row.get("id").asText().equals(id.toString())) {
+                return row;
+            }
+        }
+        throw new AssertionError("no row " + id + " in " + status);
+    }
+
+    /** A refreshable grant whose refresh token has a fixed end (LinkedIn's year). */
+    private UUID insertIntegration(String platform, Instant expires, Instant refreshEnds) {
+        UUID id = UUID.randomUUID();
+        bed.jdbi.useHandle(h -> h.execute("""
+                INSERT INTO cmis_platform.integrations (id, org_id, platform, external_account_id, token_kind,
+                    access_token_enc, refresh_token_enc, token_expires_at, refresh_token_expires_at)
+                VALUES (?, ?, ?, ?, 'member', 'x', 'y', ?, ?)""", id, UUID.randomUUID(), platform,
+                "acct-" + UUID.randomUUID(), Timestamp.from(expires), Timestamp.from(refreshEnds)));
+        return id;
+    }
+
+    @Test
     void more_than_ten_failed_calls_in_a_day_is_a_warning() throws Exception {
         for (int i = 0; i < 11; i++) {
             bed.jdbi.useHandle(h -> h.execute("""

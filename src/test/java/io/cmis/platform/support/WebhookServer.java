@@ -58,7 +58,7 @@ public final class WebhookServer implements AutoCloseable {
                 new IntegrationService(bed.tenancy(), vault, bed.clock), bed.config, bed.clock, new SecureRandom());
         io.cmis.platform.health.HealthSettings health = io.cmis.platform.health.HealthSettings.from(bed.config);
         this.monitor = new io.cmis.platform.health.ServeMonitor(
-                new io.cmis.platform.health.HealthCheck(tenancy, health, bed.clock, vault),
+                new io.cmis.platform.health.HealthCheck(tenancy, health, bed.clock, vault, bed.registry()),
                 new io.cmis.platform.health.HealthAlerts(tenancy, health, bed.clock), bed.clock);
         bed.http().callLog().observe(monitor::apiCall);
         liveness.watch("webhook intake committer", inbox::alive);

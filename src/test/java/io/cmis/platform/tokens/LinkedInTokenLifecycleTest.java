@@ -65,6 +65,54 @@ class LinkedInTokenLifecycleTest extends SandboxCliTest {
     }
 
     @Test
+    void an_imported_refresh_token_learns_its_end_from_its_first_refresh_and_is_warned_once() throws Exception {
+        String member = LinkedInSimulator.MEMBER;
+        JsonNode added = Json.MAPPER.readTree(cli.run("--json", "integrations", "add", "linkedin", "--org", org,
+                "--access-token", bed.sandbox.linkedin().issueAccessToken(member),
+                "--refresh-token", bed.sandbox.linkedin().issueRefreshToken(member, Duration.ofDays(5)),
+                "--expires-in", "3600", "--external-id", member).ok().stdout());
+        assertThat(refreshEndOrNull(added)).as("an import does not know the end").isNull();
+
+        JsonNode refreshed = sweep().get("items").get(0);
+
+        assertThat(refreshed.get("outcome").asText()).isEqualTo("refreshed");
+        Instant end = bed.clock.instant().plus(Duration.ofDays(5));
+        assertThat(refreshEnd(added)).as("learnt from the refresh answer").isEqualTo(end);
+        assertThat(notifications()).as("the 7-day warning").singleElement().asString()
+                .isEqualTo("refresh-expiry:" + added.get("id").asText() + ":" + Duration.ofDays(7).toSeconds() + ":"
+                        + end.getEpochSecond());
+        bed.clock.advance(Duration.ofHours(1));
+        assertThat(sweep().get("items").get(0).get("outcome").asText()).isEqualTo("skipped");
+        assertThat(notifications()).as("once").hasSize(1);
+
+        // tokens status and health say the same of it: it ends in 5 days whatever a refresh does
+        JsonNode status = Json.MAPPER.readTree(cli.run("--json", "tokens", "status").ok().stdout()).get(0);
+        assertThat(status.get("expiring").asBoolean()).isTrue();
+        assertThat(Instant.parse(status.get("refresh_token_expires_at").asText())).isEqualTo(end);
+        JsonNode health = Json.MAPPER.readTree(cli.run("--json", "health").stdout());
+        assertThat(health.at("/components/integrations/expiring_soon").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void an_end_that_moves_by_seconds_between_refresh_answers_is_not_warned_about_again() throws Exception {
+        String member = LinkedInSimulator.MEMBER;
+        JsonNode added = Json.MAPPER.readTree(cli.run("--json", "integrations", "add", "linkedin", "--org", org,
+                "--access-token", bed.sandbox.linkedin().issueAccessToken(member),
+                "--refresh-token", bed.sandbox.linkedin().issueRefreshToken(member, Duration.ofDays(5)),
+                "--expires-in", "3600", "--external-id", member).ok().stdout());
+        assertThat(sweep().get("items").get(0).get("outcome").asText()).isEqualTo("refreshed");
+        Instant end = refreshEnd(added);
+
+        bed.sandbox.linkedin().refreshEndSkew(Duration.ofSeconds(-30)); // counted before a 30 s latency
+        bed.clock.advance(Duration.ofDays(4).plusHours(1)); // the access token ends with the year: refreshed again
+        assertThat(sweep().get("items").get(0).get("outcome").asText()).isEqualTo("refreshed");
+
+        assertThat(refreshEnd(added)).as("the same end").isEqualTo(end);
+        assertThat(notifications()).as("7 days once, then 1 day").hasSize(2)
+                .allSatisfy(key -> assertThat(key).endsWith(":" + end.getEpochSecond()));
+    }
+
+    @Test
     void without_a_refresh_token_the_grant_is_warned_about_and_then_needs_reauth() throws Exception {
         bed.sandbox.linkedin().partnerApp(false);
         JsonNode integration = OAuthUser.connect(cli, org, "linkedin");
@@ -142,6 +190,13 @@ class LinkedInTokenLifecycleTest extends SandboxCliTest {
 
         assertThat(synced.get("items").get(0).get("outcome").asText()).isEqualTo("needs_reauth");
         assertThat(show(integration).get("status").asText()).isEqualTo("needs_reauth");
+    }
+
+    private Instant refreshEndOrNull(JsonNode integration) {
+        Timestamp end = bed.jdbi.withHandle(h -> h.createQuery(
+                        "SELECT refresh_token_expires_at FROM cmis_platform.integrations WHERE id = CAST(:id AS uuid)")
+                .bind("id", integration.get("id").asText()).mapTo(Timestamp.class).one());
+        return end == null ? null : end.toInstant();
     }
 
     private Instant refreshEnd(JsonNode integration) {

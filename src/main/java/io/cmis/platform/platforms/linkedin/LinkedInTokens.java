@@ -15,13 +15,13 @@ import java.util.Optional;
 /**
  * LinkedIn's token answers as grants. Access tokens live 60 days ({@code expires_in}). Refresh
  * tokens (approved partner apps only) live 365 days from the member's consent, and a refresh does
- * not extend that: the end of a refresh token is taken from a consent, never from a refresh answer.
+ * not extend that: every answer says what is left ({@code refresh_token_expires_in}), so the end is
+ * taken from whichever answer carries it. A token imported with only a refresh token learns its end
+ * from its first refresh; without that it would reach day 365 unannounced.
  */
 final class LinkedInTokens {
     static final String KIND = "member";
     static final String ENDPOINT = "/oauth/v2/accessToken";
-    /** A refresh answer that carries a new refresh token with (almost) a full year is a new consent. */
-    static final Duration NEW_CONSENT_LIFE = Duration.ofDays(364);
 
     private LinkedInTokens() {
     }
@@ -35,16 +35,13 @@ final class LinkedInTokens {
     }
 
     /**
-     * The tokens of a refresh. LinkedIn documents the same refresh token back with its remaining
-     * life; if one ever comes back rotated it is stored (a dropped new token would lose the account),
-     * but its end replaces the stored one only when it is clearly a new consent's full year.
+     * The tokens of a refresh. LinkedIn documents the same refresh token back with what is left of
+     * its year; if one ever comes back rotated it is stored (a dropped new token would lose the
+     * account). The end is the answer's remaining life from now, whichever token came back.
      */
     static TokenGrant refreshed(JsonNode answer, Instant now, Secret used) {
         Optional<Secret> returned = text(answer, "refresh_token").map(Secret::of);
-        boolean rotated = returned.isPresent() && !returned.get().reveal().equals(used.reveal());
-        Optional<Duration> life = seconds(answer, "refresh_token_expires_in");
-        Optional<Instant> refreshEnds = rotated && life.filter(l -> l.compareTo(NEW_CONSENT_LIFE) >= 0).isPresent()
-                ? life.map(now::plus) : Optional.empty(); // empty: the stored end stays
+        Optional<Instant> refreshEnds = seconds(answer, "refresh_token_expires_in").map(now::plus);
         return grant(answer, now, Optional.of(returned.orElse(used)), refreshEnds);
     }
 
