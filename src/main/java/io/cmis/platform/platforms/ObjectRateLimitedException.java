@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Discovery that went on past a limit scoped to one object (X's ad-account window): every account
- * was listed, but those in {@link #kept()} could not be read in full and keep what was last stored
- * of them. The limit itself is the one recorded, so the run is deferred for that scope only and
+ * Discovery that went on past a limit scoped to one object (X's ad-account window, a Google Ads
+ * customer's quota): the other accounts were read, but those in {@link #kept()} could not be read in
+ * full and keep what was last stored of them, with what is stored under them. The limit itself is the one recorded, so the run is deferred for that scope only and
  * nothing is marked removed because it was limited.
  */
 public class ObjectRateLimitedException extends RateLimitExceededException {

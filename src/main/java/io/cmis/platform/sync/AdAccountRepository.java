@@ -65,6 +65,30 @@ final class AdAccountRepository {
                 .findOne();
     }
 
+    /**
+     * The stored, not removed, rows of these accounts and of every account stored under them (by
+     * {@code manager_external_id}, to any depth): what a sync keeps when it could not read them.
+     */
+    List<UUID> liveUnder(UUID integrationId, java.util.Collection<String> externalIds) {
+        if (externalIds.isEmpty()) {
+            return List.of();
+        }
+        return handle.createQuery("""
+                        WITH RECURSIVE kept AS (
+                            SELECT id, external_id FROM ad_accounts
+                            WHERE integration_id = :integration AND external_id = ANY(:ids) AND removed_at IS NULL
+                            UNION
+                            SELECT a.id, a.external_id FROM ad_accounts a JOIN kept k ON a.manager_external_id = k.external_id
+                            WHERE a.integration_id = :integration AND a.removed_at IS NULL
+                        )
+                        SELECT id FROM kept
+                        """)
+                .bind("integration", integrationId)
+                .bind("ids", externalIds.toArray(new String[0]))
+                .mapTo(UUID.class)
+                .list();
+    }
+
     /** Accounts not seen in this sync become removed: status kept as the platform last said, removed_at set. */
     int markRemoved(UUID integrationId, List<UUID> seen, Instant now) {
         return handle.createUpdate("""

@@ -284,6 +284,8 @@ public final class SyncService {
                 seen.add(row.id());
                 accountsAdded += row.inserted() ? 1 : 0;
             }
+            // Accounts held back by their own limit, and what is stored under them, keep their rows.
+            seen.addAll(repository.liveUnder(integration.id(), kept));
             accountsRemoved = repository.markRemoved(integration.id(), seen, now);
         }
         new SyncRunRepository(h).touchIntegration(integration.id(), now);
