@@ -54,6 +54,11 @@ public class RateLimitExceededException extends PlatformException {
                 .map(l -> l.scope() + " for " + l.duration().toSeconds() + "s").toList());
     }
 
+    /** The platform's own words, without the scopes this exception adds to its message. */
+    String platformMessage() {
+        return platformMessage;
+    }
+
     /** The longest wait of its scopes. */
     public Duration retryAfter() {
         return limits.stream().map(Limit::duration).max(Comparator.naturalOrder()).orElseThrow();

@@ -56,8 +56,20 @@ public final class TikTokSimulator extends Simulator {
                 "content-type", "application/json");
     }
 
+    private final java.util.Set<String> throttledAdvertisers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     public void seed(int advertisers) {
         this.advertisers = advertisers;
+    }
+
+    /** The {@code i}-th (1-based) advertiser's id. */
+    public static String advertiser(int i) {
+        return advertiserId(i);
+    }
+
+    /** The advertiser's own limit is spent: the next advertiser/info call naming it answers 40133, once. */
+    public void throttleAdvertiser(String advertiserId) {
+        throttledAdvertisers.add(advertiserId);
     }
 
     public String issueAuthCode() {
@@ -150,6 +162,11 @@ public final class TikTokSimulator extends Simulator {
         JsonNode ids = parse(r.query().getOrDefault("advertiser_ids", "[]"));
         if (!ids.isArray() || ids.size() == 0 || ids.size() > 100) {
             return code(40002, "advertiser_ids: length must be between 1 and 100");
+        }
+        for (JsonNode id : ids) {
+            if (throttledAdvertisers.remove(id.asText())) {
+                return code(40133, "The number of requests for this advertiser exceeds the limit");
+            }
         }
         ObjectNode data = JSON.createObjectNode();
         ArrayNode list = data.putArray("list");

@@ -38,6 +38,9 @@ public final class XSimulator extends Simulator {
     private volatile int accounts = 3;
     private volatile int deletedAccounts;
     private volatile boolean appApproved = true;
+    private volatile String currency = "USD";
+    /** Ad accounts whose own window is spent: their next funding-instrument call answers 429, once each. */
+    private final java.util.Set<String> spentAccounts = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public XSimulator(int port, Clock clock) {
         super(port);
@@ -52,6 +55,24 @@ public final class XSimulator extends Simulator {
     }
 
     // --- what tests set -------------------------------------------------------------------
+
+    /** The currency every funding instrument answers from now on. */
+    public void currency(String code) {
+        this.currency = code;
+    }
+
+    /**
+     * The ad account's own window is spent: its next funding-instrument call answers 429 with
+     * {@code x-account-rate-limit-remaining: 0}, while the user-level quota is far from spent.
+     */
+    public void spendAccountWindow(String accountId) {
+        spentAccounts.add(accountId);
+    }
+
+    /** The external id of the {@code i}-th (0-based) ad account this simulator lists. */
+    public static String accountId(int i) {
+        return "18ce5" + Integer.toString(i, 36) + "x";
+    }
 
     /** {@code live} ad accounts the user can reach, and {@code deleted} more that only with_deleted shows. */
     public void seed(int live, int deleted) {
@@ -181,10 +202,16 @@ public final class XSimulator extends Simulator {
     }
 
     private Reply funding(Request r) {
+        if (spentAccounts.remove(r.match().group(2))) {
+            return XReplies.ads(429, "TOO_MANY_REQUESTS", "Rate limit exceeded")
+                    .withHeader("x-account-rate-limit-limit", "2000")
+                    .withHeader("x-account-rate-limit-remaining", "0")
+                    .withHeader("x-account-rate-limit-reset", String.valueOf(reset()));
+        }
         Map<String, Object> instrument = new LinkedHashMap<>();
         instrument.put("id", "fi-" + r.match().group(2));
         instrument.put("account_id", r.match().group(2));
-        instrument.put("currency", "USD");
+        instrument.put("currency", currency);
         instrument.put("type", "CREDIT_CARD");
         instrument.put("entity_status", "ACTIVE");
         instrument.put("able_to_fund", true);
@@ -201,7 +228,7 @@ public final class XSimulator extends Simulator {
 
     private static Map<String, Object> account(int i, boolean deleted) {
         Map<String, Object> a = new LinkedHashMap<>();
-        a.put("id", "18ce5" + Integer.toString(i, 36) + "x");
+        a.put("id", accountId(i));
         a.put("name", "Sandbox account " + (i + 1));
         a.put("business_name", null);
         a.put("timezone", "America/Los_Angeles");

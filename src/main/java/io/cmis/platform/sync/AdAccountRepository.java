@@ -7,6 +7,7 @@ import org.jdbi.v3.core.mapper.RowMapper;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /** SQL for {@code ad_accounts}; runs in the org transaction it is given. */
@@ -50,6 +51,42 @@ final class AdAccountRepository {
                 .bind("now", Timestamp.from(now))
                 .map((rs, ctx) -> new ChannelRepository.Upserted(rs.getObject("id", UUID.class), rs.getBoolean("inserted")))
                 .one();
+    }
+
+    /** The stored, not removed, row of one account: what a sync keeps when it could not read the account in full. */
+    Optional<UUID> liveId(UUID integrationId, String externalId) {
+        return handle.createQuery("""
+                        SELECT id FROM ad_accounts
+                        WHERE integration_id = :integration AND external_id = :externalId AND removed_at IS NULL
+                        """)
+                .bind("integration", integrationId)
+                .bind("externalId", externalId)
+                .mapTo(UUID.class)
+                .findOne();
+    }
+
+    /**
+     * The stored, not removed, rows of these accounts and of every account stored under them (by
+     * {@code manager_external_id}, to any depth): what a sync keeps when it could not read them.
+     */
+    List<UUID> liveUnder(UUID integrationId, java.util.Collection<String> externalIds) {
+        if (externalIds.isEmpty()) {
+            return List.of();
+        }
+        return handle.createQuery("""
+                        WITH RECURSIVE kept AS (
+                            SELECT id, external_id FROM ad_accounts
+                            WHERE integration_id = :integration AND external_id = ANY(:ids) AND removed_at IS NULL
+                            UNION
+                            SELECT a.id, a.external_id FROM ad_accounts a JOIN kept k ON a.manager_external_id = k.external_id
+                            WHERE a.integration_id = :integration AND a.removed_at IS NULL
+                        )
+                        SELECT id FROM kept
+                        """)
+                .bind("integration", integrationId)
+                .bind("ids", externalIds.toArray(new String[0]))
+                .mapTo(UUID.class)
+                .list();
     }
 
     /** Accounts not seen in this sync become removed: status kept as the platform last said, removed_at set. */

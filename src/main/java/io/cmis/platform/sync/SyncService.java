@@ -11,6 +11,7 @@ import io.cmis.platform.platforms.DiscoveredAdAccount;
 import io.cmis.platform.platforms.DiscoveredChannel;
 import io.cmis.platform.platforms.PlatformConnector;
 import io.cmis.platform.platforms.PlatformException;
+import io.cmis.platform.platforms.ObjectRateLimitedException;
 import io.cmis.platform.platforms.RateLimitExceededException;
 import io.cmis.platform.platforms.ReauthRequiredException;
 import io.cmis.platform.platforms.TokenExpiredException;
@@ -140,6 +141,7 @@ public final class SyncService {
             }
             List<DiscoveredChannel> channels = found.channels();
             List<DiscoveredAdAccount> accounts = found.accounts();
+            Set<String> kept = found.kept();
             Optional<RateLimitExceededException> deferred = found.deferred();
             // The data and its sync_runs row commit together: one transaction per integration.
             return tenancy.inOrg(org, h -> {
@@ -148,7 +150,7 @@ public final class SyncService {
                     return outcome(integration, "skipped", "its sync lease expired and another sync took it over",
                             SyncCounts.NONE);
                 }
-                SyncCounts counts = write(h, integration, channels, accounts);
+                SyncCounts counts = write(h, integration, channels, accounts, kept);
                 String done = (channels == null ? "" : counts.channelsSeen() + " channels (" + counts.channelsAdded()
                         + " new, " + counts.channelsRemoved() + " removed)")
                         + (channels != null && accounts != null ? ", " : "")
@@ -180,9 +182,12 @@ public final class SyncService {
         return result;
     }
 
-    /** What discovery found: a part that is rate limited is null (not synced, nothing removed) and named in deferred. */
+    /**
+     * What discovery found: a part that is rate limited is null (not synced, nothing removed) and named in
+     * deferred; kept names the ad accounts held back by their own limit, whose stored rows stay as they are.
+     */
     private record Discovery(List<DiscoveredChannel> channels, List<DiscoveredAdAccount> accounts,
-                             Optional<RateLimitExceededException> deferred) {
+                             Set<String> kept, Optional<RateLimitExceededException> deferred) {
     }
 
     /**
@@ -193,6 +198,7 @@ public final class SyncService {
         PlatformConnector connector = registry.get(integration.platform());
         List<DiscoveredChannel> channels = null;
         List<DiscoveredAdAccount> accounts = null;
+        Set<String> kept = Set.of();
         RateLimitExceededException deferred = null;
         if (parts.contains(Part.CHANNELS)) {
             try {
@@ -204,6 +210,11 @@ public final class SyncService {
         if (parts.contains(Part.AD_ACCOUNTS)) {
             try {
                 accounts = connector.adAccounts(context);
+            } catch (ObjectRateLimitedException e) {
+                // One account's own limit: the others were read and are written; it keeps its last known row.
+                accounts = e.adAccounts();
+                kept = e.kept();
+                deferred = deferred == null ? e : deferred;
             } catch (RateLimitExceededException e) {
                 deferred = deferred == null ? e : deferred;
             }
@@ -211,7 +222,7 @@ public final class SyncService {
         if (deferred != null && channels == null && accounts == null) {
             throw deferred;
         }
-        return new Discovery(channels, accounts, Optional.ofNullable(deferred));
+        return new Discovery(channels, accounts, kept, Optional.ofNullable(deferred));
     }
 
     private SyncOutcome deferral(Integration i, RateLimitExceededException e, String done, SyncCounts counts) {
@@ -236,7 +247,7 @@ public final class SyncService {
     }
 
     private SyncCounts write(Handle h, Integration integration, List<DiscoveredChannel> channels,
-                             List<DiscoveredAdAccount> accounts) {
+                             List<DiscoveredAdAccount> accounts, Set<String> kept) {
         Instant now = clock.instant();
         int channelsAdded = 0;
         int channelsRemoved = 0;
@@ -262,11 +273,19 @@ public final class SyncService {
             AdAccountRepository repository = new AdAccountRepository(h);
             List<java.util.UUID> seen = new ArrayList<>();
             for (DiscoveredAdAccount a : accounts) {
+                Optional<java.util.UUID> last = kept.contains(a.externalId())
+                        ? repository.liveId(integration.id(), a.externalId()) : Optional.empty();
+                if (last.isPresent()) {
+                    seen.add(last.get());
+                    continue;
+                }
                 ChannelRepository.Upserted row = repository.upsert(integration.orgId(), integration.id(),
                         integration.platform(), a, now);
                 seen.add(row.id());
                 accountsAdded += row.inserted() ? 1 : 0;
             }
+            // Accounts held back by their own limit, and what is stored under them, keep their rows.
+            seen.addAll(repository.liveUnder(integration.id(), kept));
             accountsRemoved = repository.markRemoved(integration.id(), seen, now);
         }
         new SyncRunRepository(h).touchIntegration(integration.id(), now);

@@ -120,6 +120,55 @@ class ScopedRateLimitTest extends SandboxCliTest {
         assertThat(externalIds("ad-accounts", org)).contains("5000000001");
     }
 
+    @Test
+    void a_google_customers_own_quota_holds_back_that_customer_only_and_the_others_of_the_same_user_sync()
+            throws Exception {
+        bed.sandbox.google().seed(2, 2);
+        OAuthUser.connect(cli, org, "google");
+        cli.run("--json", "sync");
+        List<String> before = externalIds("ad-accounts", org);
+        assertThat(before).contains("3333333333", "4000000001", "4000000002", "5000000002");
+
+        bed.sandbox.google().exhaustCustomer("3333333333", Duration.ofSeconds(30));
+        int searches = calls(".*/customers/5000000002/googleAds:search");
+        JsonNode a = item(cli.run("--json", "sync"), org);
+
+        assertThat(a.get("outcome").asText()).isEqualTo("deferred");
+        assertThat(a.get("limited_scope").asText()).isEqualTo("customer:3333333333");
+        assertThat(calls(".*/customers/5000000002/googleAds:search")).as("the user's next customer read in that run")
+                .isGreaterThan(searches);
+        assertThat(a.get("counts").get("ad_accounts_removed").asInt()).isZero();
+        assertThat(externalIds("ad-accounts", org)).as("the limited customer and its clients kept")
+                .containsExactlyInAnyOrderElementsOf(before);
+        Json.MAPPER.readTree(cli.run("--json", "ad-accounts", "list", "--org", org).ok().stdout())
+                .forEach(n -> assertThat(n.get("removed_at").isNull()).as(n.toString()).isTrue());
+
+        bed.clock.advance(Duration.ofSeconds(31));
+        assertThat(item(cli.run("--json", "sync"), org).get("outcome").asText()).isEqualTo("synced");
+    }
+
+    @Test
+    void a_tiktok_advertisers_own_limit_holds_back_its_batch_only_and_the_next_batch_syncs() throws Exception {
+        bed.sandbox.tiktok().seed(101);
+        add("tiktok", org, bed.sandbox.tiktok().issueAdvertiserToken());
+        cli.run("--json", "sync");
+        assertThat(externalIds("ad-accounts", org)).hasSize(101);
+
+        bed.sandbox.tiktok().throttleAdvertiser(io.cmis.platform.sandbox.TikTokSimulator.advertiser(1));
+        int infos = calls(".*/advertiser/info/");
+        JsonNode a = item(cli.run("--json", "sync"), org);
+
+        assertThat(a.get("outcome").asText()).isEqualTo("deferred");
+        assertThat(a.get("limited_scope").asText()).startsWith("advertiser:");
+        assertThat(calls(".*/advertiser/info/") - infos).as("both batches asked in that run").isEqualTo(2);
+        assertThat(a.get("counts").get("ad_accounts_removed").asInt()).isZero();
+        Json.MAPPER.readTree(cli.run("--json", "ad-accounts", "list", "--org", org).ok().stdout())
+                .forEach(n -> assertThat(n.get("removed_at").isNull()).as(n.toString()).isTrue());
+
+        bed.clock.advance(Duration.ofSeconds(61));
+        assertThat(item(cli.run("--json", "sync"), org).get("outcome").asText()).isEqualTo("synced");
+    }
+
     private void add(String platform, String orgId, String token) {
         cli.run("integrations", "add", platform, "--org", orgId, "--access-token", token).ok();
     }

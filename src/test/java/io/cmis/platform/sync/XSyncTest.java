@@ -61,6 +61,36 @@ class XSyncTest extends SandboxCliTest {
         assertThat(alerts).isEqualTo(1);
     }
 
+    @Test
+    void one_ad_accounts_own_limit_holds_back_that_account_only_and_it_keeps_its_last_known_row() throws Exception {
+        x().seed(3, 0);
+        OAuthUser.connect(cli, org, "x");
+        sync();
+        assertThat(list("ad-accounts")).extracting(a -> a.get("currency").asText()).containsOnly("USD");
+
+        String limited = XSimulator.accountId(1);
+        x().currency("EUR");
+        x().spendAccountWindow(limited);
+        int fundingBefore = x().requests("/12/accounts/.*/funding_instruments");
+        JsonNode second = sync();
+
+        assertThat(x().requests("/12/accounts/.*/funding_instruments") - fundingBefore)
+                .as("every account's funding instruments asked for, the limited one once").isEqualTo(3);
+        assertThat(second.toString()).contains("x_ad_account:" + limited);
+        List<JsonNode> accounts = list("ad-accounts");
+        assertThat(accounts).as("nothing removed").hasSize(3)
+                .allSatisfy(a -> assertThat(a.get("status").asText()).isEqualTo("active"));
+        for (JsonNode a : accounts) {
+            boolean isLimited = a.get("external_id").asText().equals(limited);
+            assertThat(a.get("currency").asText()).as(a.toString()).isEqualTo(isLimited ? "USD" : "EUR");
+        }
+
+        bed.clock.advance(Duration.ofSeconds(901));
+        sync();
+
+        assertThat(list("ad-accounts")).hasSize(3).extracting(a -> a.get("currency").asText()).containsOnly("EUR");
+    }
+
     private JsonNode sync() throws Exception {
         return Json.MAPPER.readTree(cli.run("--json", "sync").stdout());
     }

@@ -13,8 +13,10 @@ import io.cmis.platform.platforms.CallContext;
 import io.cmis.platform.platforms.CodeExchange;
 import io.cmis.platform.platforms.DiscoveredAdAccount;
 import io.cmis.platform.platforms.DiscoveredChannel;
+import io.cmis.platform.platforms.ObjectRateLimitedException;
 import io.cmis.platform.platforms.PermanentPlatformException;
 import io.cmis.platform.platforms.PlatformConnector;
+import io.cmis.platform.platforms.RateLimitExceededException;
 import io.cmis.platform.platforms.RefreshMode;
 import io.cmis.platform.platforms.StoredGrant;
 import io.cmis.platform.platforms.TokenGrant;
@@ -192,6 +194,8 @@ final class GoogleConnector implements PlatformConnector {
     @Override
     public List<DiscoveredAdAccount> adAccounts(CallContext context) {
         Map<String, DiscoveredAdAccount> found = new LinkedHashMap<>();
+        Set<String> kept = new LinkedHashSet<>();
+        RateLimitExceededException firstLimit = null;
         for (String root : accessibleCustomers(context)) {
             Deque<String> managers = new ArrayDeque<>(List.of(root));
             Set<String> walked = new LinkedHashSet<>();
@@ -211,11 +215,22 @@ final class GoogleConnector implements PlatformConnector {
                             managers.push(id);
                         }
                     }
+                } catch (RateLimitExceededException e) {
+                    // One customer's own quota holds back that customer (and what is under it) only.
+                    String own = GoogleClassifier.CUSTOMER_SCOPE + customer;
+                    if (!e.limits().stream().allMatch(l -> l.scope().equals(own))) {
+                        throw e;
+                    }
+                    kept.add(customer);
+                    firstLimit = firstLimit == null ? e : firstLimit;
                 } catch (PermanentPlatformException e) {
                     // e.g. CUSTOMER_NOT_ENABLED for a cancelled account: the others still count
                     log.warn("skipping Google Ads customer {}: {}", customer, e.getMessage());
                 }
             }
+        }
+        if (firstLimit != null) {
+            throw new ObjectRateLimitedException(firstLimit, new ArrayList<>(found.values()), kept);
         }
         return new ArrayList<>(found.values());
     }

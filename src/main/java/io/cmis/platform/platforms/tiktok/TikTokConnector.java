@@ -14,8 +14,10 @@ import io.cmis.platform.platforms.CallContext;
 import io.cmis.platform.platforms.CodeExchange;
 import io.cmis.platform.platforms.DiscoveredAdAccount;
 import io.cmis.platform.platforms.DiscoveredChannel;
+import io.cmis.platform.platforms.ObjectRateLimitedException;
 import io.cmis.platform.platforms.PermanentPlatformException;
 import io.cmis.platform.platforms.PlatformConnector;
+import io.cmis.platform.platforms.RateLimitExceededException;
 import io.cmis.platform.platforms.RefreshMode;
 import io.cmis.platform.platforms.StoredGrant;
 import io.cmis.platform.platforms.TokenGrant;
@@ -192,21 +194,39 @@ final class TikTokConnector implements PlatformConnector {
         }
         List<String> ids = authorizedAdvertisers(context).stream().map(a -> a.path("advertiser_id").asText()).toList();
         List<DiscoveredAdAccount> accounts = new ArrayList<>();
+        java.util.Set<String> kept = new java.util.LinkedHashSet<>();
+        RateLimitExceededException firstLimit = null;
         for (int from = 0; from < ids.size(); from += INFO_BATCH) {
+            List<String> ofBatch = ids.subList(from, Math.min(ids.size(), from + INFO_BATCH));
             ArrayNode batch = JSON.createArrayNode();
-            ids.subList(from, Math.min(ids.size(), from + INFO_BATCH)).forEach(batch::add);
-            JsonNode data = http.execute(api(PlatformRequest.get(ID, settings.apiUrl(), API + "/advertiser/info/"), context)
-                    .limitedBy(ids.subList(from, Math.min(ids.size(), from + INFO_BATCH)).stream()
-                            .map(id -> TikTokClassifier.ADVERTISER_SCOPE + id).toArray(String[]::new))
-                    .query("advertiser_ids", batch.toString())
-                    .query("fields", "[\"advertiser_id\",\"name\",\"currency\",\"timezone\",\"status\"]")
-                    .build(), classifier).json().path("data");
+            ofBatch.forEach(batch::add);
+            JsonNode data;
+            try {
+                data = http.execute(api(PlatformRequest.get(ID, settings.apiUrl(), API + "/advertiser/info/"), context)
+                        .limitedBy(ofBatch.stream().map(id -> TikTokClassifier.ADVERTISER_SCOPE + id)
+                                .toArray(String[]::new))
+                        .query("advertiser_ids", batch.toString())
+                        .query("fields", "[\"advertiser_id\",\"name\",\"currency\",\"timezone\",\"status\"]")
+                        .build(), classifier).json().path("data");
+            } catch (RateLimitExceededException e) {
+                // 40133 is per advertiser: this batch keeps what was stored of it, the next batches go on.
+                if (!e.limits().stream().allMatch(l -> ofBatch.stream()
+                        .anyMatch(id -> l.scope().equals(TikTokClassifier.ADVERTISER_SCOPE + id)))) {
+                    throw e;
+                }
+                kept.addAll(ofBatch);
+                firstLimit = firstLimit == null ? e : firstLimit;
+                continue;
+            }
             for (JsonNode a : data.path("list")) {
                 String status = a.path("status").asText("UNKNOWN");
                 accounts.add(new DiscoveredAdAccount(a.path("advertiser_id").asText(), a.path("name").asText(null),
                         a.path("currency").asText(null), a.path("timezone").asText(null), TikTokStatus.readable(status),
                         status, false, Optional.empty()));
             }
+        }
+        if (firstLimit != null) {
+            throw new ObjectRateLimitedException(firstLimit, accounts, kept);
         }
         return accounts;
     }

@@ -7,10 +7,13 @@ import io.cmis.platform.http.RateLimitScopes;
 import io.cmis.platform.platforms.CallContext;
 import io.cmis.platform.platforms.ConfigurationPlatformException;
 import io.cmis.platform.platforms.DiscoveredAdAccount;
+import io.cmis.platform.platforms.ObjectRateLimitedException;
+import io.cmis.platform.platforms.RateLimitExceededException;
 import io.cmis.platform.platforms.PermanentPlatformException;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -38,8 +41,16 @@ final class XAdAccounts {
         this.signing = signing;
     }
 
+    /**
+     * Every account listed. An account whose own window is spent (X's {@code x-account-rate-limit-*})
+     * holds back its own funding-instrument call only: the others are still read in this run, and the
+     * result is an {@link ObjectRateLimitedException} naming the held-back accounts so that the sync
+     * keeps their stored rows. A limit on anything wider (the user's token, the endpoint) stops discovery.
+     */
     List<DiscoveredAdAccount> list(CallContext context) {
         List<DiscoveredAdAccount> accounts = new ArrayList<>();
+        Set<String> kept = new LinkedHashSet<>();
+        RateLimitExceededException firstLimit = null;
         Set<String> cursors = new HashSet<>();
         String cursor = null;
         do {
@@ -52,7 +63,19 @@ final class XAdAccounts {
                     .context(context.orgId(), context.integrationId())
                     .build(), classifier).json();
             for (JsonNode account : page.path("data")) {
-                accounts.add(account(context, account));
+                String id = account.path("id").asText();
+                Optional<String> currency;
+                try {
+                    currency = currency(context, id);
+                } catch (RateLimitExceededException e) {
+                    if (!onlyThisAccount(e, id)) {
+                        throw e;
+                    }
+                    kept.add(id);
+                    firstLimit = firstLimit == null ? e : firstLimit;
+                    currency = Optional.empty();
+                }
+                accounts.add(account(account, currency));
             }
             cursor = nextCursor(page);
             // A cursor seen before would page forever: X's cursors are opaque, so trust but check.
@@ -61,14 +84,23 @@ final class XAdAccounts {
                         "X returned a cursor it had returned before; discovery stopped");
             }
         } while (cursor != null);
+        if (firstLimit != null) {
+            throw new ObjectRateLimitedException(firstLimit, accounts, kept);
+        }
         return accounts;
     }
 
-    private DiscoveredAdAccount account(CallContext context, JsonNode account) {
+    /** True when every scope the limit names is this account's own. */
+    private static boolean onlyThisAccount(RateLimitExceededException e, String accountId) {
+        String own = RateLimitScopes.object("x_ad_account", accountId);
+        return e.limits().stream().allMatch(l -> l.scope().equals(own));
+    }
+
+    private DiscoveredAdAccount account(JsonNode account, Optional<String> currency) {
         String id = account.path("id").asText();
         String approval = account.path("approval_status").asText("");
         String status = account.path("deleted").asBoolean(false) ? "deleted" : readable(approval);
-        return new DiscoveredAdAccount(id, account.path("name").asText(id), currency(context, id).orElse(null),
+        return new DiscoveredAdAccount(id, account.path("name").asText(id), currency.orElse(null),
                 text(account.path("timezone")), status, approval.isEmpty() ? null : approval, false,
                 Optional.empty());
     }
