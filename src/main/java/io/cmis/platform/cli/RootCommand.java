@@ -19,6 +19,7 @@ import java.nio.file.Path;
                 DbCommand.class,
                 ConnectCommand.class,
                 IntegrationsCommand.class,
+                ApiKeysCommand.class,
                 SyncCommand.class,
                 ChannelsCommand.class,
                 AdAccountsCommand.class,

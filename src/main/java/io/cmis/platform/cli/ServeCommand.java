@@ -99,7 +99,9 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                             context.config().duration("serve.read-timeout"),
                             java.util.Optional.of(token).filter(t -> !t.isEmpty())),
                     intake, ConnectCommand.service(context), monitor,
-                    new io.cmis.platform.health.DashboardData(context.tenancy(), context.clock()), liveness);
+                    new io.cmis.platform.health.DashboardData(context.tenancy(), context.clock()), liveness,
+                    io.cmis.platform.api.ApplicationApi.routes(new io.cmis.platform.api.ApplicationApi.Parts(
+                            context.tenancy(), IntegrationsCommand.service(context), context.clock(), context.random())));
         } catch (IOException e) {
             inbox.close();
             throw new UsageException("cannot listen on " + address + ":" + listenPort + " (" + e.getMessage()
@@ -150,7 +152,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             printer.json(out);
         } else {
             printer.line("listening on " + url + "  (dashboard /, POST /webhooks/{platform}, "
-                    + "GET /oauth/{start,callback}/{platform}, /health/integrations, /metrics; " + workerCount + " workers)");
+                    + "GET /oauth/{start,callback}/{platform}, /api/v1, /health/integrations, /metrics; " + workerCount + " workers)");
         }
         try {
             stopped.await();

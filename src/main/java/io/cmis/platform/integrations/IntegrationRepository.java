@@ -125,6 +125,26 @@ public final class IntegrationRepository {
                 .list();
     }
 
+    /** One page of the filter's rows in id order, after {@code after} (the API's cursor). */
+    public List<Integration> page(IntegrationFilter filter, UUID after, int limit) {
+        return handle.createQuery("SELECT " + COLUMNS + """
+                         FROM integrations
+                        WHERE (CAST(:org AS uuid) IS NULL OR org_id = :org)
+                          AND (CAST(:platform AS text) IS NULL OR platform = :platform)
+                          AND (CAST(:status AS text) IS NULL OR status = :status)
+                          AND (CAST(:after AS uuid) IS NULL OR id > :after)
+                        ORDER BY id
+                        LIMIT :limit
+                        """)
+                .bind("org", filter.org().map(o -> o.value()).orElse(null))
+                .bind("platform", filter.platform().orElse(null))
+                .bind("status", filter.status().map(IntegrationStatus::dbValue).orElse(null))
+                .bind("after", after)
+                .bind("limit", limit)
+                .map(MAPPER)
+                .list();
+    }
+
     /** Sets the status; returns false when the row is not visible (wrong org, or no such row). */
     public boolean setStatus(UUID id, IntegrationStatus status, String reason, Instant now) {
         return handle.createUpdate("""

@@ -108,6 +108,17 @@ public final class IntegrationService {
                 h -> new IntegrationRepository(h).list(filter));
     }
 
+    /** One page of one org's integrations, in id order after {@code after} (the application API). */
+    public List<Integration> page(OrgId org, IntegrationFilter filter, UUID after, int limit) {
+        IntegrationFilter inOrg = new IntegrationFilter(java.util.Optional.of(org), filter.platform(), filter.status());
+        return tenancy.inOrg(org, h -> new IntegrationRepository(h).page(inOrg, after, limit));
+    }
+
+    /** One integration as {@code org} sees it: another org's is not found (row-level security). */
+    public Integration show(OrgId org, UUID id) {
+        return tenancy.inOrg(org, h -> new IntegrationRepository(h).find(id)).orElseThrow(() -> new IntegrationNotFoundException(id));
+    }
+
     public Integration show(UUID id) {
         return tenancy.systemWide("operator shows an integration by id",
                 h -> new IntegrationRepository(h).find(id)).orElseThrow(() -> new IntegrationNotFoundException(id));

@@ -1,5 +1,8 @@
 package io.cmis.platform.server;
 
+import io.cmis.platform.api.ApiRequest;
+import io.cmis.platform.api.ApiResponse;
+import io.cmis.platform.api.ApiRoutes;
 import io.cmis.platform.connect.ConnectService;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -56,12 +59,14 @@ public final class CmisServer implements AutoCloseable {
     private final AdminRoutes admin;
     private final OAuthRoutes oauth;
     private final io.cmis.platform.health.Liveness liveness;
+    private final ApiRoutes api;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
 
     private CmisServer(Server server, ServerConnector connector, WebhookIntake intake, ConnectService connect,
                        ServeMonitor monitor, DashboardData dashboard, Optional<String> adminToken,
-                       io.cmis.platform.health.Liveness liveness) {
+                       io.cmis.platform.health.Liveness liveness, ApiRoutes api) {
+        this.api = api;
         this.admin = new AdminRoutes(new AdminAccess(adminToken), monitor::now);
         this.oauth = new OAuthRoutes(new io.cmis.platform.connect.BrowserConnect(connect));
         this.liveness = liveness;
@@ -75,7 +80,7 @@ public final class CmisServer implements AutoCloseable {
     /** Binds and starts; {@code readTimeout} also closes idle keep-alive connections. */
     public static CmisServer start(ServerSettings settings, WebhookIntake intake, ConnectService connect,
                                    ServeMonitor monitor, DashboardData dashboard,
-                                   io.cmis.platform.health.Liveness liveness) throws IOException {
+                                   io.cmis.platform.health.Liveness liveness, ApiRoutes api) throws IOException {
         InetSocketAddress address = settings.address();
         AdminAccess.requireLongToken(settings.adminToken());
         AdminAccess.requireTokenToListenOn(address, settings.adminToken());
@@ -95,7 +100,7 @@ public final class CmisServer implements AutoCloseable {
         connector.setAcceptQueueSize(1024);
         server.addConnector(connector);
         CmisServer cmis = new CmisServer(server, connector, intake, connect, monitor, dashboard,
-                settings.adminToken(), liveness);
+                settings.adminToken(), liveness, api);
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
@@ -159,6 +164,8 @@ public final class CmisServer implements AutoCloseable {
             } else {
                 oauth.callback(request, response, done, parts[3], query(request));
             }
+        } else if (ApiRoutes.handles(path)) {
+            api(request, response, done, method, path);
         } else if (path.equals("/health/live")) {
             live(response, done);
         } else if (path.equals("/login")) {
@@ -239,6 +246,45 @@ public final class CmisServer implements AutoCloseable {
                 send(response, done, answer.httpStatus(), "application/json", answer.json());
             }, server.getThreadPool());
         });
+    }
+
+    /**
+     * The application API ({@link ApiRoutes}): it authenticates and answers by itself; this reads the
+     * request (a body of up to {@link #API_MAX_BODY_BYTES}) and writes the answer with serve's headers.
+     */
+    private void api(Request request, Response response, Callback done, String method, String path) {
+        Map<String, String> headers = new HashMap<>();
+        for (HttpField field : request.getHeaders()) {
+            headers.putIfAbsent(field.getLowerCaseName(), field.getValue());
+        }
+        Map<String, String> query = query(request);
+        long declared = request.getLength();
+        if (declared == 0) {
+            answer(response, done, api.handle(new ApiRequest(method, path, query, headers, new byte[0])));
+            return;
+        }
+        if (declared > API_MAX_BODY_BYTES) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            answer(response, done, new io.cmis.platform.api.ApiError(413, "too_large",
+                    "the body is over " + API_MAX_BODY_BYTES + " bytes").response());
+            return;
+        }
+        Content.Source.asByteArrayAsync(request, API_MAX_BODY_BYTES).whenCompleteAsync((body, failure) -> {
+            if (failure != null) {
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                answer(response, done, new io.cmis.platform.api.ApiError(413, "too_large",
+                        "the body is over " + API_MAX_BODY_BYTES + " bytes").response());
+                return;
+            }
+            answer(response, done, api.handle(new ApiRequest(method, path, query, headers, body)));
+        }, server.getThreadPool());
+    }
+
+    private static final int API_MAX_BODY_BYTES = 64 * 1024;
+
+    private static void answer(Response response, Callback done, ApiResponse answer) {
+        answer.headers().forEach((name, value) -> response.getHeaders().put(name, value));
+        send(response, done, answer.status(), "application/json", answer.json());
     }
 
     /** Bodies up to this size are read (and dropped) so the 413 arrives; larger ones are cut off. */

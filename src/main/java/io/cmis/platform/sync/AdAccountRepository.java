@@ -116,6 +116,26 @@ final class AdAccountRepository {
                 .list();
     }
 
+    /** One page of an org's ad accounts in id order, after {@code after} (the API's cursor). */
+    List<AdAccount> page(UUID org, String platform, UUID after, int limit) {
+        return handle.createQuery("""
+                        SELECT id, org_id, integration_id, platform, external_id, name, currency, timezone, status,
+                               platform_status, is_manager, manager_external_id, last_synced_at, removed_at
+                        FROM ad_accounts
+                        WHERE org_id = :org
+                          AND (CAST(:platform AS text) IS NULL OR platform = :platform)
+                          AND (CAST(:after AS uuid) IS NULL OR id > :after)
+                        ORDER BY id
+                        LIMIT :limit
+                        """)
+                .bind("org", org)
+                .bind("platform", platform)
+                .bind("after", after)
+                .bind("limit", limit)
+                .map(MAPPER)
+                .list();
+    }
+
     private static final RowMapper<AdAccount> MAPPER = (rs, ctx) -> new AdAccount(rs.getObject("id", UUID.class),
             rs.getObject("org_id", UUID.class), rs.getObject("integration_id", UUID.class), rs.getString("platform"),
             rs.getString("external_id"), rs.getString("name"), rs.getString("currency"), rs.getString("timezone"),

@@ -103,6 +103,26 @@ public final class ChannelRepository {
                 .list();
     }
 
+    /** One page of an org's channels in id order, after {@code after} (the API's cursor). */
+    List<Channel> page(UUID org, String platform, UUID after, int limit) {
+        return handle.createQuery("""
+                        SELECT id, org_id, integration_id, platform, external_id, type, name, status,
+                               parent_external_id, last_synced_at, removed_at
+                        FROM channels
+                        WHERE org_id = :org
+                          AND (CAST(:platform AS text) IS NULL OR platform = :platform)
+                          AND (CAST(:after AS uuid) IS NULL OR id > :after)
+                        ORDER BY id
+                        LIMIT :limit
+                        """)
+                .bind("org", org)
+                .bind("platform", platform)
+                .bind("after", after)
+                .bind("limit", limit)
+                .map(MAPPER)
+                .list();
+    }
+
     record Upserted(UUID id, boolean inserted) {
     }
 

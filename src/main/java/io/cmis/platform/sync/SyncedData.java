@@ -29,4 +29,14 @@ public final class SyncedData {
         return tenancy.systemWide("operator lists the ad accounts of every org",
                 h -> new AdAccountRepository(h).list(null, platform.orElse(null)));
     }
+
+    /** One page of an org's channels (the application API), in id order after {@code after}. */
+    public List<Channel> channelsPage(OrgId org, Optional<String> platform, java.util.UUID after, int limit) {
+        return tenancy.inOrg(org, h -> new ChannelRepository(h).page(org.value(), platform.orElse(null), after, limit));
+    }
+
+    /** One page of an org's ad accounts (the application API), in id order after {@code after}. */
+    public List<AdAccount> adAccountsPage(OrgId org, Optional<String> platform, java.util.UUID after, int limit) {
+        return tenancy.inOrg(org, h -> new AdAccountRepository(h).page(org.value(), platform.orElse(null), after, limit));
+    }
 }

@@ -68,7 +68,9 @@ public final class WebhookServer implements AutoCloseable {
                             new InetSocketAddress(host, 0), 16, Duration.ofSeconds(30),
                             java.util.Optional.of(token).filter(t -> !t.isEmpty())),
                     new WebhookIntake(bed.registry(), inbox, bed.clock), connect, monitor,
-                    new io.cmis.platform.health.DashboardData(tenancy, bed.clock), liveness);
+                    new io.cmis.platform.health.DashboardData(tenancy, bed.clock), liveness,
+                    io.cmis.platform.api.ApplicationApi.routes(new io.cmis.platform.api.ApplicationApi.Parts(bed.tenancy(),
+                            new IntegrationService(bed.tenancy(), vault, bed.clock), bed.clock, new SecureRandom())));
         } catch (java.io.IOException | RuntimeException e) {
             inbox.close();
             monitor.close();

@@ -1,0 +1,18 @@
+package io.cmis.platform.api;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One request to {@code /api/v1}, as the server read it: {@code headers} by lower-case name (the first
+ * value of each), the query's parameters (the first value of each), the body (empty for a GET).
+ */
+public record ApiRequest(String method, String path, Map<String, String> query, Map<String, String> headers, byte[] body) {
+    public Optional<String> header(String lowerCaseName) {
+        return Optional.ofNullable(headers.get(lowerCaseName));
+    }
+
+    public Optional<String> param(String name) {
+        return Optional.ofNullable(query.get(name)).filter(v -> !v.isEmpty());
+    }
+}

@@ -1,0 +1,146 @@
+package io.cmis.platform.api;
+
+import io.cmis.platform.integrations.IntegrationNotFoundException;
+import io.cmis.platform.store.DatabaseOutage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The routing table of {@code /api/v1}: method, path pattern ({@code {name}} matches one segment),
+ * the scope a key needs (none: open to anyone, the OpenAPI document only), and the handler. Every
+ * request is authenticated before anything else is said about it, so an unauthenticated caller
+ * learns nothing, not even which paths exist.
+ */
+public final class ApiRoutes {
+    public static final String BASE = "/api/v1";
+    private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
+    /** Query parameters in which a key would be written to access logs, proxies and browser history. */
+    private static final Set<String> KEY_PARAMETERS = Set.of("key", "api_key", "apikey", "access_token", "token",
+            "authorization");
+
+    /** Handles a request that passed the key and scope checks. */
+    @FunctionalInterface
+    public interface Handler {
+        ApiResponse handle(ApiCall call);
+    }
+
+    private record Route(String method, String[] pattern, Optional<ApiScope> scope, Handler handler) {
+        Optional<Map<String, String>> match(String[] path) {
+            if (path.length != pattern.length) {
+                return Optional.empty();
+            }
+            Map<String, String> params = new LinkedHashMap<>();
+            for (int i = 0; i < path.length; i++) {
+                if (pattern[i].startsWith("{") && pattern[i].endsWith("}")) {
+                    if (path[i].isEmpty()) {
+                        return Optional.empty();
+                    }
+                    params.put(pattern[i].substring(1, pattern[i].length() - 1), path[i]);
+                } else if (!pattern[i].equals(path[i])) {
+                    return Optional.empty();
+                }
+            }
+            return Optional.of(params);
+        }
+    }
+
+    private final ApiKeys keys;
+    private final List<Route> routes = new ArrayList<>();
+
+    public ApiRoutes(ApiKeys keys) {
+        this.keys = keys;
+    }
+
+    /** Adds a route; {@code path} is below {@link #BASE}, e.g. {@code /integrations/{id}}. */
+    public ApiRoutes add(String method, String path, ApiScope scope, Handler handler) {
+        routes.add(new Route(method, segments(BASE + path), Optional.of(scope), handler));
+        return this;
+    }
+
+    /** A route anyone may call (the API's own description). */
+    public ApiRoutes addOpen(String method, String path, Handler handler) {
+        routes.add(new Route(method, segments(BASE + path), Optional.empty(), handler));
+        return this;
+    }
+
+    public static boolean handles(String path) {
+        return path.equals(BASE) || path.startsWith(BASE + "/");
+    }
+
+    /** Never throws: every failure is an answer of the one error shape. */
+    public ApiResponse handle(ApiRequest request) {
+        try {
+            return route(request);
+        } catch (ApiError e) {
+            return e.response();
+        } catch (IntegrationNotFoundException e) {
+            return ApiError.notFound().response();
+        } catch (RuntimeException e) {
+            if (DatabaseOutage.of(e).isPresent()) {
+                return new ApiError(503, "unavailable", "the database is unreachable; try again shortly",
+                        Map.of("Retry-After", "5")).response();
+            }
+            // The class only: a message may quote what the caller sent.
+            log.error("{} {} failed: {}", request.method(), request.path(), e.getClass().getName());
+            return new ApiError(500, "internal", "the request failed; it was logged").response();
+        }
+    }
+
+    private ApiResponse route(ApiRequest request) {
+        String[] path = segments(request.path());
+        List<Route> onPath = new ArrayList<>();
+        Map<Route, Map<String, String>> params = new LinkedHashMap<>();
+        for (Route route : routes) {
+            route.match(path).ifPresent(p -> {
+                onPath.add(route);
+                params.put(route, p);
+            });
+        }
+        Optional<Route> exact = onPath.stream().filter(r -> r.method().equals(request.method())).findFirst();
+        if (exact.isPresent() && exact.get().scope().isEmpty()) {
+            return exact.get().handler().handle(new ApiCall(null, params.get(exact.get()), request));
+        }
+        ApiCaller caller = authenticate(request);
+        if (onPath.isEmpty()) {
+            throw ApiError.notFound();
+        }
+        if (exact.isEmpty()) {
+            Set<String> allowed = new TreeSet<>();
+            onPath.forEach(r -> allowed.add(r.method()));
+            throw new ApiError(405, "method_not_allowed", request.method() + " is not allowed here; use "
+                    + String.join(" or ", allowed), Map.of("Allow", String.join(", ", allowed)));
+        }
+        ApiScope needed = exact.get().scope().orElseThrow();
+        if (!caller.may(needed)) {
+            throw new ApiError(403, "insufficient_scope", "this key lacks the scope " + needed.text()
+                    + "; create a key with it (cmis-platform api-keys create --scopes ...)");
+        }
+        return exact.get().handler().handle(new ApiCall(caller, params.get(exact.get()), request));
+    }
+
+    private ApiCaller authenticate(ApiRequest request) {
+        // A key in the query string is refused even beside a good header: it has been written to logs by now.
+        for (Map.Entry<String, String> q : request.query().entrySet()) {
+            if (KEY_PARAMETERS.contains(q.getKey().toLowerCase(java.util.Locale.ROOT)) || ApiKeys.looksLikeKey(q.getValue())) {
+                throw ApiError.unauthorized();
+            }
+        }
+        String header = request.header("authorization").orElse("");
+        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw ApiError.unauthorized();
+        }
+        return keys.authenticate(header.substring(7).trim()).orElseThrow(ApiError::unauthorized);
+    }
+
+    private static String[] segments(String path) {
+        return path.split("/", -1);
+    }
+}

@@ -1,0 +1,24 @@
+package io.cmis.platform.api;
+
+import io.cmis.platform.integrations.IntegrationService;
+import io.cmis.platform.sync.SyncedData;
+import io.cmis.platform.tenancy.Tenancy;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+
+/** Everything under {@code /api/v1}, put together once for serve (and for tests that start one). */
+public final class ApplicationApi {
+    private ApplicationApi() {
+    }
+
+    /** What the routes need from the rest of the tool. */
+    public record Parts(Tenancy tenancy, IntegrationService integrations, Clock clock, SecureRandom random) {
+    }
+
+    public static ApiRoutes routes(Parts parts) {
+        ApiRoutes routes = new ApiRoutes(new ApiKeys(parts.tenancy(), parts.clock(), parts.random()));
+        new ReadApi(parts.integrations(), new SyncedData(parts.tenancy())).mount(routes);
+        return routes;
+    }
+}
