@@ -32,7 +32,22 @@ public final class ApiRoutes {
         ApiResponse handle(ApiCall call);
     }
 
-    private record Route(String method, String[] pattern, Optional<ApiScope> scope, Handler handler) {
+    /**
+     * A route as added: method, path below {@link #BASE} ({@code /integrations/{id}}), the scope it
+     * needs (empty: open). What the OpenAPI document must describe, one operation each.
+     */
+    public record Endpoint(String method, String path, Optional<ApiScope> scope) {
+    }
+
+    private record Route(Endpoint endpoint, String[] pattern, Handler handler) {
+        String method() {
+            return endpoint.method();
+        }
+
+        Optional<ApiScope> scope() {
+            return endpoint.scope();
+        }
+
         Optional<Map<String, String>> match(String[] path) {
             if (path.length != pattern.length) {
                 return Optional.empty();
@@ -61,14 +76,19 @@ public final class ApiRoutes {
 
     /** Adds a route; {@code path} is below {@link #BASE}, e.g. {@code /integrations/{id}}. */
     public ApiRoutes add(String method, String path, ApiScope scope, Handler handler) {
-        routes.add(new Route(method, segments(BASE + path), Optional.of(scope), handler));
+        routes.add(new Route(new Endpoint(method, path, Optional.of(scope)), segments(BASE + path), handler));
         return this;
     }
 
     /** A route anyone may call (the API's own description). */
     public ApiRoutes addOpen(String method, String path, Handler handler) {
-        routes.add(new Route(method, segments(BASE + path), Optional.empty(), handler));
+        routes.add(new Route(new Endpoint(method, path, Optional.empty()), segments(BASE + path), handler));
         return this;
+    }
+
+    /** Every route, in the order added. */
+    public List<Endpoint> endpoints() {
+        return routes.stream().map(Route::endpoint).toList();
     }
 
     public static boolean handles(String path) {

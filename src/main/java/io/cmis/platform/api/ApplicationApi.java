@@ -19,6 +19,7 @@ public final class ApplicationApi {
     public static ApiRoutes routes(Parts parts) {
         ApiRoutes routes = new ApiRoutes(new ApiKeys(parts.tenancy(), parts.clock(), parts.random()));
         new ReadApi(parts.integrations(), new SyncedData(parts.tenancy())).mount(routes);
+        OpenApiDocument.load().mount(routes);
         return routes;
     }
 }
