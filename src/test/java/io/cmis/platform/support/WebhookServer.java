@@ -31,6 +31,8 @@ public final class WebhookServer implements AutoCloseable {
     public final CmisServer server;
     public final io.cmis.platform.health.ServeMonitor monitor;
     public final io.cmis.platform.health.Liveness liveness = new io.cmis.platform.health.Liveness();
+    /** The /api/v1 routing table this serve mounts (the OpenAPI test lists its routes). */
+    public final io.cmis.platform.api.ApiRoutes api;
     private final PlatformTestBed bed;
     private final String host;
     private final HttpClient client = HttpClient.newHttpClient();
@@ -69,7 +71,7 @@ public final class WebhookServer implements AutoCloseable {
                             java.util.Optional.of(token).filter(t -> !t.isEmpty())),
                     new WebhookIntake(bed.registry(), inbox, bed.clock), connect, monitor,
                     new io.cmis.platform.health.DashboardData(tenancy, bed.clock), liveness,
-                    io.cmis.platform.api.ApplicationApi.routes(new io.cmis.platform.api.ApplicationApi.Parts(bed.tenancy(),
+                    this.api = io.cmis.platform.api.ApplicationApi.routes(new io.cmis.platform.api.ApplicationApi.Parts(bed.tenancy(),
                             new IntegrationService(bed.tenancy(), vault, bed.clock), bed.clock, new SecureRandom())));
         } catch (java.io.IOException | RuntimeException e) {
             inbox.close();
