@@ -79,10 +79,15 @@ public final class IntegrationImport {
             readLines(in, writers, errors, ignored);
         } finally {
             for (Writer writer : writers) {
-                writer.put(Task.END);
+                writer.end();
             }
             for (Writer writer : writers) {
                 writer.join();
+            }
+        }
+        for (Writer writer : writers) {
+            if (writer.died != null) {
+                throw new IllegalStateException("an import writer stopped after line " + read.get(), writer.died);
             }
         }
         int created = 0;
@@ -161,6 +166,7 @@ public final class IntegrationImport {
         private final Set<String> seen = new HashSet<>();
         private int created;
         private int updated;
+        private volatile Throwable died;
 
         Writer(boolean dryRun) {
             this.dryRun = dryRun;
@@ -168,12 +174,27 @@ public final class IntegrationImport {
             thread.setDaemon(true);
         }
 
+        /** Waits for room; a writer that died (an Error, not a failed line) ends the run instead of hanging it. */
         void put(Task task) {
             try {
-                queue.put(task);
+                while (!queue.offer(task, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    if (!thread.isAlive()) {
+                        throw new IllegalStateException("an import writer stopped; lines after "
+                                + read.get() + " were not imported");
+                    }
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while importing", e);
+            }
+        }
+
+        /** No more lines: it stops when it has stored the ones queued. */
+        void end() {
+            try {
+                put(Task.END);
+            } catch (IllegalStateException dead) {
+                // it stopped already; run() reports why
             }
         }
 
@@ -193,6 +214,8 @@ public final class IntegrationImport {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (RuntimeException | Error e) {
+                died = e; // run() rethrows it on the caller's thread, where the command's error handling is
             }
         }
 
