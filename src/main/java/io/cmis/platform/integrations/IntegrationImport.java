@@ -1,6 +1,7 @@
 package io.cmis.platform.integrations;
 
 import io.cmis.platform.platforms.ConnectorRegistry;
+import io.cmis.platform.store.DatabaseOutage;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -23,6 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * IntegrationService#add} in a transaction of its own, so a line is never half-written and a run
  * killed half-way is finished by running it again (the same line stored twice is one integration).
  *
+ * <p>When the database goes away mid-run the import stops and rethrows the outage, as every command
+ * does; lines not yet read are for the next run.
+ *
  * <p>One thread reads and checks the lines; {@code concurrency} writers store them. The lines of one
  * account always go to the same writer, in file order, so a file that names an account twice ends
  * with its last line, as it would one line at a time.
@@ -40,6 +44,8 @@ public final class IntegrationImport {
     private final AtomicInteger read = new AtomicInteger();
     private final AtomicInteger done = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
+    /** The database went away: the run stops reading, and rethrows this once the writers are done. */
+    private volatile RuntimeException outage;
 
     public IntegrationImport(IntegrationService service, ConnectorRegistry registry, Clock clock, int concurrency) {
         if (concurrency < 1) {
@@ -85,6 +91,11 @@ public final class IntegrationImport {
                 writer.join();
             }
         }
+        if (outage != null) {
+            // As every command does: one line, exit 1; each line committed or left nothing, so running
+            // the same file again finishes the job.
+            throw outage;
+        }
         for (Writer writer : writers) {
             if (writer.died != null) {
                 throw new IllegalStateException("an import writer stopped after line " + read.get(), writer.died);
@@ -105,7 +116,7 @@ public final class IntegrationImport {
     private void readLines(BufferedReader in, List<Writer> writers, List<LineError> errors, Set<String> ignored) {
         long number = 0;
         try {
-            for (String line; (line = in.readLine()) != null; ) {
+            for (String line; outage == null && (line = in.readLine()) != null; ) {
                 number++;
                 if (number == 1 && line.startsWith("\uFEFF")) {
                     line = line.substring(1);
@@ -209,8 +220,10 @@ public final class IntegrationImport {
         private void drain() {
             try {
                 for (Task task; (task = queue.take()) != Task.END; ) {
-                    store(task);
-                    done.incrementAndGet();
+                    if (outage == null) {
+                        store(task);
+                        done.incrementAndGet();
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -236,6 +249,11 @@ public final class IntegrationImport {
                     updated++;
                 }
             } catch (RuntimeException e) {
+                if (DatabaseOutage.of(e).isPresent()) {
+                    // Not this line's fault, and every line after it would wait out the pool's timeout.
+                    outage = e;
+                    return;
+                }
                 errors.add(new LineError(task.line(), storeFailure(e)));
                 failed.incrementAndGet();
             }
