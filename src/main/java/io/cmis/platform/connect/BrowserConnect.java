@@ -18,7 +18,9 @@ import java.util.UUID;
  * token bound to the user agent). An operator or the app makes a one-time start link
  * ({@link #link}); the browser that opens it ({@link #open}) gets the state and a cookie, and serve's
  * callback completes the flow only with that cookie ({@link #complete}). So an authorization URL
- * sent to someone else is worthless: their browser has no cookie, and the flow is cancelled.
+ * sent to someone else is worthless: their browser has no cookie, and the flow is cancelled. A flow
+ * the application started ({@link #linkForApp}) with a return_to sends that same browser back to the
+ * application afterwards ({@link #returnConnected}, {@link #returnFailed}); any other browser, never.
  */
 public final class BrowserConnect {
     private static final String COOKIE = "cmis_connect_";
@@ -164,8 +166,9 @@ public final class BrowserConnect {
      * the flow's return_to with {@code state} (the flow's id), {@code integration_id} and
      * {@code status=connected}; empty when the flow has none (serve's page, as before).
      */
-    public Optional<URI> returnConnected(String state, UUID integrationId) {
-        return connect.flow(state).flatMap(flow -> AppReturn.connected(connect.settings.returnUrls(), flow, integrationId));
+    public Optional<URI> returnConnected(String state, Optional<String> cookie, UUID integrationId) {
+        return connect.flow(state).filter(flow -> sameCookie(flow, cookie))
+                .flatMap(flow -> AppReturn.connected(connect.settings.returnUrls(), flow, integrationId));
     }
 
     /**
@@ -180,12 +183,21 @@ public final class BrowserConnect {
                         platformError));
     }
 
-    /** serve's start route sits beside its callback: {@code .../oauth/callback/meta} → {@code .../oauth/start/meta}. */
+    /**
+     * serve's start route sits beside its callback: {@code .../oauth/callback/meta} → {@code .../oauth/start/meta};
+     * empty when {@code redirect} is not serve's callback.
+     */
     private static Optional<URI> startBase(String platform, String redirect) {
-        URI uri = URI.create(redirect);
+        URI uri;
+        try {
+            uri = new URI(redirect);
+        } catch (java.net.URISyntaxException e) {
+            return Optional.empty();
+        }
         String suffix = "/oauth/callback/" + platform;
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-        if (!path.endsWith(suffix) || uri.getRawQuery() != null || uri.getScheme() == null || uri.getRawAuthority() == null) {
+        if (!path.endsWith(suffix) || uri.getRawQuery() != null || uri.getScheme() == null
+                || uri.getRawAuthority() == null) {
             return Optional.empty();
         }
         return Optional.of(URI.create(uri.getScheme() + "://" + uri.getRawAuthority()

@@ -66,7 +66,8 @@ public final class ConnectService {
         Prepared flow = prepare(connector, id, org.value(), kind, redirect, scopeList);
         Instant expiresAt = now.plus(settings.stateTtl());
         PendingConnect pending = new PendingConnect(id, org.value(), platform, kind, redirect,
-                String.join(",", scopeList), flow.verifierEnc(), flow.requestSecretEnc(), expiresAt, null, null, null, null);
+                String.join(",", scopeList), flow.verifierEnc(), flow.requestSecretEnc(), expiresAt, null, null, null,
+                null);
         tenancy.inOrgDo(org, h -> {
             OAuthStateRepository repository = new OAuthStateRepository(h);
             repository.prune(now);

@@ -81,7 +81,7 @@ final class OAuthRoutes {
                 return;
             }
             Integration integration = connect.complete(state, Secret.of(code), cookie).integration();
-            Optional<URI> back = connect.returnConnected(state, integration.id());
+            Optional<URI> back = connect.returnConnected(state, cookie, integration.id());
             if (back.isPresent()) {
                 Responses.redirect(response, done, 303, back.get().toString());
                 return;
