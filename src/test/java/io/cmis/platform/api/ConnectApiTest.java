@@ -128,6 +128,27 @@ class ConnectApiTest {
     }
 
     @Test
+    void an_oauth_1_flow_of_x_returns_the_same_way_connected_or_denied() throws Exception {
+        String key = key(orgA, "connect");
+        JsonNode connected = json(connect(key, "x", "{\"return_to\":\"" + APP + "\"}"));
+        Browser user = new Browser();
+        HttpResponse<String> back = user.get(visitPlatform(user, connected).callback());
+        assertThat(back.statusCode()).isEqualTo(303);
+        Map<String, String> query = query(URI.create(back.headers().firstValue("location").orElseThrow()));
+        assertThat(query).containsEntry("state", connected.get("state").asText()).containsEntry("status", "connected")
+                .containsKey("integration_id");
+
+        bed.sandbox.x().denyAuthorization(true);
+        JsonNode denied = json(connect(key, "x", "{\"return_to\":\"" + APP + "\"}"));
+        Browser.Landing landing = visitPlatform(user, denied);
+        assertThat(landing.callback().getQuery()).contains("denied=");
+        HttpResponse<String> refused = user.get(landing.callback());
+        assertThat(refused.headers().firstValue("location")).hasValue(APP + "?state=" + denied.get("state").asText()
+                + "&error=access_denied");
+        assertThat(json(get("/api/v1/integrations", key(orgA, "integrations:read"))).get("data")).hasSize(1);
+    }
+
+    @Test
     void without_return_to_the_callback_page_stays_as_it_was() throws Exception {
         Browser user = new Browser();
         Browser.Landing landing = visitPlatform(user, json(connect(key(orgA, "connect"), "google", "")));
