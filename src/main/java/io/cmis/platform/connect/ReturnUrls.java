@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * path is the entry's or below it on a segment boundary ({@code /app} allows {@code /app/x}, never
  * {@code /application}). Whatever a browser or the application's router could read as another
  * place is refused outright: user information, a fragment, dot or empty segments, an encoded dot,
- * slash or backslash, anything but printable ASCII. The query is the application's and is kept.
+ * slash, backslash or percent sign, anything but printable ASCII. The query is the application's and is kept.
  */
 public final class ReturnUrls {
     public static final String KEY = "connect.return-urls";
@@ -30,7 +30,8 @@ public final class ReturnUrls {
     /** What serve adds to the query: a return_to carrying one of them already would be read two ways. */
     static final Set<String> ADDED = Set.of("state", "integration_id", "status", "error");
     private static final Pattern PRINTABLE_ASCII = Pattern.compile("[\\x21-\\x7e]+");
-    private static final Pattern ENCODED_SEPARATOR = Pattern.compile("%(2e|2f|5c)", Pattern.CASE_INSENSITIVE);
+    /** An encoded dot, slash, backslash or percent: a server that decodes (twice) would read a traversal. */
+    private static final Pattern ENCODED_SEPARATOR = Pattern.compile("%(2e|2f|5c|25)", Pattern.CASE_INSENSITIVE);
 
     private record Allowed(String scheme, String host, int port, String path) {
         boolean covers(URI uri) {
@@ -125,12 +126,14 @@ public final class ReturnUrls {
         }
         String path = uri.getRawPath();
         if (ENCODED_SEPARATOR.matcher(path).find()) {
-            return Optional.of("its path has an encoded dot, slash or backslash");
+            return Optional.of("its path has an encoded dot, slash, backslash or percent sign");
         }
         String[] segments = path.isEmpty() ? new String[0] : path.substring(1).split("/", -1);
         for (int i = 0; i < segments.length; i++) {
             boolean last = i == segments.length - 1;
-            if ((segments[i].isEmpty() && !last) || segments[i].equals(".") || segments[i].equals("..")) {
+            // Without its ;parameters: some servers read "..;" as "..".
+            String bare = segments[i].split(";", 2)[0];
+            if ((segments[i].isEmpty() && !last) || bare.equals(".") || bare.equals("..")) {
                 return Optional.of("its path has an empty, '.' or '..' segment");
             }
         }

@@ -63,6 +63,9 @@ class ReturnUrlsTest {
                 "https://app.example.com/app/..%2fevil",
                 "https://app.example.com/app%2f..%2fevil",
                 "https://app.example.com/app%5c..%5cevil",
+                "https://app.example.com/app/%252e%252e/evil",    // encoded twice
+                "https://app.example.com/app/..;/evil",           // "..;" is ".." to some servers
+                "https://app.example.com/app/.;x/evil",
                 "https://app.example.com/app//evil.com",          // an empty segment
                 "https://app.example.com//evil.com/app",
                 "https://app.example.com/app#fragment",
