@@ -1,5 +1,6 @@
 package io.cmis.platform.api;
 
+import io.cmis.platform.connect.BrowserConnect;
 import io.cmis.platform.integrations.IntegrationService;
 import io.cmis.platform.sync.SyncedData;
 import io.cmis.platform.tenancy.Tenancy;
@@ -13,12 +14,14 @@ public final class ApplicationApi {
     }
 
     /** What the routes need from the rest of the tool. */
-    public record Parts(Tenancy tenancy, IntegrationService integrations, Clock clock, SecureRandom random) {
+    public record Parts(Tenancy tenancy, IntegrationService integrations, Clock clock, SecureRandom random,
+                        BrowserConnect connect) {
     }
 
     public static ApiRoutes routes(Parts parts) {
         ApiRoutes routes = new ApiRoutes(new ApiKeys(parts.tenancy(), parts.clock(), parts.random()));
         new ReadApi(parts.integrations(), new SyncedData(parts.tenancy())).mount(routes);
+        new ConnectApi(parts.connect()).mount(routes);
         OpenApiDocument.load().mount(routes);
         return routes;
     }

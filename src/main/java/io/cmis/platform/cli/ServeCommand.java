@@ -94,14 +94,16 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         io.cmis.platform.health.Liveness liveness = new io.cmis.platform.health.Liveness();
         liveness.watch("webhook intake committer", inbox::alive);
         CmisServer server;
+        io.cmis.platform.connect.ConnectService connect = ConnectCommand.service(context);
         try {
             server = CmisServer.start(new io.cmis.platform.server.ServerSettings(where, threads,
                             context.config().duration("serve.read-timeout"),
                             java.util.Optional.of(token).filter(t -> !t.isEmpty())),
-                    intake, ConnectCommand.service(context), monitor,
+                    intake, connect, monitor,
                     new io.cmis.platform.health.DashboardData(context.tenancy(), context.clock()), liveness,
                     io.cmis.platform.api.ApplicationApi.routes(new io.cmis.platform.api.ApplicationApi.Parts(
-                            context.tenancy(), IntegrationsCommand.service(context), context.clock(), context.random())));
+                            context.tenancy(), IntegrationsCommand.service(context), context.clock(), context.random(),
+                            new io.cmis.platform.connect.BrowserConnect(connect))));
         } catch (IOException e) {
             inbox.close();
             throw new UsageException("cannot listen on " + address + ":" + listenPort + " (" + e.getMessage()

@@ -31,6 +31,8 @@ public final class AppConfig {
         this.keyring = parseKeyring(value("encryption.keys"));
         this.log = LogSettings.from(this);
         this.httpTimeout = duration("http.timeout");
+        // Checked here, not when a connect flow needs it: serve must not start with an allow-list it cannot read.
+        io.cmis.platform.connect.ReturnUrls.parse(value(io.cmis.platform.connect.ReturnUrls.KEY));
     }
 
     static AppConfig from(Map<String, ConfigValue> values, List<String> unknownVariables) {

@@ -18,7 +18,9 @@ import java.util.UUID;
  * token bound to the user agent). An operator or the app makes a one-time start link
  * ({@link #link}); the browser that opens it ({@link #open}) gets the state and a cookie, and serve's
  * callback completes the flow only with that cookie ({@link #complete}). So an authorization URL
- * sent to someone else is worthless: their browser has no cookie, and the flow is cancelled.
+ * sent to someone else is worthless: their browser has no cookie, and the flow is cancelled. A flow
+ * the application started ({@link #linkForApp}) with a return_to sends that same browser back to the
+ * application afterwards ({@link #returnConnected}, {@link #returnFailed}); any other browser, never.
  */
 public final class BrowserConnect {
     private static final String COOKIE = "cmis_connect_";
@@ -32,22 +34,52 @@ public final class BrowserConnect {
     /** A start link on serve, next to the redirect URI (which must be serve's callback), valid once. */
     public ConnectLink link(String platform, OrgId org, Optional<String> redirectUri, Optional<List<String>> scopes,
                             Optional<String> tokenKind) {
+        return link(platform, org, connect.redirect(platform, redirectUri), scopes, tokenKind, Optional.empty());
+    }
+
+    /**
+     * The application's start link ({@code POST /api/v1/connect/{platform}}): the same link, on the first
+     * of {@code <platform>.redirect-uris} that is serve's callback, and with {@code returnTo} (checked
+     * against {@code connect.return-urls} before anything is stored) where the callback sends the
+     * browser back.
+     */
+    public ConnectLink linkForApp(String platform, OrgId org, Optional<List<String>> scopes, Optional<String> tokenKind,
+                                  Optional<String> returnTo) {
+        Optional<URI> back = returnTo.map(r -> connect.settings.returnUrls().check(r));
+        String callback = connect.settings.redirectUris(platform).stream()
+                .filter(uri -> startBase(platform, uri).isPresent()).findFirst()
+                .orElseThrow(() -> new NoCallbackException("no URI of " + platform + ".redirect-uris is serve's "
+                        + "callback (ending in /oauth/callback/" + platform + "); add serve's to it and to the app "
+                        + "registered with the platform"));
+        return link(platform, org, callback, scopes, tokenKind, back);
+    }
+
+    /** The token kinds {@code platform} connects (the first is the default). */
+    public List<String> tokenKinds(String platform) {
+        return connect.registry.get(platform).tokenKinds();
+    }
+
+    private ConnectLink link(String platform, OrgId org, String redirect, Optional<List<String>> scopes,
+                             Optional<String> tokenKind, Optional<URI> returnTo) {
         PlatformConnector connector = connect.registry.get(platform);
         String kind = connect.kind(connector, platform, tokenKind);
-        String redirect = connect.redirect(platform, redirectUri);
-        URI startBase = startBase(platform, redirect);
+        URI startBase = startBase(platform, redirect).orElseThrow(() -> new ConnectException("--browser needs a "
+                + "redirect URI on serve's callback (ending in /oauth/callback/" + platform + "), where the browser's "
+                + "cookie is checked; " + redirect + " is not"));
         List<String> scopeList = scopes.orElse(connect.settings.defaultScopes(platform));
         Instant now = connect.clock.instant();
         Instant expiresAt = now.plus(connect.settings.startLinkTtl());
         String token = "l" + connect.randomToken(32);
         PendingConnect pending = new PendingConnect(UUID.randomUUID(), org.value(), platform, kind, redirect,
-                String.join(",", scopeList), null, null, expiresAt, null, null, null);
+                String.join(",", scopeList), null, null, expiresAt, null, null, null,
+                returnTo.map(URI::toString).orElse(null));
         connect.tenancy.inOrgDo(org, h -> {
             OAuthStateRepository repository = new OAuthStateRepository(h);
             repository.prune(now);
             repository.insertLink(pending, ConnectService.hash(token), now);
         });
-        return new ConnectLink(URI.create(startBase + "?link=" + token), expiresAt, platform, org.toString());
+        return new ConnectLink(URI.create(startBase + "?link=" + token), expiresAt, platform, org.toString(),
+                pending.id());
     }
 
     /**
@@ -101,14 +133,19 @@ public final class BrowserConnect {
                     + "so it is not completed here and nothing was stored. If you started it, finish it with "
                     + "'cmis-platform connect complete'; if someone sent you the link, close this window.");
         }
-        boolean same = cookie.map(c -> MessageDigest.isEqual(ConnectService.hash(c).getBytes(StandardCharsets.US_ASCII),
-                found.browserHash().getBytes(StandardCharsets.US_ASCII))).orElse(false);
-        if (!same) {
+        if (!sameCookie(found, cookie)) {
             connect.cancel(state);
             throw new ForeignBrowserException("This connection was started in another browser, so it is not completed "
                     + "here: it has been cancelled and nothing was stored. If you meant to connect an account, start "
                     + "again from the start link you were given; if someone sent you this link, close this window.");
         }
+    }
+
+    /** Whether {@code cookie} is the binding of {@code flow}'s browser (compared in constant time). */
+    private static boolean sameCookie(PendingConnect flow, Optional<String> cookie) {
+        return flow.forBrowser() && cookie.map(c -> MessageDigest.isEqual(
+                ConnectService.hash(c).getBytes(StandardCharsets.US_ASCII),
+                flow.browserHash().getBytes(StandardCharsets.US_ASCII))).orElse(false);
     }
 
     /**
@@ -124,16 +161,46 @@ public final class BrowserConnect {
         return (secure ? "__Host-" : "") + COOKIE + ConnectService.hash(state).substring(0, 16);
     }
 
-    /** serve's start route sits beside its callback: {@code .../oauth/callback/meta} → {@code .../oauth/start/meta}. */
-    private static URI startBase(String platform, String redirect) {
-        URI uri = URI.create(redirect);
+    /**
+     * Where serve's callback sends the browser once the flow of {@code state} connected {@code integrationId}:
+     * the flow's return_to with {@code state} (the flow's id), {@code integration_id} and
+     * {@code status=connected}; empty when the flow has none (serve's page, as before).
+     */
+    public Optional<URI> returnConnected(String state, Optional<String> cookie, UUID integrationId) {
+        return connect.flow(state).filter(flow -> sameCookie(flow, cookie))
+                .flatMap(flow -> AppReturn.connected(connect.settings.returnUrls(), flow, integrationId));
+    }
+
+    /**
+     * Where serve's callback sends the browser after the flow of {@code state} failed ({@code platformError}:
+     * what the platform redirected with, if it did): the flow's return_to with {@code state} and
+     * {@code error}, but only for the flow's own browser (its cookie): to any other browser it is not
+     * that user's flow, and serve's page says so. Empty: serve's page.
+     */
+    public Optional<URI> returnFailed(String state, Optional<String> cookie, Optional<String> platformError) {
+        return connect.flow(state).filter(flow -> sameCookie(flow, cookie))
+                .flatMap(flow -> AppReturn.failed(connect.settings.returnUrls(), flow, connect.clock.instant(),
+                        platformError));
+    }
+
+    /**
+     * serve's start route sits beside its callback: {@code .../oauth/callback/meta} → {@code .../oauth/start/meta};
+     * empty when {@code redirect} is not serve's callback.
+     */
+    private static Optional<URI> startBase(String platform, String redirect) {
+        URI uri;
+        try {
+            uri = new URI(redirect);
+        } catch (java.net.URISyntaxException e) {
+            return Optional.empty();
+        }
         String suffix = "/oauth/callback/" + platform;
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-        if (!path.endsWith(suffix) || uri.getRawQuery() != null || uri.getScheme() == null || uri.getRawAuthority() == null) {
-            throw new ConnectException("--browser needs a redirect URI on serve's callback (ending in " + suffix
-                    + "), where the browser's cookie is checked; " + redirect + " is not");
+        if (!path.endsWith(suffix) || uri.getRawQuery() != null || uri.getScheme() == null
+                || uri.getRawAuthority() == null) {
+            return Optional.empty();
         }
-        return URI.create(uri.getScheme() + "://" + uri.getRawAuthority()
-                + path.substring(0, path.length() - suffix.length()) + "/oauth/start/" + platform);
+        return Optional.of(URI.create(uri.getScheme() + "://" + uri.getRawAuthority()
+                + path.substring(0, path.length() - suffix.length()) + "/oauth/start/" + platform));
     }
 }

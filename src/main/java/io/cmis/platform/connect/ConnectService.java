@@ -66,7 +66,8 @@ public final class ConnectService {
         Prepared flow = prepare(connector, id, org.value(), kind, redirect, scopeList);
         Instant expiresAt = now.plus(settings.stateTtl());
         PendingConnect pending = new PendingConnect(id, org.value(), platform, kind, redirect,
-                String.join(",", scopeList), flow.verifierEnc(), flow.requestSecretEnc(), expiresAt, null, null, null);
+                String.join(",", scopeList), flow.verifierEnc(), flow.requestSecretEnc(), expiresAt, null, null, null,
+                null);
         tenancy.inOrgDo(org, h -> {
             OAuthStateRepository repository = new OAuthStateRepository(h);
             repository.prune(now);
@@ -158,10 +159,14 @@ public final class ConnectService {
     }
 
     PendingConnect find(String state) {
+        return flow(state).orElseThrow(() -> new ConnectException("unknown state: start the connection again with "
+                + "'cmis-platform connect start'"));
+    }
+
+    /** The flow of {@code state} whatever it became (open, used, expired); empty when there is none. */
+    Optional<PendingConnect> flow(String state) {
         String hash = hash(state);
-        return tenancy.systemWide("find a connect flow by its state", h -> new OAuthStateRepository(h).find(hash))
-                .orElseThrow(() -> new ConnectException("unknown state: start the connection again with "
-                        + "'cmis-platform connect start'"));
+        return tenancy.systemWide("find a connect flow by its state", h -> new OAuthStateRepository(h).find(hash));
     }
 
     PendingConnect claim(String state, PendingConnect found, Optional<OrgId> expectedOrg) {

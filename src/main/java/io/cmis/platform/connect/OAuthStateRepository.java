@@ -15,7 +15,7 @@ import java.util.UUID;
 final class OAuthStateRepository {
     private static final String COLUMNS =
             "id, org_id, platform, token_kind, redirect_uri, scopes, pkce_verifier_enc, request_token_secret_enc, expires_at, "
-            + "used_at, browser_hash, started_at";
+            + "used_at, browser_hash, started_at, return_to";
 
     private final Handle handle;
 
@@ -68,14 +68,16 @@ final class OAuthStateRepository {
     void insertLink(PendingConnect pending, String startHash, Instant now) {
         handle.createUpdate("""
                         INSERT INTO oauth_states (id, org_id, platform, token_kind, start_hash, redirect_uri, scopes,
-                                                  created_at, expires_at)
-                        VALUES (:id, :orgId, :platform, :tokenKind, :startHash, :redirectUri, :scopes, :now, :expiresAt)
+                                                  created_at, expires_at, return_to)
+                        VALUES (:id, :orgId, :platform, :tokenKind, :startHash, :redirectUri, :scopes, :now, :expiresAt,
+                                :returnTo)
                         """)
                 .bind("id", pending.id())
                 .bind("orgId", pending.orgId())
                 .bind("platform", pending.platform())
                 .bind("tokenKind", pending.tokenKind())
                 .bind("startHash", startHash)
+                .bind("returnTo", pending.returnTo())
                 .bind("redirectUri", pending.redirectUri())
                 .bind("scopes", pending.scopes())
                 .bind("now", Timestamp.from(now))
@@ -128,7 +130,8 @@ final class OAuthStateRepository {
             rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class), rs.getString("platform"),
             rs.getString("token_kind"), rs.getString("redirect_uri"), rs.getString("scopes"),
             rs.getString("pkce_verifier_enc"), rs.getString("request_token_secret_enc"), rs.getTimestamp("expires_at").toInstant(),
-            instant(rs, "used_at"), rs.getString("browser_hash"), instant(rs, "started_at"));
+            instant(rs, "used_at"), rs.getString("browser_hash"), instant(rs, "started_at"),
+            rs.getString("return_to"));
 
     private static Instant instant(java.sql.ResultSet rs, String column) throws java.sql.SQLException {
         Timestamp t = rs.getTimestamp(column);

@@ -103,6 +103,18 @@ public final class IntegrationRepository {
                 .execute();
     }
 
+    /** Whether the org this handle is in has the account; RLS scopes it to that org. */
+    public boolean exists(String platform, String externalAccountId) {
+        return handle.createQuery("""
+                        SELECT EXISTS (SELECT 1 FROM integrations
+                                        WHERE platform = :platform AND external_account_id = :externalAccountId)
+                        """)
+                .bind("platform", platform)
+                .bind("externalAccountId", externalAccountId)
+                .mapTo(Boolean.class)
+                .one();
+    }
+
     public Optional<Integration> find(UUID id) {
         return handle.createQuery("SELECT " + COLUMNS + " FROM integrations WHERE id = :id")
                 .bind("id", id)

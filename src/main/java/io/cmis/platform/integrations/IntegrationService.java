@@ -37,7 +37,7 @@ public final class IntegrationService {
     /** As {@link #add(ImportedToken)}, storing in the same transaction the channels the token alone proves. */
     public AddResult add(ImportedToken token, List<DiscoveredChannel> known) {
         Instant now = clock.instant();
-        Instant expiresAt = token.expiresIn().map(now::plus).orElse(null);
+        Instant expiresAt = token.expiry(now);
         return tenancy.inOrg(token.org(), handle -> {
             IntegrationRepository repository = new IntegrationRepository(handle);
             IntegrationRepository.UpsertResult row = repository.upsertAccount(UUID.randomUUID(),
@@ -47,7 +47,7 @@ public final class IntegrationService {
                     .map(r -> vault.encrypt(r, SecretColumns.INTEGRATION_REFRESH_TOKEN.slot(token.org().value(), row.id())))
                     .orElse(null);
             repository.storeTokens(row.id(), access, refresh);
-            repository.storeDetails(row.id(), token.accountName(), token.tokenKind(), null, null, "{}");
+            repository.storeDetails(row.id(), token.accountName(), token.tokenKind(), token.scopeColumn(), null, "{}");
             storeChannels(handle, token.org(), row.id(), token.platform(), known, now);
             return new AddResult(repository.find(row.id()).orElseThrow(), row.inserted());
         });
@@ -98,6 +98,11 @@ public final class IntegrationService {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             return "{}";
         }
+    }
+
+    /** Whether {@code add} would update rather than create: the same org, platform and account is stored. */
+    public boolean exists(OrgId org, String platform, String externalAccountId) {
+        return tenancy.inOrg(org, h -> new IntegrationRepository(h).exists(platform, externalAccountId));
     }
 
     public List<Integration> list(IntegrationFilter filter) {

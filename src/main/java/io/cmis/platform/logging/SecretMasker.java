@@ -112,6 +112,8 @@ public final class SecretMasker {
             // By shape.
             rule(WORD_START + "eyJ[A-Za-z0-9_-]{6,}\\.[A-Za-z0-9_-]{6,}\\.[A-Za-z0-9_-]*", "eyJ" + MASK),
             rule(WORD_START + "EAA[A-Za-z0-9]{8,}", "EAA" + MASK),
+            // Our own API keys: the id part stays (it names the key in api-keys list), the secret goes.
+            rule("(?<![A-Za-z0-9])(cmis_[0-9a-f]{32}_)[A-Za-z0-9_-]{8,}", "$1" + MASK),
             rule(WORD_START + "ya29\\.[A-Za-z0-9_.-]{8,}", "ya29." + MASK),
             rule("(?:(?<![\\w/\\\\])" + ESCAPED_BREAK + ")1(" + SLASH + ")(" + SLASH + ")[A-Za-z0-9_-]{8,}", "1$1$2" + MASK),
             rule("(?:(?<![\\w/\\\\])" + ESCAPED_BREAK + ")4(" + SLASH + ")0[A-Za-z0-9_-]{8,}", "4$1" + MASK),

@@ -14,13 +14,15 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
+import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * {@code GET /oauth/start/{platform}?link=} (a start link of {@code connect start --browser}: sets the
  * flow's binding cookie and redirects to the platform) and {@code GET /oauth/callback/{platform}}
- * (completes the flow only in the browser holding that cookie). Both are open: users reach them.
+ * (completes the flow only in the browser holding that cookie, and then sends that browser back to the
+ * application's return_to when the application started the flow with one). Both are open: users reach them.
  */
 final class OAuthRoutes {
     private final BrowserConnect connect;
@@ -68,23 +70,41 @@ final class OAuthRoutes {
         Optional<String> cookie = bindingCookie(request, state);
         // Whatever happens next the flow is over for this browser (done, declined, cancelled or refused).
         clear(response, state);
+        Optional<String> platformError = Optional.ofNullable(query.containsKey("error") ? query.get("error")
+                : query.containsKey("denied") ? "denied" : null);
         try {
-            if (query.containsKey("error") || query.containsKey("denied")) {
-                String error = query.containsKey("error") ? query.get("error") : "denied";
-                connect.decline(state, error, Optional.ofNullable(query.get("error_description")), cookie);
+            if (platformError.isPresent()) {
+                connect.decline(state, platformError.get(), Optional.ofNullable(query.get("error_description")), cookie);
             }
             if (code.isBlank()) {
-                Responses.page(response, done, 400, "Not connected", "The link has no code. Start the connection again.");
+                failed(response, done, state, cookie, platformError, "The link has no code. Start the connection again.");
                 return;
             }
             Integration integration = connect.complete(state, Secret.of(code), cookie).integration();
+            Optional<URI> back = connect.returnConnected(state, cookie, integration.id());
+            if (back.isPresent()) {
+                Responses.redirect(response, done, 303, back.get().toString());
+                return;
+            }
             Responses.page(response, done, 200, "Connected", "Your " + integration.platform() + " account "
                     + Optional.ofNullable(integration.accountName()).orElse(integration.externalAccountId())
                     + " is connected. You can close this window.");
         } catch (ForeignBrowserException e) {
+            // Not this browser's flow: it is not sent to the application that started it.
             Responses.page(response, done, 403, "Not connected", e.getMessage());
         } catch (ConnectException | PlatformException e) {
-            Responses.page(response, done, 400, "Not connected", e.getMessage());
+            failed(response, done, state, cookie, platformError, e.getMessage());
+        }
+    }
+
+    /** A flow the application started goes back to its return_to with the error (its own browser only); else the page. */
+    private void failed(Response response, Callback done, String state, Optional<String> cookie,
+                        Optional<String> platformError, String why) {
+        Optional<URI> back = connect.returnFailed(state, cookie, platformError);
+        if (back.isPresent()) {
+            Responses.redirect(response, done, 303, back.get().toString());
+        } else {
+            Responses.page(response, done, 400, "Not connected", why);
         }
     }
 

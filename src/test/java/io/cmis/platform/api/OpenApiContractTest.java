@@ -48,7 +48,9 @@ class OpenApiContractTest {
      * listed here is served, so it cannot be forgotten).
      */
     private static final Set<String> PENDING = Set.of(
-            "POST /integrations/{id}/credentials", "POST /channels/{id}/credentials", "POST /connect/{platform}");
+            "POST /integrations/{id}/credentials", "POST /channels/{id}/credentials");
+    /** The application's origin and path, as connect.return-urls allows it. */
+    private static final String APP = "https://app.example.com/app";
     /** Documented statuses that no request here provokes, and why. */
     private static final Map<String, String> UNPROVOKED = Map.of(
             "500", "an unexpected failure: nothing provokes one on purpose; ApiRoutes answers any with ApiError's one shape",
@@ -70,7 +72,9 @@ class OpenApiContractTest {
 
     @BeforeEach
     void start() throws Exception {
-        bed = new PlatformTestBed();
+        bed = new PlatformTestBed(Map.of("CMIS_CONNECT_RETURN_URLS", APP,
+                // Snapchat's only redirect URI is not serve's callback: no browser flow can start for it.
+                "CMIS_SNAPCHAT_REDIRECT_URIS", "https://elsewhere.example/snapchat/back"));
         server = new WebhookServer(bed);
         cli = bed.cli();
         metaId = OAuthUser.connect(cli, org, "meta").get("id").asText();
@@ -341,11 +345,14 @@ class OpenApiContractTest {
             }
             case "POST /connect/{platform}" -> {
                 probes.add(new Probe("no body", 200, request(method, concrete, all, "")));
-                probes.add(new Probe("{}", 200, request(method, concrete, all, "{}")));
+                probes.add(new Probe("every field", 200, request(method, path.replace("{platform}", "tiktok"), all,
+                        "{\"return_to\":\"" + APP + "/done\",\"scopes\":[\"user.info.basic\"],\"kind\":\"advertiser\"}")));
                 probes.add(new Probe("an unknown platform", 404, request(method, path.replace("{platform}", "myspace"), all, "{}")));
                 probes.add(new Probe("a return_to not allowed", 400, request(method, concrete, all,
                         "{\"return_to\":\"https://evil.example/steal\"}")));
                 probes.add(new Probe("scopes not a list", 400, request(method, concrete, all, "{\"scopes\":5}")));
+                probes.add(new Probe("a field of another name", 400, request(method, concrete, all, "{\"org_id\":\"x\"}")));
+                probes.add(new Probe("no callback on serve", 400, request(method, path.replace("{platform}", "snapchat"), all, "")));
                 probes.add(new Probe("a body over 64 KiB", 413, tooLarge(method, concrete, all)));
             }
             default -> throw new AssertionError(name + " is documented and served, but this test has no requests for it: "

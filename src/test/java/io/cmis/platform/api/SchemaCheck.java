@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 /**
  * Checks a JSON value against a schema of the OpenAPI document: the few keywords the document uses
  * ({@code $ref}, {@code type} with {@code null}, {@code enum}, {@code required}, {@code properties},
- * {@code additionalProperties}, {@code items}, {@code format}, {@code minimum}/{@code maximum},
- * {@code pattern}). Stricter than JSON Schema in one respect, on purpose: an object whose schema
+ * {@code additionalProperties}, {@code items} with {@code minItems}/{@code maxItems}, {@code format},
+ * {@code minimum}/{@code maximum}, {@code pattern}, {@code minLength}/{@code maxLength}). Stricter than JSON Schema in one respect, on purpose: an object whose schema
  * declares {@code properties} and says nothing of {@code additionalProperties} is closed, so an answer
  * with a field the document does not describe fails (the document tells clients to ignore unknown
  * fields, so it must not say {@code additionalProperties: false} itself). A keyword it does not know
@@ -27,7 +27,8 @@ final class SchemaCheck {
     private static final Set<String> ANNOTATIONS = Set.of("description", "example", "examples", "default", "title",
             "summary", "deprecated", "readOnly", "writeOnly");
     private static final Set<String> KEYWORDS = Set.of("$ref", "type", "enum", "const", "required", "properties",
-            "additionalProperties", "items", "format", "minimum", "maximum", "pattern");
+            "additionalProperties", "items", "minItems", "maxItems", "format", "minimum", "maximum", "pattern",
+            "minLength", "maxLength");
 
     private final JsonNode document;
 
@@ -94,8 +95,11 @@ final class SchemaCheck {
             if (schema.has("maximum") && value.decimalValue().compareTo(schema.get("maximum").decimalValue()) > 0) {
                 out.add(at + ": " + value + " is above the maximum " + schema.get("maximum"));
             }
-        } else if (value.isArray() && schema.has("items")) {
-            for (int i = 0; i < value.size(); i++) {
+        } else if (value.isArray()) {
+            if (value.size() < schema.path("minItems").asInt(0) || value.size() > schema.path("maxItems").asInt(Integer.MAX_VALUE)) {
+                out.add(at + ": " + value.size() + " items, outside minItems/maxItems");
+            }
+            for (int i = 0; schema.has("items") && i < value.size(); i++) {
                 check(schema.get("items"), value.get(i), at + "[" + i + "]", out);
             }
         } else if (value.isObject()) {
@@ -125,6 +129,10 @@ final class SchemaCheck {
     }
 
     private static void text(JsonNode schema, String text, String at, List<String> out) {
+        int length = text.codePointCount(0, text.length());
+        if (length < schema.path("minLength").asInt(0) || length > schema.path("maxLength").asInt(Integer.MAX_VALUE)) {
+            out.add(at + ": '" + text + "' is " + length + " characters, outside minLength/maxLength");
+        }
         if (schema.has("pattern") && !Pattern.compile(schema.get("pattern").asText()).matcher(text).find()) {
             out.add(at + ": '" + text + "' does not match " + schema.get("pattern").asText());
         }

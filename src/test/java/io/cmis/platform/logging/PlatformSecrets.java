@@ -80,6 +80,8 @@ final class PlatformSecrets {
                     "Zk2LqP8wX5vN1cT7yR4mB9hJ0sF3gD6a-_uE2iO7oY1", true),
             new Secret("admin session cookie (expiry.hmac)", "cmis_admin", "1796534978.", "1796534978.9e107d9d372bb6826bd81d3542a419d6e3b0c442",
                     false),
+            new Secret("application API key", "api_key", "cmis_5ea740123a924f7c89502afc95a3d959_",
+                    "cmis_5ea740123a924f7c89502afc95a3d959_Q7vX2kLmN9pR4tW8yZ1bC3dF6gH0jK5-_aE2iO7uY9x", true),
             new Secret("pkce verifier", "code_verifier", "", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", true),
             new Secret("meta verify token", "meta.verify-token", "", "mv-word-31x-q", false),
             new Secret("tiktok webhook secret", "tiktok.webhook-secret", "", "zz-hook-pass-41", false),

@@ -52,8 +52,13 @@ public final class PlatformTestBed implements AutoCloseable {
      * in transaction mode ({@code pooled}) or directly, as the tool's non-superuser owner.
      */
     public static PlatformTestBed onProductionDatabase(boolean pooled) {
+        return onProductionDatabase(pooled, Map.of());
+    }
+
+    /** The same, with extra settings as environment variables. */
+    public static PlatformTestBed onProductionDatabase(boolean pooled, Map<String, String> overrides) {
         ProductionPostgres pg = ProductionPostgres.get();
-        return new PlatformTestBed(pg.freshDatabase(), Map.of(), pg, pooled);
+        return new PlatformTestBed(pg.freshDatabase(), overrides, pg, pooled);
     }
 
     private PlatformTestBed(String database, Map<String, String> overrides, ProductionPostgres production, boolean pooled) {

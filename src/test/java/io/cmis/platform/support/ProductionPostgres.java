@@ -206,6 +206,29 @@ public final class ProductionPostgres {
         }
     }
 
+    /** The whole database as {@code pg_dump} writes it (schema and data, as the superuser over the socket). */
+    public String dump(String database) {
+        List<String> line = new ArrayList<>();
+        if (isRoot()) {
+            line.addAll(List.of("runuser", "-u", "postgres", "--"));
+        }
+        line.addAll(List.of(bin.resolve("pg_dump").toString(), "-h", dir.toString(), "-p", String.valueOf(port),
+                "-U", "postgres", "-d", database));
+        try {
+            Process p = new ProcessBuilder(line).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("pg_dump of " + database + " failed");
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        }
+    }
+
     /**
      * PostgreSQL and PgBouncer refuse to run as root; as root (CI), they run as Debian's
      * {@code postgres} system user.

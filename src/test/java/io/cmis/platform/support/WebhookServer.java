@@ -72,7 +72,8 @@ public final class WebhookServer implements AutoCloseable {
                     new WebhookIntake(bed.registry(), inbox, bed.clock), connect, monitor,
                     new io.cmis.platform.health.DashboardData(tenancy, bed.clock), liveness,
                     this.api = io.cmis.platform.api.ApplicationApi.routes(new io.cmis.platform.api.ApplicationApi.Parts(bed.tenancy(),
-                            new IntegrationService(bed.tenancy(), vault, bed.clock), bed.clock, new SecureRandom())));
+                            new IntegrationService(bed.tenancy(), vault, bed.clock), bed.clock, new SecureRandom(),
+                            new io.cmis.platform.connect.BrowserConnect(connect))));
         } catch (java.io.IOException | RuntimeException e) {
             inbox.close();
             monitor.close();

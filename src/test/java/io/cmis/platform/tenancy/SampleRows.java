@@ -39,5 +39,12 @@ final class SampleRows {
         h.execute("""
                 INSERT INTO sync_leases (integration_id, org_id, holder, expires_at)
                 VALUES (?, ?, 'sync:test', now() + interval '2 minutes')""", integration, org);
+        h.execute("""
+                INSERT INTO api_keys (id, org_id, name, prefix, key_hash, scopes, created_at, created_by)
+                VALUES (?, ?, 'app', 'cmis_0000', ?, '{integrations:read}', now(), 'cli:test')""",
+                UUID.randomUUID(), org, UUID.randomUUID().toString());
+        h.execute("""
+                INSERT INTO credential_reads (id, org_id, read_at, integration_id, reader, refreshed, outcome)
+                VALUES (?, ?, now(), ?, 'api', false, 'served')""", UUID.randomUUID(), org, integration);
     }
 }

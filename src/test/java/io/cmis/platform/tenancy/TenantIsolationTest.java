@@ -32,7 +32,8 @@ class TenantIsolationTest {
     private static final OrgId B = new OrgId(UUID.randomUUID());
     /** Every table that holds org data; the catalog test checks this list is complete. */
     static final List<String> TENANT_TABLES = List.of("integrations", "oauth_states", "channels", "ad_accounts",
-            "webhook_events", "platform_api_calls", "notifications", "sync_runs", "sync_leases");
+            "webhook_events", "platform_api_calls", "notifications", "sync_runs", "sync_leases", "api_keys",
+            "credential_reads");
 
     private static Jdbi jdbi;
     private static Tenancy tenancy;
@@ -76,10 +77,8 @@ class TenantIsolationTest {
             Integer visible = tenancy.inOrg(A, h -> h.createQuery("SELECT count(*) FROM " + table).mapTo(Integer.class).one());
             Integer foreignVisible = tenancy.inOrg(A, h -> h.createQuery(
                     "SELECT count(*) FROM " + table + " WHERE org_id = :b").bind("b", B.value()).mapTo(Integer.class).one());
-            Integer updatedForeign = tenancy.inOrg(A, h -> h.createUpdate(
-                    "UPDATE " + table + " SET org_id = org_id WHERE org_id = :b").bind("b", B.value()).execute());
-            Integer deletedForeign = tenancy.inOrg(A, h -> h.createUpdate(
-                    "DELETE FROM " + table + " WHERE org_id = :b").bind("b", B.value()).execute());
+            Integer updatedForeign = writeOrRefused(table, "UPDATE", "UPDATE " + table + " SET org_id = org_id WHERE org_id = :b");
+            Integer deletedForeign = writeOrRefused(table, "DELETE", "DELETE FROM " + table + " WHERE org_id = :b");
 
             assertThat(visible).as(table).isEqualTo(1);
             assertThat(foreignVisible).as(table).isZero();
@@ -128,6 +127,22 @@ class TenantIsolationTest {
     void the_system_path_sees_every_org() {
         List<Integration> all = tenancy.systemWide("test", h -> new IntegrationRepository(h).list(IntegrationFilter.all()));
         assertThat(all).extracting(Integration::id).contains(inA.id(), inB.id());
+    }
+
+    /**
+     * Rows org A changed in org B with {@code sql}: zero by row-level security; or, where the tenant role
+     * does not hold the privilege at all (the credential-read audit is append-only), refused outright.
+     */
+    private static Integer writeOrRefused(String table, String privilege, String sql) {
+        boolean granted = jdbi.withHandle(h -> h.createQuery("SELECT has_table_privilege(:role, :table, :privilege)")
+                .bind("role", tenancy.roles().tenant()).bind("table", "cmis_platform." + table).bind("privilege", privilege)
+                .mapTo(Boolean.class).one());
+        if (granted) {
+            return tenancy.inOrg(A, h -> h.createUpdate(sql).bind("b", B.value()).execute());
+        }
+        assertThatThrownBy(() -> tenancy.inOrg(A, h -> h.createUpdate(sql).bind("b", B.value()).execute()))
+                .as(table + " " + privilege).hasMessageContaining("permission denied");
+        return 0;
     }
 
     private static Integration add(IntegrationService service, OrgId org, String account) {
