@@ -13,12 +13,14 @@ public final class ApplicationApi {
     }
 
     /** What the routes need from the rest of the tool. */
-    public record Parts(Tenancy tenancy, IntegrationService integrations, Clock clock, SecureRandom random) {
+    public record Parts(Tenancy tenancy, IntegrationService integrations, Clock clock, SecureRandom random,
+                        Credentials credentials) {
     }
 
     public static ApiRoutes routes(Parts parts) {
         ApiRoutes routes = new ApiRoutes(new ApiKeys(parts.tenancy(), parts.clock(), parts.random()));
         new ReadApi(parts.integrations(), new SyncedData(parts.tenancy())).mount(routes);
+        new CredentialsApi(parts.credentials()).mount(routes);
         return routes;
     }
 }

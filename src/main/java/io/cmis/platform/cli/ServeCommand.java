@@ -101,7 +101,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                     intake, ConnectCommand.service(context), monitor,
                     new io.cmis.platform.health.DashboardData(context.tenancy(), context.clock()), liveness,
                     io.cmis.platform.api.ApplicationApi.routes(new io.cmis.platform.api.ApplicationApi.Parts(
-                            context.tenancy(), IntegrationsCommand.service(context), context.clock(), context.random())));
+                            context.tenancy(), IntegrationsCommand.service(context), context.clock(), context.random(),
+                            TokensGetCommand.credentials(context).observe(monitor::credentialRead))));
         } catch (IOException e) {
             inbox.close();
             throw new UsageException("cannot listen on " + address + ":" + listenPort + " (" + e.getMessage()

@@ -34,7 +34,8 @@ public final class Pruner {
             new Rule("sync_runs", "sync_runs", "sync-runs.retention", "finished_at < :cutoff"),
             new Rule("notifications", "notifications", "alerts.retention",
                     "status IN ('delivered', 'failed') AND created_at < :cutoff"),
-            new Rule("oauth_states", "oauth_states", "oauth-states.retention", "expires_at < :cutoff"));
+            new Rule("oauth_states", "oauth_states", "oauth-states.retention", "expires_at < :cutoff"),
+            new Rule("credential_reads", "credential_reads", "credential-reads.retention", "read_at < :cutoff"));
 
     /** What a run did: rows deleted per table, in the order pruned, and the call log's partitions. */
     public record Pruned(Map<String, Long> deleted, int partitionsDropped, int partitionsDeferred, int partitionsAdded) {
