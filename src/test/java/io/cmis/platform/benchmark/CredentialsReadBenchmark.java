@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Latency of {@code POST /api/v1/integrations/{id}/credentials} without a refresh, warm: the packaged
  * code as a real {@code serve} process on Debian's PostgreSQL 15 through PgBouncer (transaction mode),
- * loaded with wrk (2 threads, {@value #CONNECTIONS} connections, {@value #WARM_UP_SECONDS} s warm-up, then
+ * loaded with wrk (2 threads (1 for one connection), {@value #CONNECTIONS} connections, {@value #WARM_UP_SECONDS} s warm-up, then
  * {@value #RUNS} runs of {@value #SECONDS} s). Each read is three short transactions: the key, the token,
  * the audit row (a commit). Needs wrk ({@code apt-get install -y wrk}).
  * Run: {@code mvn -B test -Dtest=CredentialsReadBenchmark -Dbenchmark=true -Djacoco.skip=true -Dsurefire.failIfNoSpecifiedTests=false}
@@ -80,7 +80,7 @@ class CredentialsReadBenchmark {
     }
 
     private static String wrk(Path script, String url, int seconds) throws Exception {
-        Process wrk = new ProcessBuilder("wrk", "-t2", "-c" + CONNECTIONS, "-d" + seconds + "s", "--latency",
+        Process wrk = new ProcessBuilder("wrk", "-t" + Math.min(2, CONNECTIONS), "-c" + CONNECTIONS, "-d" + seconds + "s", "--latency",
                 "-s", script.toString(), url).redirectErrorStream(true).start();
         String out = new String(wrk.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(wrk.waitFor()).as(out).isZero();
