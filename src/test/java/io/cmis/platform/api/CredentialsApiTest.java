@@ -157,6 +157,23 @@ class CredentialsApiTest {
     }
 
     @Test
+    void a_token_nothing_renews_is_handed_out_until_it_expires_then_409() throws Exception {
+        String meta = OAuthUser.connect(cli, orgA, "meta").get("id").asText();
+        String key = key(orgA, "credentials:read");
+        bed.clock.advance(Duration.ofDays(59).plusHours(23).plusMinutes(55));
+        JsonNode last = json(credentials("integrations", meta, key));
+        assertThat(last.get("refreshed").asBoolean()).isFalse();
+        assertThat(last.get("expires_at").asText()).isEqualTo(bed.clock.instant().plusSeconds(300).toString());
+
+        bed.clock.advance(Duration.ofMinutes(6));
+        HttpResponse<String> expired = credentials("integrations", meta, key);
+        assertThat(expired.statusCode()).isEqualTo(409);
+        assertThat(json(expired).at("/error/code").asText()).isEqualTo("reconnect_required");
+        assertThat(json(expired).at("/error/message").asText()).contains("expired at");
+        assertThat(expired.body()).doesNotContain(last.get("access_token").asText());
+    }
+
+    @Test
     void a_refresh_the_platform_refuses_marks_needs_reauth_and_answers_409() throws Exception {
         String google = OAuthUser.connect(cli, orgA, "google").get("id").asText();
         String key = key(orgA, "credentials:read");
