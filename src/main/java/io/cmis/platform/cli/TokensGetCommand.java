@@ -39,10 +39,15 @@ final class TokensGetCommand implements Callable<Integer> {
         this.context = context;
     }
 
-    /** The credentials service, as serve and this command build it. */
+    /**
+     * The credentials service, as serve and this command build it. Not through {@link TokensCommand#refresher}:
+     * its pool-size check is about the sweep's concurrency, and serve must start where it started before.
+     */
     static Credentials credentials(CliContext context) {
+        TokenSettings settings = TokenSettings.from(context.config());
         AccessTokens tokens = new AccessTokens(context.tenancy(), context.vault(), context.platforms().registry(),
-                TokensCommand.refresher(context), TokenSettings.from(context.config()), context.clock());
+                new io.cmis.platform.tokens.TokenRefresher(context.tenancy(), context.vault(),
+                        context.platforms().registry(), settings, context.clock()), settings, context.clock());
         return new Credentials(context.tenancy(), context.vault(), context.platforms().registry(), tokens,
                 context.clock());
     }
