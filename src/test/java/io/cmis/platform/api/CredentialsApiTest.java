@@ -114,6 +114,14 @@ class CredentialsApiTest {
         assertThat(reads()).as("nothing recorded in either org").isEmpty();
         assertThat(credentials("channels", channelOfB, keyB).statusCode()).as("B reads its own").isEqualTo(200);
         assertThat(reads()).hasSize(1);
+
+        String googleOfB = OAuthUser.connect(cli, orgB, "google").get("id").asText();
+        bed.clock.advance(Duration.ofMinutes(55));
+        HttpResponse<String> due = credentials("integrations", googleOfB, keyA);
+        assertThat(due.statusCode()).isEqualTo(404);
+        assertThat(due.body()).isEqualTo(unknown);
+        assertThat(bed.sandbox.google().requests(GOOGLE_REFRESH)).as("A's key refreshes nothing of B's").isEqualTo(1);
+        assertThat(reads()).hasSize(1);
     }
 
     @Test
