@@ -3,7 +3,7 @@
 --     fast hash is enough: there is nothing to guess), with its display prefix. Revocation is a
 --     timestamp, read on every request by every serve host: it takes effect at once.
 --   * credential_reads: who read which credentials, when, and whether they were refreshed for it;
---     never the token. Pruned by db prune after retention.credential-reads.
+--     never the token. Pruned by db prune after credential-reads.retention.
 --   * oauth_states.return_to: where serve's callback sends the user's browser back to the
 --     application (a URL of connect.return-urls, checked when the flow is started).
 -- Like every table since version 12: explicit grants, row-level security enabled and forced, the

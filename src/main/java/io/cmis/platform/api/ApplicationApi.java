@@ -15,13 +15,15 @@ public final class ApplicationApi {
 
     /** What the routes need from the rest of the tool. */
     public record Parts(Tenancy tenancy, IntegrationService integrations, Clock clock, SecureRandom random,
-                        BrowserConnect connect) {
+                        BrowserConnect connect,
+                        Credentials credentials) {
     }
 
     public static ApiRoutes routes(Parts parts) {
         ApiRoutes routes = new ApiRoutes(new ApiKeys(parts.tenancy(), parts.clock(), parts.random()));
         new ReadApi(parts.integrations(), new SyncedData(parts.tenancy())).mount(routes);
         new ConnectApi(parts.connect()).mount(routes);
+        new CredentialsApi(parts.credentials()).mount(routes);
         OpenApiDocument.load().mount(routes);
         return routes;
     }

@@ -103,7 +103,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                     new io.cmis.platform.health.DashboardData(context.tenancy(), context.clock()), liveness,
                     io.cmis.platform.api.ApplicationApi.routes(new io.cmis.platform.api.ApplicationApi.Parts(
                             context.tenancy(), IntegrationsCommand.service(context), context.clock(), context.random(),
-                            new io.cmis.platform.connect.BrowserConnect(connect))));
+                            new io.cmis.platform.connect.BrowserConnect(connect),
+                            TokensGetCommand.credentials(context).observe(monitor::credentialRead))));
         } catch (IOException e) {
             inbox.close();
             throw new UsageException("cannot listen on " + address + ":" + listenPort + " (" + e.getMessage()

@@ -24,7 +24,8 @@ import java.util.concurrent.Callable;
 
 /** {@code tokens rotate-key}. */
 @Command(name = "tokens", description = "Token lifecycle.",
-        subcommands = {TokensCommand.Refresh.class, TokensCommand.Status.class, TokensCommand.RotateKey.class})
+        subcommands = {TokensCommand.Refresh.class, TokensCommand.Status.class, TokensCommand.RotateKey.class,
+                TokensGetCommand.class})
 final class TokensCommand {
 
     static TokenRefresher refresher(CliContext context) {

@@ -64,11 +64,33 @@ public final class HealthCheck {
                     vault.activeKeyId()));
             return null;
         });
+        tenancy.systemWide("health: credential reads of the last hour", h -> {
+            answerWithin(h);
+            components.put("credential_reads", credentialReads(h, now));
+            return null;
+        });
         HealthStatus overall = HealthStatus.HEALTHY;
         for (Object component : components.values()) {
             overall = overall.worst(HealthReport.worstOf(component));
         }
         return new HealthReport(overall, now, components);
+    }
+
+    /**
+     * Reads of credentials (application API and {@code tokens get}) in the last hour, by outcome, and
+     * how many refreshed a token at the platform. Informational: always healthy (a refused read is the
+     * integration's state, which the integrations component already judges).
+     */
+    private static Map<String, Object> credentialReads(Handle h, Instant now) {
+        io.cmis.platform.api.CredentialReadRepository.Counts counts =
+                new io.cmis.platform.api.CredentialReadRepository(h).since(now.minus(Duration.ofHours(1)));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("reads_last_hour", counts.total());
+        counts.byOutcome().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> out.put(e.getKey() + "_last_hour", e.getValue()));
+        out.put("refreshes_on_read_last_hour", counts.refreshed());
+        out.put("health", HealthStatus.HEALTHY);
+        return out;
     }
 
     /** A health check that hangs is worse than one that says unknown: the server gives up on it too. */

@@ -42,6 +42,12 @@ public final class ServeMonitor implements AutoCloseable {
     private final Histogram apiCalls = Histogram.builder().name("cmis_api_call_duration_seconds")
             .help("Platform calls made by this process, by platform and outcome").labelNames("platform", "outcome")
             .register(registry);
+    private final Counter credentialReads = Counter.builder().name("cmis_credential_reads_total")
+            .help("Credential reads answered by this serve's application API, by outcome").labelNames("outcome")
+            .register(registry);
+    private final Counter credentialRefreshes = Counter.builder().name("cmis_credential_refreshes_on_read_total")
+            .help("Tokens this serve refreshed at the platform because a credential read found them due")
+            .register(registry);
     private final ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "cmis:health");
         t.setDaemon(true);
@@ -149,6 +155,14 @@ public final class ServeMonitor implements AutoCloseable {
 
     public void eventProcessed(String outcome) {
         processed.labelValues(outcome).inc();
+    }
+
+    /** One recorded credential read: its outcome, and whether it refreshed the token at the platform. */
+    public void credentialRead(String outcome, boolean refreshed) {
+        credentialReads.labelValues(outcome).inc();
+        if (refreshed) {
+            credentialRefreshes.inc();
+        }
     }
 
     public void apiCall(ApiCallLog.ApiCall call) {

@@ -55,6 +55,16 @@ public interface PlatformConnector {
 
     List<DiscoveredAdAccount> adAccounts(CallContext context);
 
+    /**
+     * What an application needs beside the access token to call the platform itself with it, as
+     * {@code POST /api/v1/.../credentials} and {@code tokens get} hand it out (X: the token secret and
+     * the consumer key that sign each request; Meta: the appsecret_proof of this token). Empty (the
+     * default) where the bearer token is all.
+     */
+    default java.util.Map<String, String> credentialExtras(CallContext context) {
+        return java.util.Map.of();
+    }
+
     ResponseClassifier classifier();
 
     WebhookSupport webhooks();

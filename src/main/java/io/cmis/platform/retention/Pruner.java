@@ -24,7 +24,10 @@ public final class Pruner {
     static final int BATCH = 5_000;
 
     /** One table's rule: the rows of {@code table} older than the cutoff that may go. */
-    private record Rule(String name, String table, String retentionKey, String condition) {
+    private record Rule(String name, String table, String retentionKey, String condition, boolean lockRows) {
+        Rule(String name, String table, String retentionKey, String condition) {
+            this(name, table, retentionKey, condition, true);
+        }
     }
 
     private static final String CALL_LOG = "platform_api_calls";
@@ -34,7 +37,10 @@ public final class Pruner {
             new Rule("sync_runs", "sync_runs", "sync-runs.retention", "finished_at < :cutoff"),
             new Rule("notifications", "notifications", "alerts.retention",
                     "status IN ('delivered', 'failed') AND created_at < :cutoff"),
-            new Rule("oauth_states", "oauth_states", "oauth-states.retention", "expires_at < :cutoff"));
+            new Rule("oauth_states", "oauth_states", "oauth-states.retention", "expires_at < :cutoff"),
+            // An audit: the system role may delete reads but never update one (V16), and FOR UPDATE needs
+            // UPDATE. Two pruners at once may pick the same rows; the second then deletes fewer, never wrong ones.
+            new Rule("credential_reads", "credential_reads", "credential-reads.retention", "read_at < :cutoff", false));
 
     /** What a run did: rows deleted per table, in the order pruned, and the call log's partitions. */
     public record Pruned(Map<String, Long> deleted, int partitionsDropped, int partitionsDeferred, int partitionsAdded) {
@@ -77,7 +83,7 @@ public final class Pruner {
         // Table names and conditions are the constants above, never input.
         String sql = "DELETE FROM " + rule.table() + " WHERE ctid = ANY(ARRAY("
                 + "SELECT ctid FROM " + rule.table() + " WHERE " + rule.condition()
-                + " LIMIT :batch FOR UPDATE SKIP LOCKED))";
+                + " LIMIT :batch" + (rule.lockRows() ? " FOR UPDATE SKIP LOCKED" : "") + "))";
         long total = 0;
         int n;
         do {

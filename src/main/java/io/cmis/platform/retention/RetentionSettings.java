@@ -11,7 +11,7 @@ import java.util.Map;
 public record RetentionSettings(Map<String, Duration> byKey) {
     /** The keys, in the order db prune works through them. */
     static final String[] KEYS = {"api-calls.retention", "api-call-rollups.retention", "sync-runs.retention",
-            "alerts.retention", "oauth-states.retention", "webhooks.retention"};
+            "alerts.retention", "oauth-states.retention", "webhooks.retention", "credential-reads.retention"};
 
     public static RetentionSettings from(AppConfig config) {
         Map<String, Duration> out = new LinkedHashMap<>();

@@ -123,6 +123,19 @@ public final class ChannelRepository {
                 .list();
     }
 
+    /** A channel's own token as stored (null ciphertext: it has none), with the integration it belongs to. */
+    public record StoredToken(UUID integrationId, String status, String accessTokenEnc) {
+    }
+
+    /** The channel's stored token, through the org's view (another org's channel is not found). */
+    public java.util.Optional<StoredToken> token(UUID channelId) {
+        return handle.createQuery("SELECT integration_id, status, access_token_enc FROM channels WHERE id = :id")
+                .bind("id", channelId)
+                .map((rs, ctx) -> new StoredToken(rs.getObject("integration_id", UUID.class), rs.getString("status"),
+                        rs.getString("access_token_enc")))
+                .findOne();
+    }
+
     record Upserted(UUID id, boolean inserted) {
     }
 

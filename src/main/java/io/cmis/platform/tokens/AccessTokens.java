@@ -46,16 +46,29 @@ public final class AccessTokens {
      * their meaning.
      */
     public CallContext forCall(OrgId org, UUID integrationId) {
+        return fresh(org, integrationId).context();
+    }
+
+    /**
+     * What {@link #forCall} hands out, with what a reader of credentials must know beside it: whether
+     * this call refreshed the token (false when it waited for another process's refresh), when it
+     * expires, and the integration's status as last read. An integration that is not active is never
+     * refreshed here; the caller must refuse to hand out its token.
+     */
+    public FreshToken fresh(OrgId org, UUID integrationId) {
         Current current = read(org, integrationId);
         Instant soon = clock.instant().plus(settings.refreshBefore());
-        if (refreshable(current) && current.expiresAt().isBefore(soon)) {
+        boolean refreshed = false;
+        if ("active".equals(current.status()) && refreshable(current) && current.expiresAt().isBefore(soon)) {
             RefreshOutcome outcome = refresher.renew(due(org, integrationId, current), current.access(), false, soon);
             if (outcome.failed()) {
                 throw new TokenRefreshFailedException(outcome.detail(), outcome.outcome().equals("needs_reauth"));
             }
+            refreshed = outcome.outcome().equals("refreshed");
             current = read(org, integrationId);
         }
-        return current.context(org, integrationId);
+        return new FreshToken(current.context(org, integrationId), current.platform(), current.status(),
+                current.expiresAt(), refreshable(current), refreshed);
     }
 
     /**
@@ -93,7 +106,7 @@ public final class AccessTokens {
                 current.expiresAt(), true);
     }
 
-    private record Current(String platform, String tokenKind, Secret access, Instant expiresAt, String accountId,
+    private record Current(String platform, String status, String tokenKind, Secret access, Instant expiresAt, String accountId,
                            String scopes, Optional<Secret> tokenSecret) {
         CallContext context(OrgId org, UUID integrationId) {
             // Stored comma-joined at connect; some platforms need to know what was granted (Snapchat profiles).
@@ -105,12 +118,12 @@ public final class AccessTokens {
 
     private Current read(OrgId org, UUID id) {
         return tenancy.inOrg(org, h -> h.createQuery("""
-                        SELECT platform, token_kind, access_token_enc, token_expires_at, external_account_id, scopes,
+                        SELECT platform, status, token_kind, access_token_enc, token_expires_at, external_account_id, scopes,
                                token_secret_enc
                         FROM integrations WHERE id = :id
                         """)
                 .bind("id", id)
-                .map((rs, ctx) -> new Current(rs.getString("platform"), rs.getString("token_kind"),
+                .map((rs, ctx) -> new Current(rs.getString("platform"), rs.getString("status"), rs.getString("token_kind"),
                         vault.decrypt(rs.getString("access_token_enc"), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(org.value(), id)),
                         Optional.ofNullable(rs.getTimestamp("token_expires_at")).map(java.sql.Timestamp::toInstant)
                                 .orElse(null),

@@ -82,17 +82,29 @@ class ApplicationApiOnProductionBedTest {
     }
 
     @Test
-    void keys_are_absent_from_a_dump_of_the_database() throws Exception {
-        String key = create(orgA).get("key").asText();
-        assertThat(get(first, "/api/v1/integrations", key).statusCode()).isEqualTo(200);
+    void keys_and_the_tokens_handed_out_are_absent_from_a_dump_of_the_database() throws Exception {
+        String key = create(orgA, "integrations:read,credentials:read").get("key").asText();
+        String id = Json.MAPPER.readTree(get(first, "/api/v1/integrations", key).body()).at("/data/0/id").asText();
+        HttpResponse<String> read = client.send(HttpRequest.newBuilder(second.uri("/api/v1/integrations/" + id
+                        + "/credentials")).header("Authorization", "Bearer " + key)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(read.statusCode()).isEqualTo(200);
+        String token = Json.MAPPER.readTree(read.body()).get("access_token").asText();
+        assertThat(token).hasSizeGreaterThan(12);
+
         String dump = ProductionPostgres.get().dump(bed.database);
-        assertThat(dump).contains("api_keys").contains(key.substring(0, 13));
-        assertThat(dump).doesNotContain(key.substring(key.length() - 43)).doesNotContain(key);
+        assertThat(dump).contains("api_keys").contains("credential_reads").contains(key.substring(0, 13))
+                .contains(id);
+        assertThat(dump).doesNotContain(key.substring(key.length() - 43)).doesNotContain(token);
     }
 
     private JsonNode create(String org) throws Exception {
+        return create(org, "integrations:read");
+    }
+
+    private JsonNode create(String org, String scopes) throws Exception {
         return Json.MAPPER.readTree(cli.run("--json", "api-keys", "create", "--org", org, "--name", "app",
-                "--scopes", "integrations:read").ok().stdout());
+                "--scopes", scopes).ok().stdout());
     }
 
     private HttpResponse<String> get(WebhookServer host, String path, String key) throws Exception {

@@ -67,13 +67,17 @@ class PruneTest {
                 for (String status : List.of("queued", "processing", "retrying", "dead")) {
                     event(h, status, now.minus(Duration.ofDays(365)));
                 }
+                // Credential reads: 90 days.
+                read(h, org, integration, "old", now.minus(Duration.ofDays(90)).minus(SECOND));
+                read(h, org, integration, "kept", now.minus(Duration.ofDays(90)).plus(SECOND));
             });
             CliRun cli = bed.cli();
 
             JsonNode first = Json.MAPPER.readTree(cli.run("--json", "db", "prune").ok().stdout());
 
             assertThat(deleted(first)).isEqualTo(Map.of("platform_api_calls", 1L, "platform_call_rollups", 1L,
-                    "sync_runs", 1L, "notifications", 2L, "oauth_states", 1L, "webhook_events", 1L));
+                    "sync_runs", 1L, "notifications", 2L, "oauth_states", 1L, "webhook_events", 1L,
+                    "credential_reads", 1L));
             assertThat(first.at("/platform_api_calls/older_than").asText()).isEqualTo("7d");
             bed.jdbi.useHandle(h -> {
                 assertThat(strings(h, "SELECT endpoint FROM cmis_platform.platform_api_calls")).containsExactly("kept");
@@ -86,6 +90,7 @@ class PruneTest {
                 assertThat(strings(h, "SELECT id::text FROM cmis_platform.oauth_states")).hasSize(2);
                 assertThat(strings(h, "SELECT status FROM cmis_platform.webhook_events ORDER BY 1"))
                         .containsExactly("dead", "processed", "processing", "queued", "retrying");
+                assertThat(strings(h, "SELECT reader FROM cmis_platform.credential_reads")).containsExactly("kept");
             });
             JsonNode again = Json.MAPPER.readTree(cli.run("--json", "db", "prune").ok().stdout());
             assertThat(deleted(again).values()).as("a second run finds nothing more").containsOnly(0L);
@@ -279,6 +284,12 @@ class PruneTest {
                 INSERT INTO cmis_platform.oauth_states (id, org_id, platform, state_hash, redirect_uri, expires_at)
                 VALUES (?, ?, 'meta', ?, 'http://127.0.0.1/cb', ?)""", UUID.randomUUID(), org,
                 UUID.randomUUID().toString(), Timestamp.from(expires));
+    }
+
+    private static void read(Handle h, UUID org, UUID integration, String reader, Instant at) {
+        h.execute("""
+                INSERT INTO cmis_platform.credential_reads (id, org_id, read_at, integration_id, reader, refreshed, outcome)
+                VALUES (?, ?, ?, ?, ?, false, 'served')""", UUID.randomUUID(), org, Timestamp.from(at), integration, reader);
     }
 
     private static void event(Handle h, String status, Instant at) {

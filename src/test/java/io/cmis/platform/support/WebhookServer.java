@@ -73,12 +73,22 @@ public final class WebhookServer implements AutoCloseable {
                     new io.cmis.platform.health.DashboardData(tenancy, bed.clock), liveness,
                     this.api = io.cmis.platform.api.ApplicationApi.routes(new io.cmis.platform.api.ApplicationApi.Parts(bed.tenancy(),
                             new IntegrationService(bed.tenancy(), vault, bed.clock), bed.clock, new SecureRandom(),
-                            new io.cmis.platform.connect.BrowserConnect(connect))));
+                            new io.cmis.platform.connect.BrowserConnect(connect),
+                            credentials(bed, vault).observe(monitor::credentialRead))));
         } catch (java.io.IOException | RuntimeException e) {
             inbox.close();
             monitor.close();
             throw e instanceof java.io.IOException io ? new java.io.UncheckedIOException(io) : (RuntimeException) e;
         }
+    }
+
+    /** The credentials service as serve builds it, over the bed's registry and clock. */
+    public static io.cmis.platform.api.Credentials credentials(PlatformTestBed bed, TokenVault vault) {
+        io.cmis.platform.tokens.TokenSettings settings = io.cmis.platform.tokens.TokenSettings.from(bed.config);
+        io.cmis.platform.tokens.AccessTokens tokens = new io.cmis.platform.tokens.AccessTokens(bed.tenancy(), vault,
+                bed.registry(), new io.cmis.platform.tokens.TokenRefresher(bed.tenancy(), vault, bed.registry(), settings,
+                bed.clock), settings, bed.clock);
+        return new io.cmis.platform.api.Credentials(bed.tenancy(), vault, bed.registry(), tokens, bed.clock);
     }
 
     public URI uri(String path) {

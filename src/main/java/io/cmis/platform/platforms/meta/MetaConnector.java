@@ -158,6 +158,24 @@ final class MetaConnector implements PlatformConnector {
         return accounts;
     }
 
+    /**
+     * The appsecret_proof Graph API takes beside a token when the app requires it ("Require App
+     * Secret" in the app's settings): HMAC-SHA256 of the token keyed with the app secret, in hex. Only
+     * computed here, so an application never needs the app secret. None without a configured secret.
+     */
+    @Override
+    public Map<String, String> credentialExtras(CallContext context) {
+        if (settings.clientSecret().isBlank()) {
+            return Map.of();
+        }
+        return Map.of("appsecret_proof", appsecretProof(settings.clientSecret(), context.accessToken()));
+    }
+
+    static String appsecretProof(String appSecret, Secret token) {
+        return java.util.HexFormat.of().formatHex(io.cmis.platform.platforms.Signatures.hmacSha256(appSecret,
+                token.reveal().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
     @Override
     public ResponseClassifier classifier() {
         return classifier;

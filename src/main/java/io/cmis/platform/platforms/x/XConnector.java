@@ -119,6 +119,19 @@ final class XConnector implements PlatformConnector {
         return adAccounts.list(context);
     }
 
+    /**
+     * Every X request is signed (OAuth 1.0a) with the consumer key and secret and the token and its
+     * secret: an application gets the token's secret and the consumer key; the consumer secret stays
+     * here (the application holds its own copy of the app's credentials, or signs nothing).
+     */
+    @Override
+    public Map<String, String> credentialExtras(CallContext context) {
+        Map<String, String> extras = new java.util.LinkedHashMap<>();
+        context.tokenSecret().ifPresent(secret -> extras.put("token_secret", secret.reveal()));
+        extras.put("consumer_key", settings.consumerKey());
+        return extras;
+    }
+
     @Override
     public ResponseClassifier classifier() {
         return classifier;
