@@ -43,9 +43,11 @@ class ReleaseArchiveIT {
         for (String expected : List.of("config/cmis-platform.properties", "config/crontab",
                 "config/cmis-platform-serve.service", "config/env.example", "man/cmis-platform.1",
                 "man/cmis-platform-sync.1", "man/cmis-platform-tokens-refresh.1", "completion/cmis-platform.bash",
-                "completion/_cmis-platform", "README.md", "THIRD-PARTY.txt", "lib/cmis-platform.jar")) {
+                "completion/_cmis-platform", "README.md", "THIRD-PARTY.txt", "lib/cmis-platform.jar", "openapi.json")) {
             assertThat(home.resolve(expected)).as(expected).isRegularFile();
         }
+        assertThat(Files.readString(home.resolve("openapi.json"))).as("the OpenAPI document serve answers")
+                .isEqualTo(io.cmis.platform.api.OpenApiDocument.load().json());
         assertThat(home.resolve("pom.xml")).doesNotExist();
         assertThat(Files.readString(home.resolve("THIRD-PARTY.txt"))).contains("picocli").contains("PostgreSQL");
 
