@@ -26,17 +26,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Two real {@code serve} processes on one database, twenty applications asking both at once for the
  * credentials of one integration whose token is due: one refresh at the platform, the new token for all
- * (TikTok's rotating refresh token included), and no token in either process's output.
+ * (TikTok's rotating refresh token included), and no token in either process's output; on the embedded
+ * database and on production's PostgreSQL 15 through PgBouncer in transaction mode.
  */
 class CredentialsServeProcessTest {
     private static final Pattern LISTENING = Pattern.compile("listening on (http://127\\.0\\.0\\.1:\\d+)");
 
-    @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"google, '', /token, 55",
-            "tiktok, tt_user, /open_api/v1\\.3/tt_user/oauth2/refresh_token/, 115"})
+    @ParameterizedTest(name = "{0} {1} on {4}")
+    @CsvSource({"google, '', /token, 55, embedded",
+            "tiktok, tt_user, /open_api/v1\\.3/tt_user/oauth2/refresh_token/, 115, embedded",
+            "tiktok, tt_user, /open_api/v1\\.3/tt_user/oauth2/refresh_token/, 115, postgresql-15+pgbouncer"})
     void twenty_readers_on_two_serve_processes_make_one_refresh_and_all_get_the_new_token(
-            String platform, String kind, String refreshPath, int minutesAgo) throws Exception {
-        try (PlatformTestBed bed = new PlatformTestBed()) {
+            String platform, String kind, String refreshPath, int minutesAgo, String database) throws Exception {
+        try (PlatformTestBed bed = database.equals("embedded") ? new PlatformTestBed()
+                : PlatformTestBed.onProductionDatabase(true)) {
             // serve runs on the real clock: connect as if minutesAgo ago, so the token is due now.
             bed.clock.set(Instant.now().minus(Duration.ofMinutes(minutesAgo)));
             String org = UUID.randomUUID().toString();
