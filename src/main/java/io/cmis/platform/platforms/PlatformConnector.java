@@ -65,6 +65,34 @@ public interface PlatformConnector {
         return java.util.Map.of();
     }
 
+    /**
+     * The APIs the application may call through serve's proxy, as data (see {@link ProxyApi}); empty
+     * (the default): none.
+     */
+    default List<ProxyApi> proxyApis() {
+        return List.of();
+    }
+
+    /**
+     * Authenticates a proxied call to one of {@link #proxyApis()} exactly as this connector's own calls
+     * are authenticated (the bearer token, TikTok's {@code Access-Token}, Meta's {@code appsecret_proof},
+     * Google's {@code developer-token} and {@code login-customer-id} where configured, X's OAuth 1.0a
+     * signature over the real method, URL, query and form body), with the same code those calls use.
+     */
+    default io.cmis.platform.http.PlatformRequest.Builder authenticate(io.cmis.platform.http.PlatformRequest.Builder request,
+                                                                       ProxyApi api, CallContext context) {
+        throw new UnsupportedOperationException(id() + " declares no API for the proxy");
+    }
+
+    /**
+     * The rate-limit scopes, beyond the app's and the integration's, that a limit on would stop this
+     * proxied call, read from its path as the connector's own calls declare them (an X ad account, a
+     * Google customer, a TikTok endpoint, a Meta business object); empty (the default): none.
+     */
+    default List<String> proxyLimitScopes(ProxyApi api, String method, String path) {
+        return List.of();
+    }
+
     ResponseClassifier classifier();
 
     WebhookSupport webhooks();
