@@ -145,7 +145,96 @@ class ProxyConnectorTest {
                 .containsExactly("endpoint:/open_api/v1.3/campaign/get/", "advertiser:703");
     }
 
+    // ---- Google
+
+    @Test
+    void googleDeclaresAdsAtTheConfiguredVersionAndYouTube() {
+        String base = bed.sandbox.google().baseUrl();
+        assertThat(bed.registry().get("google").proxyApis())
+                .containsExactly(ProxyApi.of("ads", base + "/v26"), ProxyApi.of("youtube", base + "/youtube/v3"));
+    }
+
+    @Test
+    void googleProxiedAdsCallsCarryTheBearerAndTheDeveloperToken() {
+        CallContext context = googleContext();
+        String direct = "5000000001";
+        JsonNode get = call("google", "ads", context, "GET", "/customers/" + direct + "/campaigns?fields=id",
+                null, null, UnaryOperator.identity()).json();
+        assertThat(get.path("path").asText()).isEqualTo("/v26/customers/" + direct + "/campaigns");
+        String query = "{\"operations\":[{\"create\":{\"name\":\"Spring\"}}]}";
+        JsonNode post = call("google", "ads", context, "POST", "/customers/" + direct + "/campaigns:mutate",
+                "application/json", query, UnaryOperator.identity()).json();
+        assertEcho(post, "POST", query);
+        // A client account reached only through the manager: no login-customer-id configured, refused.
+        assertThatThrownBy(() -> call("google", "ads", context, "GET", "/customers/2000000001/campaigns", null, null,
+                UnaryOperator.identity())).isInstanceOf(PlatformException.class)
+                .hasMessageContaining("permission to access customer");
+    }
+
+    @Test
+    void googleProxiedAdsCallsNameTheConfiguredManager() {
+        try (PlatformTestBed managed = new PlatformTestBed(Map.of("CMIS_GOOGLE_ADS_LOGIN_CUSTOMER_ID", "111-111-1111"))) {
+            CallContext context = new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user",
+                    Secret.of(managed.sandbox.google().issueTokens()[0]), null);
+            PlatformConnector google = managed.registry().get("google");
+            ProxyApi ads = google.proxyApis().get(0);
+            PlatformRequest.Builder request = PlatformRequest.get("google", ads.baseUrl(), "/customers/4000000001/campaigns")
+                    .label("proxy:test").context(context.orgId(), context.integrationId());
+            JsonNode echo = managed.http().execute(google.authenticate(request, ads, context).build(),
+                    google.classifier()).json();
+            assertThat(echo.path("path").asText()).isEqualTo("/v26/customers/4000000001/campaigns");
+        }
+    }
+
+    @Test
+    void googleRefusesAdsCallsWithoutOrWithAWrongDeveloperTokenOrBearer() {
+        CallContext context = googleContext();
+        String adsBase = bed.sandbox.google().baseUrl() + "/v26";
+        PlatformConnector google = bed.registry().get("google");
+        assertThatThrownBy(() -> bed.http().execute(PlatformRequest.get("google", adsBase, "/customers/5000000001/campaigns")
+                .label("proxy:test").bearer(context.accessToken()).build(), google.classifier()))
+                .isInstanceOf(PlatformException.class).hasMessageContaining("developer-token parameter is required");
+        assertThatThrownBy(() -> call("google", "ads", context, "GET", "/customers/5000000001/campaigns", null, null,
+                b -> b.secretHeader("developer-token", Secret.of("SandboxDevToken0000002"))))
+                .isInstanceOf(PlatformException.class).hasMessageContaining("developer token is not valid");
+        CallContext forged = new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user", Secret.of("ya29.forged"), null);
+        assertThatThrownBy(() -> call("google", "ads", forged, "GET", "/customers/5000000001/campaigns", null, null,
+                UnaryOperator.identity())).isInstanceOf(PlatformException.class);
+    }
+
+    @Test
+    void googleYouTubeCallsCarryTheBearerOnly() {
+        CallContext context = googleContext();
+        int before = bed.sandbox.google().requests("/youtube/v3/videos");
+        JsonNode get = call("google", "youtube", context, "GET", "/videos?part=snippet&id=abc", null, null,
+                UnaryOperator.identity()).json();
+        assertThat(get.path("path").asText()).isEqualTo("/youtube/v3/videos");
+        assertEcho(call("google", "youtube", context, "POST", "/playlists?part=snippet", "application/json", "{}",
+                UnaryOperator.identity()).json(), "POST", "{}");
+        assertThat(bed.sandbox.google().requests("/youtube/v3/videos")).isEqualTo(before + 1);
+        CallContext forged = new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user", Secret.of("ya29.forged"), null);
+        assertThatThrownBy(() -> call("google", "youtube", forged, "GET", "/videos", null, null,
+                UnaryOperator.identity())).isInstanceOf(PlatformException.class);
+    }
+
+    @Test
+    void googleLimitScopesAreTheCustomerAndTheProject() {
+        PlatformConnector google = bed.registry().get("google");
+        ProxyApi ads = google.proxyApis().get(0);
+        ProxyApi youtube = google.proxyApis().get(1);
+        assertThat(google.proxyLimitScopes(ads, "POST", "/customers/1234567890/googleAds:search"))
+                .containsExactly("customer:1234567890", "project");
+        assertThat(google.proxyLimitScopes(ads, "POST", "/customers/1234567890:mutate")).containsExactly("customer:1234567890", "project");
+        assertThat(google.proxyLimitScopes(ads, "GET", "/customers:listAccessibleCustomers")).containsExactly("project");
+        assertThat(google.proxyLimitScopes(youtube, "GET", "/channels?mine=true")).containsExactly("youtube");
+    }
+
     // ---- helpers
+
+    private CallContext googleContext() {
+        return new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user",
+                Secret.of(bed.sandbox.google().issueTokens()[0]), null);
+    }
 
     private CallContext metaContext() {
         return new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user",
