@@ -229,7 +229,53 @@ class ProxyConnectorTest {
         assertThat(google.proxyLimitScopes(youtube, "GET", "/channels?mine=true")).containsExactly("youtube");
     }
 
+    // ---- Snapchat
+
+    @Test
+    void snapchatDeclaresTheAdsAndPublicProfileApis() {
+        String base = bed.sandbox.snapchat().baseUrl();
+        assertThat(bed.registry().get("snapchat").proxyApis())
+                .containsExactly(ProxyApi.of("ads", base + "/v1"), ProxyApi.of("profiles", base + "/v1"));
+    }
+
+    @Test
+    void snapchatProxiedCallsCarryTheBearer() {
+        CallContext context = snapchatContext();
+        int before = bed.sandbox.snapchat().requests("/v1/adaccounts/.*");
+        JsonNode get = call("snapchat", "ads", context, "GET", "/adaccounts/a1/campaigns?limit=50", null, null,
+                UnaryOperator.identity()).json();
+        assertThat(get.path("path").asText()).isEqualTo("/v1/adaccounts/a1/campaigns");
+        assertThat(get.path("query").asText()).isEqualTo("limit=50");
+        String body = "{\"campaigns\":[{\"name\":\"Spring\"}]}";
+        assertEcho(call("snapchat", "ads", context, "POST", "/adaccounts/a1/campaigns", "application/json", body,
+                UnaryOperator.identity()).json(), "POST", body);
+        assertThat(call("snapchat", "profiles", context, "GET", "/public_profiles/p1/stories", null, null,
+                UnaryOperator.identity()).json().path("path").asText()).isEqualTo("/v1/public_profiles/p1/stories");
+        assertThat(bed.sandbox.snapchat().requests("/v1/adaccounts/.*")).isEqualTo(before + 2);
+    }
+
+    @Test
+    void snapchatRefusesAProxiedCallWithAWrongOrNoBearer() {
+        CallContext forged = new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user", Secret.of("0.forged"), null);
+        assertThatThrownBy(() -> call("snapchat", "ads", forged, "GET", "/adaccounts/a1/campaigns", null, null,
+                UnaryOperator.identity())).isInstanceOf(TokenExpiredException.class).hasMessageContaining("HTTP 401");
+        assertThatThrownBy(() -> bed.http().execute(PlatformRequest.get("snapchat", bed.sandbox.snapchat().baseUrl() + "/v1",
+                "/adaccounts/a1/campaigns").label("proxy:test").build(), bed.registry().get("snapchat").classifier()))
+                .isInstanceOf(TokenExpiredException.class).hasMessageContaining("HTTP 401");
+    }
+
+    @Test
+    void snapchatDeclaresNoObjectLimitScopes() {
+        PlatformConnector snapchat = bed.registry().get("snapchat");
+        assertThat(snapchat.proxyLimitScopes(snapchat.proxyApis().get(0), "GET", "/adaccounts/a1/campaigns")).isEmpty();
+    }
+
     // ---- helpers
+
+    private CallContext snapchatContext() {
+        String[] tokens = bed.sandbox.snapchat().issueTokens(io.cmis.platform.sandbox.SnapchatSimulator.MARKETING_SCOPE);
+        return new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user", Secret.of(tokens[0]), null);
+    }
 
     private CallContext googleContext() {
         return new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user",
