@@ -145,7 +145,199 @@ class ProxyConnectorTest {
                 .containsExactly("endpoint:/open_api/v1.3/campaign/get/", "advertiser:703");
     }
 
+    // ---- Google
+
+    @Test
+    void googleDeclaresAdsAtTheConfiguredVersionAndYouTube() {
+        String base = bed.sandbox.google().baseUrl();
+        assertThat(bed.registry().get("google").proxyApis())
+                .containsExactly(ProxyApi.of("ads", base + "/v26"), ProxyApi.of("youtube", base + "/youtube/v3"));
+    }
+
+    @Test
+    void googleProxiedAdsCallsCarryTheBearerAndTheDeveloperToken() {
+        CallContext context = googleContext();
+        String direct = "5000000001";
+        JsonNode get = call("google", "ads", context, "GET", "/customers/" + direct + "/campaigns?fields=id",
+                null, null, UnaryOperator.identity()).json();
+        assertThat(get.path("path").asText()).isEqualTo("/v26/customers/" + direct + "/campaigns");
+        String query = "{\"operations\":[{\"create\":{\"name\":\"Spring\"}}]}";
+        JsonNode post = call("google", "ads", context, "POST", "/customers/" + direct + "/campaigns:mutate",
+                "application/json", query, UnaryOperator.identity()).json();
+        assertEcho(post, "POST", query);
+        // A client account reached only through the manager: no login-customer-id configured, refused.
+        assertThatThrownBy(() -> call("google", "ads", context, "GET", "/customers/2000000001/campaigns", null, null,
+                UnaryOperator.identity())).isInstanceOf(PlatformException.class)
+                .hasMessageContaining("permission to access customer");
+    }
+
+    @Test
+    void googleProxiedAdsCallsNameTheConfiguredManager() {
+        try (PlatformTestBed managed = new PlatformTestBed(Map.of("CMIS_GOOGLE_ADS_LOGIN_CUSTOMER_ID", "111-111-1111"))) {
+            CallContext context = new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user",
+                    Secret.of(managed.sandbox.google().issueTokens()[0]), null);
+            PlatformConnector google = managed.registry().get("google");
+            ProxyApi ads = google.proxyApis().get(0);
+            PlatformRequest.Builder request = PlatformRequest.get("google", ads.baseUrl(), "/customers/4000000001/campaigns")
+                    .label("proxy:test").context(context.orgId(), context.integrationId());
+            JsonNode echo = managed.http().execute(google.authenticate(request, ads, context).build(),
+                    google.classifier()).json();
+            assertThat(echo.path("path").asText()).isEqualTo("/v26/customers/4000000001/campaigns");
+        }
+    }
+
+    @Test
+    void googleRefusesAdsCallsWithoutOrWithAWrongDeveloperTokenOrBearer() {
+        CallContext context = googleContext();
+        String adsBase = bed.sandbox.google().baseUrl() + "/v26";
+        PlatformConnector google = bed.registry().get("google");
+        assertThatThrownBy(() -> bed.http().execute(PlatformRequest.get("google", adsBase, "/customers/5000000001/campaigns")
+                .label("proxy:test").bearer(context.accessToken()).build(), google.classifier()))
+                .isInstanceOf(PlatformException.class).hasMessageContaining("developer-token parameter is required");
+        assertThatThrownBy(() -> call("google", "ads", context, "GET", "/customers/5000000001/campaigns", null, null,
+                b -> b.secretHeader("developer-token", Secret.of("SandboxDevToken0000002"))))
+                .isInstanceOf(PlatformException.class).hasMessageContaining("developer token is not valid");
+        CallContext forged = new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user", Secret.of("ya29.forged"), null);
+        assertThatThrownBy(() -> call("google", "ads", forged, "GET", "/customers/5000000001/campaigns", null, null,
+                UnaryOperator.identity())).isInstanceOf(PlatformException.class);
+    }
+
+    @Test
+    void googleYouTubeCallsCarryTheBearerOnly() {
+        CallContext context = googleContext();
+        int before = bed.sandbox.google().requests("/youtube/v3/videos");
+        JsonNode get = call("google", "youtube", context, "GET", "/videos?part=snippet&id=abc", null, null,
+                UnaryOperator.identity()).json();
+        assertThat(get.path("path").asText()).isEqualTo("/youtube/v3/videos");
+        assertEcho(call("google", "youtube", context, "POST", "/playlists?part=snippet", "application/json", "{}",
+                UnaryOperator.identity()).json(), "POST", "{}");
+        assertThat(bed.sandbox.google().requests("/youtube/v3/videos")).isEqualTo(before + 1);
+        CallContext forged = new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user", Secret.of("ya29.forged"), null);
+        assertThatThrownBy(() -> call("google", "youtube", forged, "GET", "/videos", null, null,
+                UnaryOperator.identity())).isInstanceOf(PlatformException.class);
+    }
+
+    @Test
+    void googleLimitScopesAreTheCustomerAndTheProject() {
+        PlatformConnector google = bed.registry().get("google");
+        ProxyApi ads = google.proxyApis().get(0);
+        ProxyApi youtube = google.proxyApis().get(1);
+        assertThat(google.proxyLimitScopes(ads, "POST", "/customers/1234567890/googleAds:search"))
+                .containsExactly("customer:1234567890", "project");
+        assertThat(google.proxyLimitScopes(ads, "POST", "/customers/1234567890:mutate")).containsExactly("customer:1234567890", "project");
+        assertThat(google.proxyLimitScopes(ads, "GET", "/customers:listAccessibleCustomers")).containsExactly("project");
+        assertThat(google.proxyLimitScopes(youtube, "GET", "/channels?mine=true")).containsExactly("youtube");
+    }
+
+    // ---- Snapchat
+
+    @Test
+    void snapchatDeclaresTheAdsAndPublicProfileApis() {
+        String base = bed.sandbox.snapchat().baseUrl();
+        assertThat(bed.registry().get("snapchat").proxyApis())
+                .containsExactly(ProxyApi.of("ads", base + "/v1"), ProxyApi.of("profiles", base + "/v1"));
+    }
+
+    @Test
+    void snapchatProxiedCallsCarryTheBearer() {
+        CallContext context = snapchatContext();
+        int before = bed.sandbox.snapchat().requests("/v1/adaccounts/.*");
+        JsonNode get = call("snapchat", "ads", context, "GET", "/adaccounts/a1/campaigns?limit=50", null, null,
+                UnaryOperator.identity()).json();
+        assertThat(get.path("path").asText()).isEqualTo("/v1/adaccounts/a1/campaigns");
+        assertThat(get.path("query").asText()).isEqualTo("limit=50");
+        String body = "{\"campaigns\":[{\"name\":\"Spring\"}]}";
+        assertEcho(call("snapchat", "ads", context, "POST", "/adaccounts/a1/campaigns", "application/json", body,
+                UnaryOperator.identity()).json(), "POST", body);
+        assertThat(call("snapchat", "profiles", context, "GET", "/public_profiles/p1/stories", null, null,
+                UnaryOperator.identity()).json().path("path").asText()).isEqualTo("/v1/public_profiles/p1/stories");
+        assertThat(bed.sandbox.snapchat().requests("/v1/adaccounts/.*")).isEqualTo(before + 2);
+    }
+
+    @Test
+    void snapchatRefusesAProxiedCallWithAWrongOrNoBearer() {
+        CallContext forged = new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user", Secret.of("0.forged"), null);
+        assertThatThrownBy(() -> call("snapchat", "ads", forged, "GET", "/adaccounts/a1/campaigns", null, null,
+                UnaryOperator.identity())).isInstanceOf(TokenExpiredException.class).hasMessageContaining("HTTP 401");
+        assertThatThrownBy(() -> bed.http().execute(PlatformRequest.get("snapchat", bed.sandbox.snapchat().baseUrl() + "/v1",
+                "/adaccounts/a1/campaigns").label("proxy:test").build(), bed.registry().get("snapchat").classifier()))
+                .isInstanceOf(TokenExpiredException.class).hasMessageContaining("HTTP 401");
+    }
+
+    @Test
+    void snapchatDeclaresNoObjectLimitScopes() {
+        PlatformConnector snapchat = bed.registry().get("snapchat");
+        assertThat(snapchat.proxyLimitScopes(snapchat.proxyApis().get(0), "GET", "/adaccounts/a1/campaigns")).isEmpty();
+    }
+
+    // ---- LinkedIn
+
+    @Test
+    void linkedinDeclaresTheRestApiWithTheVersionAndRestLiHeaders() {
+        assertThat(bed.registry().get("linkedin").proxyApis()).containsExactly(new ProxyApi("rest",
+                bed.sandbox.linkedin().baseUrl() + "/rest",
+                Map.of("LinkedIn-Version", bed.config.value("linkedin.api-version"), "X-Restli-Protocol-Version", "2.0.0")));
+    }
+
+    @Test
+    void linkedinProxiedCallsCarryTheBearerVersionAndProtocol() {
+        CallContext context = linkedinContext();
+        int before = bed.sandbox.linkedin().requests("/rest/adCampaigns");
+        JsonNode get = call("linkedin", "rest", context, "GET", "/adCampaigns?q=search&search=(status:(values:List(ACTIVE)))",
+                null, null, UnaryOperator.identity()).json();
+        assertThat(get.path("query").asText()).isEqualTo("q=search&search=(status:(values:List(ACTIVE)))");
+        String body = "{\"name\":\"Spring\"}";
+        assertEcho(call("linkedin", "rest", context, "POST", "/adCampaigns", "application/json", body,
+                UnaryOperator.identity()).json(), "POST", body);
+        assertThat(bed.sandbox.linkedin().requests("/rest/adCampaigns")).isEqualTo(before + 2);
+    }
+
+    @Test
+    void linkedinRefusesAProxiedCallWithoutTheVersionOrWithAWrongToken() {
+        CallContext context = linkedinContext();
+        String base = bed.sandbox.linkedin().baseUrl() + "/rest";
+        PlatformConnector linkedin = bed.registry().get("linkedin");
+        // The bearer alone, without the headers the connector attaches: LinkedIn wants its version.
+        assertThatThrownBy(() -> bed.http().execute(PlatformRequest.get("linkedin", base, "/adCampaigns")
+                .label("proxy:test").bearer(context.accessToken()).build(), linkedin.classifier()))
+                .isInstanceOf(PlatformException.class).hasMessageContaining("LinkedIn-Version");
+        assertThatThrownBy(() -> call("linkedin", "rest", context, "GET", "/adCampaigns", null, null,
+                b -> b.header("X-Restli-Protocol-Version", "1.0.0")))
+                .isInstanceOf(PlatformException.class).hasMessageContaining("Rest.li protocol 1.0");
+        CallContext forged = new CallContext(UUID.randomUUID(), UUID.randomUUID(), "member", Secret.of("AQV-forged"), null);
+        assertThatThrownBy(() -> call("linkedin", "rest", forged, "GET", "/adCampaigns", null, null,
+                UnaryOperator.identity())).isInstanceOf(ReauthRequiredException.class).hasMessageContaining("INVALID_ACCESS_TOKEN");
+    }
+
+    @Test
+    void linkedinLimitScopeIsTheEndpointAsTheConnectorNamesIt() {
+        PlatformConnector linkedin = bed.registry().get("linkedin");
+        ProxyApi rest = linkedin.proxyApis().get(0);
+        assertThat(linkedin.proxyLimitScopes(rest, "GET", "/adAccounts/508123?fields=id"))
+                .containsExactly("endpoint:/rest/adAccounts");
+        assertThat(linkedin.proxyLimitScopes(rest, "GET", "/organizations?ids=List(1,2)"))
+                .containsExactly("endpoint:/rest/organizations");
+        assertThat(linkedin.proxyLimitScopes(rest, "POST", "adAccounts/(id:508123)/adCampaigns"))
+                .containsExactly("endpoint:/rest/adAccounts");
+    }
+
     // ---- helpers
+
+    private CallContext linkedinContext() {
+        return new CallContext(UUID.randomUUID(), UUID.randomUUID(), "member",
+                Secret.of(bed.sandbox.linkedin().issueAccessToken(io.cmis.platform.sandbox.LinkedInSimulator.MEMBER)),
+                io.cmis.platform.sandbox.LinkedInSimulator.MEMBER);
+    }
+
+    private CallContext snapchatContext() {
+        String[] tokens = bed.sandbox.snapchat().issueTokens(io.cmis.platform.sandbox.SnapchatSimulator.MARKETING_SCOPE);
+        return new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user", Secret.of(tokens[0]), null);
+    }
+
+    private CallContext googleContext() {
+        return new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user",
+                Secret.of(bed.sandbox.google().issueTokens()[0]), null);
+    }
 
     private CallContext metaContext() {
         return new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user",
