@@ -238,6 +238,42 @@ class ProxyApiTest {
     }
 
     @Test
+    void a_token_due_is_refreshed_once_before_the_call_and_a_refused_one_refreshed_and_the_call_made_once_more()
+            throws Exception {
+        start();
+        String id = OAuthUser.connect(cli, orgA, "google").get("id").asText();
+        String key = key(orgA, "proxy");
+        int refreshes = bed.sandbox.google().requests("/token");
+        bed.clock.advance(Duration.ofMinutes(55)); // 3599 s tokens: within tokens.refresh-before
+        int before = bed.sandbox.google().requests();
+        HttpResponse<byte[]> due = proxy("GET", id, "youtube", "channels?part=id&mine=true", key, null, Map.of());
+        assertThat(due.statusCode()).as(text(due)).isEqualTo(200);
+        assertThat(bed.sandbox.google().requests("/token")).as("one refresh, then the call").isEqualTo(refreshes + 1);
+        assertThat(proxy("GET", id, "youtube", "channels?part=id&mine=true", key, null, Map.of()).statusCode())
+                .isEqualTo(200);
+        assertThat(bed.sandbox.google().requests("/token")).as("not again").isEqualTo(refreshes + 1);
+        assertThat(bed.sandbox.google().requests()).isEqualTo(before + 3);
+
+        bed.sandbox.google().failNext(1, ".*/youtube/v3/sandbox-probe", Fault.TOKEN_EXPIRED);
+        byte[] body = "{\"snippet\":{}}".getBytes(StandardCharsets.UTF_8);
+        HttpResponse<byte[]> retried = proxy("POST", id, "youtube", "sandbox-probe", key, body,
+                Map.of("Content-Type", "application/json"));
+        assertThat(retried.statusCode()).as("a 401 says the platform did not act: refreshed, sent once more: "
+                + text(retried)).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(retried.body()).get("body_sha256").asText()).isEqualTo(sha256(body));
+        assertThat(bed.sandbox.google().requests("/token")).isEqualTo(refreshes + 2);
+        assertThat(one("SELECT status FROM cmis_platform.integrations WHERE id = '" + id + "'")).isEqualTo("active");
+
+        bed.sandbox.google().failNext(2, ".*/youtube/v3/sandbox-probe", Fault.TOKEN_EXPIRED);
+        HttpResponse<byte[]> refused = proxy("POST", id, "youtube", "sandbox-probe", key, body,
+                Map.of("Content-Type", "application/json"));
+        assertThat(refused.statusCode()).as(text(refused)).isEqualTo(409);
+        assertThat(code(refused)).isEqualTo("reconnect_required");
+        assertThat(bed.sandbox.google().requests("/token")).as("one refresh per refusal, not more").isEqualTo(refreshes + 3);
+        assertThat(one("SELECT status FROM cmis_platform.integrations WHERE id = '" + id + "'")).isEqualTo("needs_reauth");
+    }
+
+    @Test
     void a_refused_token_that_nothing_renews_marks_needs_reauth_and_answers_409_then_409_without_a_call() throws Exception {
         start();
         String id = OAuthUser.connect(cli, orgA, "meta").get("id").asText();
