@@ -434,6 +434,34 @@ class ProxyApiTest {
         assertThat(bed.sandbox.meta().requests()).isEqualTo(before + 3);
     }
 
+    @Test
+    void on_postgresql_15_through_pgbouncer_refresh_retry_limits_and_the_call_log_hold_alike() throws Exception {
+        bed = PlatformTestBed.onProductionDatabase(true);
+        server = new WebhookServer(bed);
+        cli = bed.cli();
+        String google = OAuthUser.connect(cli, orgA, "google").get("id").asText();
+        String meta = OAuthUser.connect(cli, orgA, "meta").get("id").asText();
+        String key = key(orgA, "proxy");
+        int refreshes = bed.sandbox.google().requests("/token");
+        bed.clock.advance(Duration.ofMinutes(55));
+        bed.sandbox.google().failNext(1, ".*/youtube/v3/sandbox-probe", Fault.TOKEN_EXPIRED);
+        HttpResponse<byte[]> answer = proxy("GET", google, "youtube", "sandbox-probe?x=1", key, null, Map.of());
+        assertThat(answer.statusCode()).as(text(answer)).isEqualTo(200);
+        assertThat(bed.sandbox.google().requests("/token")).as("due: refreshed; refused: refreshed once more")
+                .isEqualTo(refreshes + 2);
+
+        bed.sandbox.meta().throttleAdAccount("act_1000000001", Duration.ofMinutes(7));
+        assertThat(cli.run("--json", "sync").exitCode()).isEqualTo(1);
+        int before = bed.sandbox.meta().requests();
+        HttpResponse<byte[]> limited = proxy("GET", meta, "graph", "act_1000000001/insights", key, null, Map.of());
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(bed.sandbox.meta().requests()).isEqualTo(before);
+        bed.flushCallLog();
+        long logged = bed.jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM cmis_platform.platform_api_calls "
+                + "WHERE endpoint = 'proxy:youtube /sandbox-probe'").mapTo(Long.class).one());
+        assertThat(logged).as("the refused call and its retry").isEqualTo(2);
+    }
+
     // --- helpers ----------------------------------------------------------------------------------
 
     private Simulator simulator(String platform) {
