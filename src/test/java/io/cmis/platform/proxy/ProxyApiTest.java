@@ -194,8 +194,22 @@ class ProxyApiTest {
         assertThat(answer.headers().map().keySet()).noneMatch(h -> h.equalsIgnoreCase("set-cookie"))
                 .noneMatch(h -> h.equalsIgnoreCase("x-sandbox-internal"));
 
-        String[] injected = raw("GET", "/api/v1/proxy/" + id + "/graph/123/feed", key, "Accept-Language: de\r\n X: y");
-        assertThat(injected[0]).as("an obs-fold continuation line is not a way to smuggle a header").isIn("400", "200");
+        // CR/LF cannot arrive in an HTTP header (Jetty's parser refuses it); the CLI and any other caller of the
+        // service can hand one in: refused before any call.
+        int before = bed.sandbox.meta().requests();
+        ProxyService proxy = WebhookServer.proxy(bed, new io.cmis.platform.crypto.TokenVault(
+                io.cmis.platform.crypto.Keyring.parse(io.cmis.platform.support.TestKeys.K1), new java.security.SecureRandom()));
+        for (String value : List.of("de\r\nHost: evil.example", "de\nX-Evil: 1", "de\u0000")) {
+            ProxyRefusedException refused = org.junit.jupiter.api.Assertions.assertThrows(ProxyRefusedException.class,
+                    () -> proxy.call(new ProxyRequest(new io.cmis.platform.tenancy.OrgId(UUID.fromString(orgA)),
+                            UUID.fromString(id), "graph", "GET", "123/feed", null, Map.of("accept-language", value),
+                            new byte[0])));
+            assertThat(refused.status()).isEqualTo(400);
+            assertThat(refused.code()).isEqualTo("invalid_request");
+        }
+        CliRun.Result cliInjected = cli.run("integrations", "call", id, "GET", "123/feed", "--header", "Accept: a\r\nHost: x");
+        assertThat(cliInjected.exitCode()).isEqualTo(2);
+        assertThat(bed.sandbox.meta().requests()).isEqualTo(before);
     }
 
     @Test
@@ -460,6 +474,19 @@ class ProxyApiTest {
         long logged = bed.jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM cmis_platform.platform_api_calls "
                 + "WHERE endpoint = 'proxy:youtube /sandbox-probe'").mapTo(Long.class).one());
         assertThat(logged).as("the refused call and its retry").isEqualTo(2);
+    }
+
+    @Test
+    void a_proxy_setting_that_cannot_be_read_stops_every_command_with_one_line() throws Exception {
+        start();
+        for (String[] bad : List.of(new String[]{"CMIS_PROXY_MAX_BODY", "lots"}, new String[]{"CMIS_PROXY_MAX_BODY", "0"},
+                new String[]{"CMIS_PROXY_MAX_BODY", "200MiB"}, new String[]{"CMIS_PROXY_TIMEOUT", "-1s"})) {
+            CliRun.Result refused = bed.cli().env(bad[0], bad[1]).run("integrations", "list");
+            assertThat(refused.exitCode()).as(bad[0] + "=" + bad[1]).isEqualTo(2);
+            assertThat(refused.stderr().strip().lines()).hasSize(1);
+            assertThat(refused.stderr()).contains(bad[0].substring(5).toLowerCase().replace('_', '.').replace("max.body", "max-body"))
+                    .doesNotContain("Exception");
+        }
     }
 
     // --- helpers ----------------------------------------------------------------------------------
