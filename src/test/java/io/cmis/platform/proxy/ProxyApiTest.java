@@ -114,6 +114,23 @@ class ProxyApiTest {
     }
 
     @Test
+    void x_signs_the_real_method_url_query_and_form_body_of_a_proxied_call() throws Exception {
+        start();
+        String id = OAuthUser.connect(cli, orgA, "x").get("id").asText();
+        String key = key(orgA, "proxy");
+        byte[] form = "name=Black%20Friday%20%E2%9C%93&entity_status=PAUSED&note=a%2Bb%26c".getBytes(StandardCharsets.UTF_8);
+        HttpResponse<byte[]> posted = proxy("POST", id, "ads", "accounts/18ce54d4x5t/campaigns?with_deleted=true&q=%21%2A%27%28%29",
+                key, form, Map.of("Content-Type", "application/x-www-form-urlencoded"));
+        assertThat(posted.statusCode()).as("the simulator verified the signature over the form body: " + text(posted))
+                .isEqualTo(200);
+        assertThat(posted.headers().firstValue("X-Cmis-Outcome")).hasValue("ok");
+        assertThat(Json.MAPPER.readTree(posted.body()).get("body_sha256").asText()).isEqualTo(sha256(form));
+        HttpResponse<byte[]> deleted = proxy("DELETE", id, "ads", "accounts/18ce54d4x5t/campaigns/8wku2", key, null,
+                Map.of());
+        assertThat(deleted.statusCode()).as(text(deleted)).isEqualTo(200);
+    }
+
+    @Test
     void every_ssrf_shape_is_refused_400_path_not_allowed_without_any_outbound_call() throws Exception {
         start();
         String id = OAuthUser.connect(cli, orgA, "meta").get("id").asText();
