@@ -214,6 +214,8 @@ public final class HealthCheck {
                                coalesce(sum(calls) FILTER (WHERE outcome IN ('transient', 'permanent', 'token',
                                                                             'configuration')), 0) AS failed,
                                coalesce(sum(calls) FILTER (WHERE outcome = 'configuration'), 0) AS configuration,
+                               -- The application's own calls through serve's proxy (their label starts so).
+                               coalesce(sum(calls) FILTER (WHERE endpoint LIKE 'proxy:%'), 0) AS proxied,
                                -- Refused configuration counts until a later bucket holds a success.
                                coalesce(max(bucket) FILTER (WHERE outcome = 'configuration')
                                         >= max(bucket) FILTER (WHERE outcome = 'success'), true) AS still_refused,
@@ -237,6 +239,7 @@ public final class HealthCheck {
                     p.put("p95_duration_ms", Math.round(LatencyHistogram.quantile(
                             java.util.Arrays.stream(latency).mapToLong(Long::longValue).toArray(), 0.95)));
                     p.put("failed", failed);
+                    p.put("proxied", rs.getLong("proxied"));
                     p.put("health", failed > settings.failedCallsWarning() ? HealthStatus.WARNING : HealthStatus.HEALTHY);
                     if (rs.getLong("configuration") > 0 && rs.getBoolean("still_refused")) {
                         p.put("configuration_errors", rs.getLong("configuration"));
@@ -285,6 +288,7 @@ public final class HealthCheck {
         p.put("avg_duration_ms", 0L);
         p.put("p95_duration_ms", 0L);
         p.put("failed", 0L);
+        p.put("proxied", 0L);
         p.put("health", HealthStatus.HEALTHY);
         return p;
     }

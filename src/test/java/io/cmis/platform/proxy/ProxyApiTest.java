@@ -428,6 +428,10 @@ class ProxyApiTest {
                 .contains("cmis_proxy_requests_total{outcome=\"permanent\",platform=\"meta\"} 1.0")
                 .contains("cmis_proxy_requests_total{outcome=\"reauth\",platform=\"meta\"} 1.0")
                 .contains("cmis_api_call_duration_seconds");
+        bed.flushCallLog();
+        JsonNode health = Json.MAPPER.readTree(cli.run("--json", "health").stdout()).at("/components/api_calls/meta");
+        assertThat(health.get("proxied").asLong()).as("three platform calls (Meta renews no token: no retry) " + health).isEqualTo(3);
+        assertThat(health.get("total").asLong()).as("and the connect's own calls").isGreaterThan(3);
     }
 
     @Test
