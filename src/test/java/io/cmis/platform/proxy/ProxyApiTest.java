@@ -369,9 +369,15 @@ class ProxyApiTest {
         String key = key(orgA, "proxy");
         bed.sandbox.meta().failNext(5, ".*/123/feed", Fault.TRANSIENT);
         for (int i = 0; i < 5; i++) {
-            HttpResponse<byte[]> failed = proxy("GET", id, "graph", "123/feed", key, null, Map.of());
+            int calls = bed.sandbox.meta().requests();
+            // A POST may have reached the platform: never sent twice; a GET is the application's to repeat too.
+            HttpResponse<byte[]> failed = i == 0
+                    ? proxy("POST", id, "graph", "123/feed", key, "message=hi".getBytes(StandardCharsets.UTF_8),
+                    Map.of("Content-Type", "application/x-www-form-urlencoded"))
+                    : proxy("GET", id, "graph", "123/feed", key, null, Map.of());
             assertThat(failed.statusCode()).as("the platform's 500, not retried").isEqualTo(500);
             assertThat(failed.headers().firstValue("X-Cmis-Outcome")).hasValue("transient");
+            assertThat(bed.sandbox.meta().requests()).as("one platform call").isEqualTo(calls + 1);
         }
         int before = bed.sandbox.meta().requests();
         HttpResponse<byte[]> open = proxy("GET", id, "graph", "123/feed", key, null, Map.of());
