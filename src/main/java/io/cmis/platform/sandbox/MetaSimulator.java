@@ -50,7 +50,24 @@ public final class MetaSimulator extends Simulator {
         route("GET", V + "/me/adaccounts", r -> authorized(r, user -> adAccounts(r, user)));
         // Any other Graph call (the proxy's): the app has "Require App Secret" on, so a user token
         // without its appsecret_proof is refused, as Graph refuses it.
-        proxied(V, r -> null, r -> authorized(r, true, user -> echo(r)));
+        proxied(V, r -> null, r -> authorized(r, true, user -> graphCall(r)));
+    }
+
+    /** A proxied call: under {@code /act_<id>} the ad account's business-use-case usage (or its throttle), then the echo. */
+    private Reply graphCall(Request r) {
+        java.util.regex.Matcher act = java.util.regex.Pattern.compile("/v\\d{2}\\.0/act_(\\d+)(/.*)?").matcher(r.path());
+        if (!act.matches()) {
+            return echo(r);
+        }
+        String id = act.group(1);
+        java.time.Instant until = throttledAdAccounts.get(id);
+        long minutes = until != null && clock.instant().isBefore(until)
+                ? Math.max(1, (Duration.between(clock.instant(), until).toSeconds() + 59) / 60) : 0;
+        Reply reply = minutes > 0 ? error(400, 80004, 2446079, "There have been too many calls to this ad-account. "
+                + "Wait a bit and try again.") : echo(r);
+        return reply.withHeader("X-Business-Use-Case-Usage", "{\"" + id + "\":[{\"type\":\"ads_management\","
+                + "\"call_count\":" + (minutes > 0 ? 100 : appUsage) + ",\"total_cputime\":3,\"total_time\":4,"
+                + "\"estimated_time_to_regain_access\":" + minutes + "}]}");
     }
 
     /**

@@ -66,6 +66,16 @@ class ProxyConnectorTest {
     }
 
     @Test
+    void metaThrottlesAProxiedCallOnItsAdAccountAsTheScopeTheConnectorDeclares() {
+        CallContext context = metaContext();
+        bed.sandbox.meta().throttleAdAccount("act_1000000777", java.time.Duration.ofMinutes(5));
+        assertThatThrownBy(() -> call("meta", "graph", context, "GET", "/act_1000000777/insights", null, null,
+                UnaryOperator.identity())).isInstanceOfSatisfying(RateLimitExceededException.class, e ->
+                assertThat(e.limits()).anySatisfy(l -> assertThat(l.scope()).isIn(bed.registry().get("meta")
+                        .proxyLimitScopes(bed.registry().get("meta").proxyApis().get(0), "GET", "/act_1000000777/insights"))));
+    }
+
+    @Test
     void metaRefusesAProxiedCallWithoutOrWithAWrongProofOrToken() {
         CallContext context = metaContext();
         // The bearer alone (what the connector's own calls sent before): "Require App Secret" refuses it.
@@ -236,6 +246,9 @@ class ProxyConnectorTest {
         String base = bed.sandbox.snapchat().baseUrl();
         assertThat(bed.registry().get("snapchat").proxyApis())
                 .containsExactly(ProxyApi.of("ads", base + "/v1"), ProxyApi.of("profiles", base + "/v1"));
+        // Snapchat's throttle names no object: nothing beyond the app and the integration.
+        PlatformConnector snapchat = bed.registry().get("snapchat");
+        assertThat(snapchat.proxyLimitScopes(snapchat.proxyApis().get(0), "GET", "/adaccounts/a1/campaigns")).isEmpty();
     }
 
     @Test
@@ -262,12 +275,6 @@ class ProxyConnectorTest {
         assertThatThrownBy(() -> bed.http().execute(PlatformRequest.get("snapchat", bed.sandbox.snapchat().baseUrl() + "/v1",
                 "/adaccounts/a1/campaigns").label("proxy:test").build(), bed.registry().get("snapchat").classifier()))
                 .isInstanceOf(TokenExpiredException.class).hasMessageContaining("HTTP 401");
-    }
-
-    @Test
-    void snapchatDeclaresNoObjectLimitScopes() {
-        PlatformConnector snapchat = bed.registry().get("snapchat");
-        assertThat(snapchat.proxyLimitScopes(snapchat.proxyApis().get(0), "GET", "/adaccounts/a1/campaigns")).isEmpty();
     }
 
     // ---- LinkedIn
@@ -409,6 +416,27 @@ class ProxyConnectorTest {
         }
     }
 
+    // ---- the simulators' echo
+
+    @Test
+    void theEchoDescribesABinaryBodyByteForByte() throws Exception {
+        byte[] body = new byte[70_000];
+        new java.util.Random(27).nextBytes(body);
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpResponse<String> answer = client.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(bed.sandbox.tiktok().baseUrl() + "/open_api/v1.3/file/video/ad/upload/?a=%2A&b=1"))
+                .header("Access-Token", bed.sandbox.tiktok().issueAdvertiserToken())
+                .header("Content-Type", "application/octet-stream")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        JsonNode echo = new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer.body());
+        assertThat(echo.path("method").asText()).isEqualTo("PUT");
+        assertThat(echo.path("query").asText()).isEqualTo("a=%2A&b=1");
+        assertThat(echo.path("content_type").asText()).isEqualTo("application/octet-stream");
+        assertThat(echo.path("body_length").asInt()).isEqualTo(body.length);
+        assertThat(echo.path("body_sha256").asText()).isEqualTo(sha256(body));
+    }
+
     // ---- helpers
 
     private CallContext xContext() {
@@ -491,7 +519,4 @@ class ProxyConnectorTest {
         }
     }
 
-    static List<String> none() {
-        return List.of();
-    }
 }
