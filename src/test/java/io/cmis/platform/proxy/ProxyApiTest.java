@@ -151,6 +151,14 @@ class ProxyApiTest {
             }
         }
         assertThat(bed.sandbox.meta().requests()).as("no call reached the platform: " + answers).isEqualTo(before);
+
+        // Ambiguous paths reach serve only for the proxy's own refusal: every other route refuses them as before.
+        for (String other : List.of("/health/%2e%2e/metrics", "/api/v1//integrations", "/api/v1/integrations/%2e%2e",
+                "/webhooks/me%2fta", "/oauth/callback/meta%5c..", "/api/v1/%2e%2e/api/v1/integrations")) {
+            String[] answer = raw("GET", other, key);
+            assertThat(answer[0]).as(other).isEqualTo("400");
+        }
+        assertThat(raw("GET", "/api/v1/proxy/%2e%2e/graph/me", key)[0]).as("not an integration id").isEqualTo("404");
     }
 
     @Test
