@@ -201,8 +201,10 @@ public final class GuardedHttpClient implements AutoCloseable {
 
     private void refuseIfRateLimited(PlatformRequest request) {
         Instant now = clock.instant();
+        // One read for all of the call's scopes (those not cached): one round trip, however many scopes.
+        Map<String, Optional<Instant>> state = rateLimits.limitedUntil(request.platform(), request.rateLimitScopes());
         for (String scope : request.rateLimitScopes()) {
-            Optional<Instant> until = rateLimits.limitedUntil(request.platform(), scope).filter(now::isBefore);
+            Optional<Instant> until = state.getOrDefault(scope, Optional.empty()).filter(now::isBefore);
             if (until.isPresent()) {
                 throw (RateLimitExceededException) new RateLimitExceededException(request.platform(), request.endpoint(),
                         "limited", scope, Duration.between(now, until.get()),

@@ -40,6 +40,45 @@ public final class RateLimitStore {
         return until;
     }
 
+    /**
+     * {@link #limitedUntil(String, String)} of several scopes at once: those not cached are read in one
+     * statement, so a call's scopes cost one round trip, not one each.
+     */
+    public Map<String, Optional<Instant>> limitedUntil(String platform, java.util.List<String> scopes) {
+        Instant now = clock.instant();
+        Map<String, Optional<Instant>> out = new java.util.LinkedHashMap<>();
+        java.util.List<String> missing = new java.util.ArrayList<>();
+        for (String scope : scopes) {
+            Cached cached = cache.get(platform + "|" + scope);
+            if (cached != null && !now.isBefore(cached.readAt()) && now.isBefore(cached.readAt().plus(CACHE))) {
+                out.put(scope, cached.until());
+            } else if (!missing.contains(scope)) {
+                missing.add(scope);
+            }
+        }
+        if (!missing.isEmpty()) {
+            Map<String, Instant> found = new java.util.HashMap<>();
+            tenancy.systemWide("read the rate-limit state of a call's scopes", h -> h.createQuery(
+                            "SELECT scope, limited_until FROM rate_limits WHERE platform = :platform AND scope = ANY(:scopes)")
+                    .bind("platform", platform)
+                    .bindArray("scopes", String.class, missing)
+                    .map((rs, ctx) -> {
+                        Timestamp until = rs.getTimestamp("limited_until");
+                        if (until != null) {
+                            found.put(rs.getString("scope"), until.toInstant());
+                        }
+                        return rs.getString("scope");
+                    })
+                    .list());
+            for (String scope : missing) {
+                Optional<Instant> until = Optional.ofNullable(found.get(scope));
+                cache.put(platform + "|" + scope, new Cached(until, now));
+                out.put(scope, until);
+            }
+        }
+        return out;
+    }
+
     private Optional<Instant> read(String platform, String scope) {
         return tenancy.systemWide("read the rate-limit state of a platform scope", h -> h.createQuery("""
                         SELECT limited_until FROM rate_limits WHERE platform = :platform AND scope = :scope
