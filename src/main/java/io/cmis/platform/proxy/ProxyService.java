@@ -121,17 +121,17 @@ public final class ProxyService {
             token = tokens.fresh(request.org(), request.integrationId());
         } catch (TokenRefreshFailedException e) {
             if (e.needsReauth()) {
-                throw reconnect("the platform refused the refresh of its token; reconnect it");
+                throw reconnect(request, "had the refresh of its token refused by the platform");
             }
             throw new ProxyRefusedException(503, "refresh_unavailable", "transient", "the token expires within "
                     + "tokens.refresh-before and the platform could not refresh it just now; try again in "
                     + REFRESH_RETRY_AFTER.toSeconds() + " s", Optional.of(REFRESH_RETRY_AFTER));
         }
         if (!token.active()) {
-            throw reconnect("the integration is " + token.status() + "; no call is made with its token");
+            throw reconnect(request, "is " + token.status() + " and no call is made with its token");
         }
         if (token.expiresAt() != null && !token.expiresAt().isAfter(clock.instant())) {
-            throw reconnect("its token expired at " + token.expiresAt() + " and nothing can renew it");
+            throw reconnect(request, "has a token that expired at " + token.expiresAt() + " and nothing can renew it");
         }
         return token;
     }
@@ -148,7 +148,7 @@ public final class ProxyService {
                 renewed = tokens.afterRejection(request.org(), request.integrationId(), context);
             } catch (TokenRefreshFailedException e) {
                 if (e.needsReauth()) {
-                    throw reconnect("the platform refused its token and then its refresh; reconnect it");
+                    throw reconnect(request, "had its token and then its refresh refused by the platform");
                 }
                 throw new ProxyRefusedException(503, "refresh_unavailable", "transient", "the platform refused the "
                         + "token and could not refresh it just now; try again in " + REFRESH_RETRY_AFTER.toSeconds()
@@ -161,8 +161,8 @@ public final class ProxyService {
                 PlatformException failure = exchange.failure().orElseThrow();
                 new ReauthMarker(tenancy, clock).mark(request.org(), request.integrationId(), token.platform(),
                         failure.getMessage());
-                throw reconnect("the platform refused its token" + (renewed.isEmpty() ? " and nothing can renew it"
-                        : " again after a refresh") + "; it is marked needs_reauth");
+                throw reconnect(request, "had its token refused by the platform" + (renewed.isEmpty()
+                        ? " and nothing can renew it" : " again after a refresh") + "; it is marked needs_reauth");
             }
         }
         return answer(exchange);
@@ -227,8 +227,11 @@ public final class ProxyService {
         return failure.transientFailure() ? "transient" : "permanent";
     }
 
-    private static ProxyRefusedException reconnect(String why) {
-        return new ProxyRefusedException(409, "reconnect_required", "reauth", why, Optional.empty());
+    /** 409 with the reconnect advice (which account, the command that fixes it), as credentials reads answer. */
+    private ProxyRefusedException reconnect(ProxyRequest request, String why) {
+        String advice = tenancy.inOrg(request.org(), h -> io.cmis.platform.integrations.ReconnectAdvice.about(h,
+                request.integrationId(), why));
+        return new ProxyRefusedException(409, "reconnect_required", "reauth", advice, Optional.empty());
     }
 
     /** The kind of a scope only (app, endpoint, an object kind): the ids in it are not the caller's business. */

@@ -322,6 +322,8 @@ class ProxyApiTest {
         assertThat(refused.statusCode()).as(text(refused)).isEqualTo(409);
         assertThat(code(refused)).isEqualTo("reconnect_required");
         assertThat(refused.headers().firstValue("X-Cmis-Outcome")).hasValue("reauth");
+        assertThat(Json.MAPPER.readTree(refused.body()).at("/error/message").asText()).contains(id)
+                .contains("Fix: cmis-platform connect start meta --org " + orgA);
         assertThat(one("SELECT status FROM cmis_platform.integrations WHERE id = '" + id + "'")).isEqualTo("needs_reauth");
         assertThat(one("SELECT count(*) FROM cmis_platform.notifications WHERE kind = 'needs_reauth'"))
                 .as("one alert").isEqualTo("1");
