@@ -313,6 +313,38 @@ class ProxyApiTest {
     }
 
     @Test
+    void a_due_token_the_platform_cannot_refresh_just_now_is_503_refresh_unavailable_and_no_call() throws Exception {
+        start();
+        String id = OAuthUser.connect(cli, orgA, "google").get("id").asText();
+        String key = key(orgA, "proxy");
+        bed.clock.advance(Duration.ofMinutes(55));
+        bed.sandbox.google().failNext(3, "/token", Fault.TRANSIENT); // every attempt of the refresh
+        int calls = bed.sandbox.google().requests(".*/youtube/v3/.*");
+        HttpResponse<byte[]> unavailable = proxy("GET", id, "youtube", "channels?part=id&mine=true", key, null, Map.of());
+        assertThat(unavailable.statusCode()).as(text(unavailable)).isEqualTo(503);
+        assertThat(code(unavailable)).isEqualTo("refresh_unavailable");
+        assertThat(unavailable.headers().firstValue("Retry-After")).hasValue("30");
+        assertThat(bed.sandbox.google().requests(".*/youtube/v3/.*")).as("no call with a token about to expire")
+                .isEqualTo(calls);
+        assertThat(one("SELECT status FROM cmis_platform.integrations WHERE id = '" + id + "'")).isEqualTo("active");
+    }
+
+    @Test
+    void a_platform_nobody_answers_at_is_502_platform_unreachable() throws Exception {
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        start(Map.of("CMIS_GOOGLE_YOUTUBE_URL", "http://127.0.0.1:" + closed + "/youtube/v3"));
+        String id = OAuthUser.connect(cli, orgA, "google").get("id").asText();
+        HttpResponse<byte[]> unreachable = proxy("GET", id, "youtube", "channels?part=id", key(orgA, "proxy"), null,
+                Map.of());
+        assertThat(unreachable.statusCode()).as(text(unreachable)).isEqualTo(502);
+        assertThat(code(unreachable)).isEqualTo("platform_unreachable");
+        assertThat(unreachable.headers().firstValue("X-Cmis-Outcome")).hasValue("transient");
+    }
+
+    @Test
     void a_refused_token_that_nothing_renews_marks_needs_reauth_and_answers_409_then_409_without_a_call() throws Exception {
         start();
         String id = OAuthUser.connect(cli, orgA, "meta").get("id").asText();
