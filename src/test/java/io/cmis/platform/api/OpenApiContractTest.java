@@ -45,10 +45,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OpenApiContractTest {
     /**
      * Documented routes that serve does not answer yet (a route of the contract still on another
-     * branch): listed here, their live checks wait. Empty now that every route of the contract is
-     * served; the test fails while a route listed here is served, so an entry cannot be forgotten.
+     * branch): listed here, their live checks wait. The test fails while a route listed here is served,
+     * so an entry cannot be forgotten. The proxy (issue 27) is documented before its route is merged.
      */
-    private static final Set<String> PENDING = Set.of();
+    private static final Set<String> PENDING = Set.of("GET " + Proxy.PATH, "POST " + Proxy.PATH, "PUT " + Proxy.PATH,
+            "PATCH " + Proxy.PATH, "DELETE " + Proxy.PATH);
+
+    /** The proxy's documented path; OpenAPI names its multi-segment tail {@code {path}}. */
+    private static final class Proxy {
+        static final String PATH = "/proxy/{integration_id}/{api}/{path}";
+    }
     /** The application's origin and path, as connect.return-urls allows it. */
     private static final String APP = "https://app.example.com/app";
     /** Documented statuses that no request here provokes, and why. */
