@@ -14,7 +14,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The routing table of {@code /api/v1}: method, path pattern ({@code {name}} matches one segment),
+ * The routing table of {@code /api/v1}: method, path pattern ({@code {name}} matches one segment; a
+ * last {@code {name...}} matches the rest of the path, one segment or more, as sent),
  * the scope a key needs (none: open to anyone, the OpenAPI document only), and the handler. Every
  * request is authenticated before anything else is said about it, so an unauthenticated caller
  * learns nothing, not even which paths exist.
@@ -49,11 +50,18 @@ public final class ApiRoutes {
         }
 
         Optional<Map<String, String>> match(String[] path) {
-            if (path.length != pattern.length) {
+            boolean tail = pattern.length > 0 && pattern[pattern.length - 1].endsWith("...}");
+            if (tail ? path.length < pattern.length : path.length != pattern.length) {
                 return Optional.empty();
             }
             Map<String, String> params = new LinkedHashMap<>();
             for (int i = 0; i < path.length; i++) {
+                if (tail && i == pattern.length - 1) {
+                    // The rest, untouched: whoever takes it judges its segments (the proxy refuses "//", "..").
+                    params.put(pattern[i].substring(1, pattern[i].length() - 4),
+                            String.join("/", java.util.Arrays.copyOfRange(path, i, path.length)));
+                    break;
+                }
                 if (pattern[i].startsWith("{") && pattern[i].endsWith("}")) {
                     if (path[i].isEmpty()) {
                         return Optional.empty();
@@ -67,8 +75,12 @@ public final class ApiRoutes {
         }
     }
 
+    /** The largest body a route takes unless {@link #limitBodies} says otherwise. */
+    public static final int DEFAULT_MAX_BODY = 64 * 1024;
+
     private final ApiKeys keys;
     private final List<Route> routes = new ArrayList<>();
+    private final Map<String, Long> bodyLimits = new LinkedHashMap<>();
 
     public ApiRoutes(ApiKeys keys) {
         this.keys = keys;
@@ -76,7 +88,9 @@ public final class ApiRoutes {
 
     /** Adds a route; {@code path} is below {@link #BASE}, e.g. {@code /integrations/{id}}. */
     public ApiRoutes add(String method, String path, ApiScope scope, Handler handler) {
-        routes.add(new Route(new Endpoint(method, path, Optional.of(scope)), segments(BASE + path), handler));
+        // The document names a tail parameter as any other ({path}): OpenAPI has no syntax for "the rest".
+        routes.add(new Route(new Endpoint(method, path.replace("...}", "}"), Optional.of(scope)), segments(BASE + path),
+                handler));
         return this;
     }
 
@@ -84,6 +98,18 @@ public final class ApiRoutes {
     public ApiRoutes addOpen(String method, String path, Handler handler) {
         routes.add(new Route(new Endpoint(method, path, Optional.empty()), segments(BASE + path), handler));
         return this;
+    }
+
+    /** Bodies of requests whose path starts with {@code prefix} (below {@link #BASE}) may be up to {@code max} bytes. */
+    public ApiRoutes limitBodies(String prefix, long max) {
+        bodyLimits.put(BASE + prefix, max);
+        return this;
+    }
+
+    /** The largest body a request to {@code path} may carry (the server reads no more). */
+    public long maxBody(String path) {
+        return bodyLimits.entrySet().stream().filter(e -> path.startsWith(e.getKey())).mapToLong(Map.Entry::getValue)
+                .findFirst().orElse(DEFAULT_MAX_BODY);
     }
 
     /** Every route, in the order added. */

@@ -11,7 +11,9 @@ public enum ApiScope {
     /** Read an integration's or channel's credentials, refreshed first when due. */
     CREDENTIALS_READ("credentials:read"),
     /** Start a connect flow for the key's org. */
-    CONNECT("connect");
+    CONNECT("connect"),
+    /** Call the platforms through serve's guarded proxy with an integration's token. */
+    PROXY("proxy");
 
     private final String text;
 

@@ -16,7 +16,7 @@ public final class ApplicationApi {
     /** What the routes need from the rest of the tool. */
     public record Parts(Tenancy tenancy, IntegrationService integrations, Clock clock, SecureRandom random,
                         BrowserConnect connect,
-                        Credentials credentials) {
+                        Credentials credentials, io.cmis.platform.proxy.ProxyService proxy) {
     }
 
     public static ApiRoutes routes(Parts parts) {
@@ -24,6 +24,7 @@ public final class ApplicationApi {
         new ReadApi(parts.integrations(), new SyncedData(parts.tenancy())).mount(routes);
         new ConnectApi(parts.connect()).mount(routes);
         new CredentialsApi(parts.credentials()).mount(routes);
+        new ProxyRoute(parts.proxy()).mount(routes);
         OpenApiDocument.load().mount(routes);
         return routes;
     }

@@ -21,10 +21,10 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 
-/** {@code integrations add | import | list | show | disable}. */
+/** {@code integrations add | import | list | show | disable | call}. */
 @Command(name = "integrations", description = "Operate on connected platform accounts.",
         subcommands = {IntegrationsCommand.Add.class, ImportCommand.class, IntegrationsCommand.ListIntegrations.class,
-                IntegrationsCommand.Show.class, IntegrationsCommand.Disable.class})
+                IntegrationsCommand.Show.class, IntegrationsCommand.Disable.class, IntegrationsCallCommand.class})
 final class IntegrationsCommand {
     private static final long MAX_EXPIRES_IN = Duration.ofDays(3650).toSeconds();
 

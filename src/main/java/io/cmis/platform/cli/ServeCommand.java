@@ -104,7 +104,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                     io.cmis.platform.api.ApplicationApi.routes(new io.cmis.platform.api.ApplicationApi.Parts(
                             context.tenancy(), IntegrationsCommand.service(context), context.clock(), context.random(),
                             new io.cmis.platform.connect.BrowserConnect(connect),
-                            TokensGetCommand.credentials(context).observe(monitor::credentialRead))));
+                            TokensGetCommand.credentials(context).observe(monitor::credentialRead),
+                            IntegrationsCallCommand.proxy(context).observe(monitor::proxied))));
         } catch (IOException e) {
             inbox.close();
             throw new UsageException("cannot listen on " + address + ":" + listenPort + " (" + e.getMessage()

@@ -33,6 +33,7 @@ public final class AppConfig {
         this.httpTimeout = duration("http.timeout");
         // Checked here, not when a connect flow needs it: serve must not start with an allow-list it cannot read.
         io.cmis.platform.connect.ReturnUrls.parse(value(io.cmis.platform.connect.ReturnUrls.KEY));
+        io.cmis.platform.proxy.ProxySettings.from(this);
     }
 
     static AppConfig from(Map<String, ConfigValue> values, List<String> unknownVariables) {

@@ -42,6 +42,10 @@ public final class ServeMonitor implements AutoCloseable {
     private final Histogram apiCalls = Histogram.builder().name("cmis_api_call_duration_seconds")
             .help("Platform calls made by this process, by platform and outcome").labelNames("platform", "outcome")
             .register(registry);
+    private final Counter proxied = Counter.builder().name("cmis_proxy_requests_total")
+            .help("Calls of the application through this serve's proxy, by platform and X-Cmis-Outcome (refused: "
+                    + "a refusal of the proxy itself without an outcome)").labelNames("platform", "outcome")
+            .register(registry);
     private final Counter credentialReads = Counter.builder().name("cmis_credential_reads_total")
             .help("Credential reads answered by this serve's application API, by outcome").labelNames("outcome")
             .register(registry);
@@ -158,6 +162,11 @@ public final class ServeMonitor implements AutoCloseable {
     }
 
     /** One recorded credential read: its outcome, and whether it refreshed the token at the platform. */
+    /** A proxied call answered (the platform's call itself is in cmis_api_call_duration_seconds too). */
+    public void proxied(String platform, String outcome) {
+        proxied.labelValues(platform, outcome).inc();
+    }
+
     public void credentialRead(String outcome, boolean refreshed) {
         credentialReads.labelValues(outcome).inc();
         if (refreshed) {

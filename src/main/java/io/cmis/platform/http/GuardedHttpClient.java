@@ -118,6 +118,87 @@ public final class GuardedHttpClient implements AutoCloseable {
         }
     }
 
+    /**
+     * A proxied call's answer: the platform's status, headers and body bytes as they came, and the
+     * connector's classification of it (empty: success). {@code response} is null when no answer came
+     * ({@code failure} then says timeout or network).
+     */
+    public record Exchange(PlatformResponse response, byte[] body, Optional<PlatformException> failure) {
+    }
+
+    /**
+     * One attempt of a proxied call on the guarded path, returning the platform's answer instead of
+     * throwing on it: a limited scope ({@link RateLimitExceededException}) and an open breaker
+     * ({@link io.cmis.platform.platforms.CircuitOpenException}) still throw before any call is made; the
+     * answer is classified, recorded in the call log, counted by the breaker and its limits recorded
+     * with their scopes, exactly as {@link #execute} does. Never retried here: whether a second attempt
+     * is safe is the caller's to judge (a proxied POST may have reached the platform).
+     */
+    public Exchange exchange(PlatformRequest request, ResponseClassifier classifier, Duration callTimeout) {
+        refuseIfRateLimited(request);
+        breakers.acquire(request.platform(), request.endpoint());
+        Instant calledAt = clock.instant();
+        long start = System.nanoTime();
+        Raw raw = null;
+        PlatformException failure;
+        try {
+            raw = sendRaw(request, callTimeout);
+            failure = classifier.classify(request, raw.response()).orElse(null);
+        } catch (IOException e) {
+            failure = new TransientPlatformException(request.platform(), request.endpoint(),
+                    e instanceof SocketTimeoutException || e instanceof InterruptedIOException ? "timeout" : "network",
+                    "no answer: " + e.getClass().getSimpleName());
+        }
+        PlatformResponse response = raw == null ? null : raw.response();
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        record(request, response, failure, took, calledAt);
+        if (failure == null) {
+            breakers.success(request.platform(), took);
+            observeUsage(request, response, classifier);
+        } else if (failure.transientFailure()) {
+            breakers.failure(request.platform(), took, failure);
+        } else {
+            breakers.success(request.platform(), took);
+        }
+        if (failure instanceof RateLimitExceededException limited) {
+            Instant now = clock.instant();
+            List<RateLimitExceededException.Limit> recorded = new ArrayList<>();
+            for (RateLimitExceededException.Limit limit : limited.limits()) {
+                Instant until = rateLimits.limit(request.platform(), limit, limited.errorCode(), now);
+                recorded.add(RateLimitExceededException.Limit.fixed(limit.scope(), Duration.between(now, until)));
+            }
+            failure = limited.withLimits(recorded);
+        }
+        if (failure != null) {
+            failure.inOrg(request.orgId());
+        }
+        return new Exchange(response, raw == null ? null : raw.body(), Optional.ofNullable(failure));
+    }
+
+    private record Raw(PlatformResponse response, byte[] body) {
+    }
+
+    private Raw sendRaw(PlatformRequest request, Duration callTimeout) throws IOException {
+        byte[] bytes = request.bodyBytes();
+        HttpContent content = bytes == null ? null : new ByteArrayContent(request.contentType(), bytes);
+        HttpRequest http = factory.buildRequest(request.method(), new GenericUrl(request.url(), true), content);
+        int millis = (int) Math.min(Integer.MAX_VALUE, callTimeout.toMillis());
+        http.setConnectTimeout(millis).setReadTimeout(millis).setNumberOfRetries(0)
+                .setThrowExceptionOnExecuteError(false).setFollowRedirects(false)
+                .setLoggingEnabled(false).setCurlLoggingEnabled(false);
+        HttpHeaders headers = new HttpHeaders().setUserAgent("cmis-platform").setAccept("*/*");
+        request.headers().forEach(headers::set);
+        http.setHeaders(headers);
+        HttpResponse response = http.execute();
+        byte[] body;
+        // Read to the end and closed: the connection goes back to the keep-alive pool.
+        try (java.io.InputStream in = response.getContent()) {
+            body = in == null ? new byte[0] : in.readAllBytes();
+        }
+        return new Raw(new PlatformResponse(response.getStatusCode(), headers(response.getHeaders()),
+                new String(body, StandardCharsets.UTF_8)), body);
+    }
+
     private void refuseIfRateLimited(PlatformRequest request) {
         Instant now = clock.instant();
         for (String scope : request.rateLimitScopes()) {

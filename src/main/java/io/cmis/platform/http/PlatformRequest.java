@@ -25,6 +25,11 @@ public final class PlatformRequest {
     private final Map<String, Secret> secretHeaders;
     private final Map<String, Secret> secretQuery;
     private final String body;
+    /** A proxied body, passed through byte for byte (null: {@link #body} or none). */
+    private final byte[] bytes;
+    /** A proxied path and query, as the application sent them (percent-encoding untouched); null otherwise. */
+    private final String rawPath;
+    private final String rawQuery;
     private final String contentType;
     private final boolean idempotent;
     private final java.util.List<String> rateLimitScopes;
@@ -37,7 +42,10 @@ public final class PlatformRequest {
         this.method = b.method;
         this.baseUrl = b.baseUrl;
         this.endpoint = b.label == null ? b.endpoint : b.label;
-        this.path = b.resolvePath();
+        this.rawPath = b.rawPath;
+        this.rawQuery = b.rawQuery;
+        this.bytes = b.bytes;
+        this.path = b.rawPath != null ? b.rawPath : b.resolvePath();
         this.query = Map.copyOf(b.query);
         this.headers = Map.copyOf(b.headers);
         this.secretHeaders = Map.copyOf(b.secretHeaders);
@@ -59,6 +67,20 @@ public final class PlatformRequest {
         return new Builder(platform, "POST", baseUrl, endpoint);
     }
 
+    /**
+     * A proxied call: any method, the path and query exactly as the application sent them (already
+     * percent-encoded, checked by the proxy), appended to {@code baseUrl}; {@code label} is the
+     * low-cardinality name of the call in the log ({@code proxy:graph /{id}/feed}). The URL goes out
+     * verbatim, so what a signer signs is what is sent.
+     */
+    public static Builder proxied(String platform, String method, String baseUrl, String rawPath, String rawQuery,
+                                  String label) {
+        Builder b = new Builder(platform, method, baseUrl, label);
+        b.rawPath = Objects.requireNonNull(rawPath);
+        b.rawQuery = rawQuery == null || rawQuery.isEmpty() ? null : rawQuery;
+        return b.idempotent(method.equals("GET") || method.equals("HEAD"));
+    }
+
     public String platform() {
         return platform;
     }
@@ -75,7 +97,10 @@ public final class PlatformRequest {
         StringBuilder url = new StringBuilder(stripTrailingSlash(baseUrl)).append(path);
         Map<String, String> all = new LinkedHashMap<>(query);
         secretQuery.forEach((k, v) -> all.put(k, v.reveal()));
-        String sep = path.contains("?") ? "&" : "?";
+        if (rawQuery != null) {
+            url.append('?').append(rawQuery);
+        }
+        String sep = path.contains("?") || rawQuery != null ? "&" : "?";
         for (Map.Entry<String, String> e : all.entrySet()) {
             url.append(sep).append(encode(e.getKey(), signed())).append('=').append(encode(e.getValue(), signed()));
             sep = "&";
@@ -88,18 +113,24 @@ public final class PlatformRequest {
         Map<String, String> all = new LinkedHashMap<>(headers);
         secretHeaders.forEach((k, v) -> all.put(k, v.reveal()));
         if (signer != null) {
-            all.put("Authorization", signer.authorization(method, java.net.URI.create(url()), contentType, body).reveal());
+            all.put("Authorization", signer.authorization(method, java.net.URI.create(url()), contentType,
+                    bytes == null ? body : new String(bytes, StandardCharsets.UTF_8)).reveal());
         }
         return all;
     }
 
     /** Whether a {@link RequestSigner} authenticates this request; its URL must then go out verbatim. */
     boolean signed() {
-        return signer != null;
+        return signer != null || rawPath != null;
     }
 
     String body() {
         return body;
+    }
+
+    /** The bytes to send, or null for none. */
+    byte[] bodyBytes() {
+        return bytes != null ? bytes : body == null ? null : body.getBytes(StandardCharsets.UTF_8);
     }
 
     String contentType() {
@@ -180,6 +211,9 @@ public final class PlatformRequest {
         private final Map<String, Secret> secretHeaders = new LinkedHashMap<>();
         private final Map<String, Secret> secretQuery = new LinkedHashMap<>();
         private String body;
+        private byte[] bytes;
+        private String rawPath;
+        private String rawQuery;
         private String contentType;
         private String label;
         private boolean idempotent;
@@ -233,6 +267,20 @@ public final class PlatformRequest {
             this.body = json;
             this.contentType = "application/json";
             return this;
+        }
+
+        /** A body passed through as it came (a proxied call), with its content type (may be null). */
+        public Builder bytes(byte[] body, String contentType) {
+            this.formFields = null;
+            this.body = null;
+            this.bytes = body;
+            this.contentType = contentType;
+            return this;
+        }
+
+        /** The method of this request (a connector's authentication may depend on it). */
+        public String method() {
+            return method;
         }
 
         public Builder form(Map<String, String> fields, Map<String, Secret> secretFields) {

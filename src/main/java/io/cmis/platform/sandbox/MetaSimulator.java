@@ -32,6 +32,7 @@ public final class MetaSimulator extends Simulator {
     private volatile int pages = 3;
     private volatile int adAccounts = 2;
     private volatile int appUsage = 12;
+    private volatile boolean requireAppSecret;
     private final Clock clock;
     /** Each user's ad accounts are numbered from its own base; the sandbox user's from 1000000000. */
     private final Map<String, Long> adAccountBase = new ConcurrentHashMap<>(Map.of(USER_ID, 1000000000L));
@@ -47,6 +48,9 @@ public final class MetaSimulator extends Simulator {
         route("GET", V + "/me", r -> authorized(r, user -> Reply.json(200, Map.of("id", user, "name", "Sandbox User"))));
         route("GET", V + "/me/accounts", r -> authorized(r, user -> page(r, pageItems())));
         route("GET", V + "/me/adaccounts", r -> authorized(r, user -> adAccounts(r, user)));
+        // Any other Graph call (the proxy's): the app has "Require App Secret" on, so a user token
+        // without its appsecret_proof is refused, as Graph refuses it.
+        proxied(V, r -> null, r -> authorized(r, true, user -> echo(r)));
     }
 
     /**
@@ -159,10 +163,31 @@ public final class MetaSimulator extends Simulator {
     }
 
     private Reply authorized(Request r, java.util.function.Function<String, Reply> ok) {
+        return authorized(r, requireAppSecret, ok);
+    }
+
+    /**
+     * The app's "Require App Secret" setting for the endpoints above (off by default, as a new app's
+     * is); the proxied catch-all always requires the proof.
+     */
+    public void requireAppSecret(boolean on) {
+        this.requireAppSecret = on;
+    }
+
+    /**
+     * A user token, and its appsecret_proof checked when sent (a wrong one is refused whatever the
+     * app's settings) and required when {@code proofRequired} (the app's "Require App Secret").
+     */
+    private Reply authorized(Request r, boolean proofRequired, java.util.function.Function<String, Reply> ok) {
         String auth = r.header("authorization");
         String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : r.query().get("access_token");
+        String proof = r.query().get("appsecret_proof");
         Reply reply = switch (tokens.state(token, "user")) {
-            case VALID -> ok.apply(tokens.find(token).map(SandboxTokens.Issued::subject).orElse(USER_ID));
+            case VALID -> proof == null && proofRequired
+                    ? error(400, 100, 0, "GraphMethodException", "API calls from the server require an appsecret_proof argument")
+                    : proof != null && !proof.equals(appsecretProof(token))
+                    ? error(400, 100, 0, "GraphMethodException", "Invalid appsecret_proof provided in the API argument")
+                    : ok.apply(tokens.find(token).map(SandboxTokens.Issued::subject).orElse(USER_ID));
             case EXPIRED -> error(400, 190, 463, "Error validating access token: Session has expired.");
             case REVOKED -> error(400, 190, 458, "Error validating access token: The user has not authorized application.");
             case UNKNOWN -> error(400, 190, 0, "Invalid OAuth access token - Cannot parse access token");
@@ -224,9 +249,19 @@ public final class MetaSimulator extends Simulator {
         return Integer.parseInt(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).substring(7));
     }
 
+    /** HMAC-SHA256 of the token keyed with the app secret, in hex: what Graph expects. */
+    static String appsecretProof(String token) {
+        return java.util.HexFormat.of().formatHex(io.cmis.platform.platforms.Signatures.hmacSha256(CLIENT_SECRET,
+                token.getBytes(StandardCharsets.UTF_8)));
+    }
+
     static Reply error(int status, int code, int subcode, String message) {
+        return error(status, code, subcode, "OAuthException", message);
+    }
+
+    static Reply error(int status, int code, int subcode, String type, String message) {
         ObjectNode error = JSON.createObjectNode();
-        ObjectNode e = error.putObject("error").put("message", message).put("type", "OAuthException").put("code", code)
+        ObjectNode e = error.putObject("error").put("message", message).put("type", type).put("code", code)
                 .put("fbtrace_id", "AsAnDbOx");
         if (subcode != 0) {
             e.put("error_subcode", subcode);

@@ -42,7 +42,7 @@ public abstract class Simulator implements AutoCloseable {
      * simulators that check its encoding (X's OAuth 1.0a signatures).
      */
     public record Request(String method, String path, Map<String, String> query, Map<String, String> headers,
-                          String body, Matcher match, String rawQuery) {
+                          String body, Matcher match, String rawQuery, byte[] bodyBytes) {
         public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
@@ -148,6 +148,55 @@ public abstract class Simulator implements AutoCloseable {
                 .mapToInt(e -> e.getValue().get()).sum();
     }
 
+    /** The methods a proxied call may use; the catch-all answers each. */
+    private static final List<String> PROXY_METHODS = List.of("GET", "POST", "PUT", "PATCH", "DELETE");
+
+    /**
+     * Answers every call under {@code baseRegex} that no route answers (register it after the
+     * routes): {@code refusal} checks the authentication as the real platform does and answers its
+     * own error, or null to let the call through to {@link #echo}. Faults and counts apply as to any
+     * route, so a proxy's tests see the platform's errors and can count the calls that were made.
+     */
+    protected void proxied(String baseRegex, Function<Request, Reply> refusal, Function<Request, Reply> accepted) {
+        for (String method : PROXY_METHODS) {
+            route(method, baseRegex + "(/.*)?", r -> {
+                Reply refused = refusal.apply(r);
+                return refused != null ? refused : accepted.apply(r);
+            });
+        }
+    }
+
+    /**
+     * What a proxied call to an unknown path gets: what arrived, so a test can check the bytes went
+     * through untouched (binary bodies included: the length and SHA-256 of the raw body).
+     */
+    protected static Reply echo(Request r) {
+        return Reply.json(200, echoBody(r));
+    }
+
+    /**
+     * The echo's fields, always at the top level; a platform whose success has a shape of its own
+     * adds its fields beside them (TikTok's {@code code: 0}), so one test reads every platform's echo.
+     */
+    protected static com.fasterxml.jackson.databind.node.ObjectNode echoBody(Request r) {
+        com.fasterxml.jackson.databind.node.ObjectNode echo = JSON.createObjectNode();
+        echo.put("method", r.method());
+        echo.put("path", r.path());
+        echo.put("query", r.rawQuery() == null ? "" : r.rawQuery());
+        echo.put("content_type", r.header("content-type") == null ? "" : r.header("content-type"));
+        echo.put("body_length", r.bodyBytes().length);
+        echo.put("body_sha256", sha256(r.bodyBytes()));
+        return echo;
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The platform's own answer for a fault on this request. */
     protected abstract Reply fault(Fault fault, Request request);
 
@@ -157,7 +206,8 @@ public abstract class Simulator implements AutoCloseable {
             Map<String, String> query = parseQuery(exchange.getRequestURI().getRawQuery());
             Map<String, String> headers = new HashMap<>();
             exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v.get(0)));
-            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            byte[] bodyBytes = exchange.getRequestBody().readAllBytes();
+            String body = new String(bodyBytes, StandardCharsets.UTF_8);
             total.incrementAndGet();
             calls.computeIfAbsent(path, k -> new AtomicInteger()).incrementAndGet();
             if (!latency.isZero()) {
@@ -168,7 +218,7 @@ public abstract class Simulator implements AutoCloseable {
                 }
             }
             Reply reply = dispatch(exchange.getRequestMethod(), path, query, headers, body,
-                    exchange.getRequestURI().getRawQuery());
+                    exchange.getRequestURI().getRawQuery(), bodyBytes);
             reply.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
             byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(reply.status(), bytes.length == 0 ? -1 : bytes.length);
@@ -181,11 +231,11 @@ public abstract class Simulator implements AutoCloseable {
     }
 
     private Reply dispatch(String method, String path, Map<String, String> query, Map<String, String> headers,
-                           String body, String rawQuery) {
+                           String body, String rawQuery, byte[] bodyBytes) {
         for (Route route : routes) {
             Matcher m = route.pattern().matcher(path);
             if (route.method().equals(method) && m.matches()) {
-                Request request = new Request(method, path, query, headers, body, m, rawQuery);
+                Request request = new Request(method, path, query, headers, body, m, rawQuery, bodyBytes);
                 PendingFault pending = takeFault(path);
                 if (pending != null) {
                     return fault(pending.fault(), request);

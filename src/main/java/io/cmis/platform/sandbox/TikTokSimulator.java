@@ -45,6 +45,10 @@ public final class TikTokSimulator extends Simulator {
         route("POST", API + "/tt_user/oauth2/refresh_token/", this::userRefresh);
         route("GET", API + "/business/get/", r -> withToken(r, "tt_user", () -> ok(JSON.createObjectNode()
                 .put("open_id", OPEN_ID).put("username", "sandbox_creator").put("display_name", "Sandbox Creator"))));
+        // Any other Business API call (the proxy's): either kind of token in Access-Token.
+        proxied(API, r -> null, r -> withToken(r, null, () -> Reply.json(200, echoBody(r).put("code", 0)
+                .put("message", "OK").put("request_id", "2026112500000000" + (++logId)))
+                .withHeader("X-Tt-Logid", "sandbox" + logId)));
     }
 
     /** Headers of a delivery of {@code body} signed at {@code t} (unix seconds). */
@@ -178,12 +182,16 @@ public final class TikTokSimulator extends Simulator {
         return ok(data);
     }
 
+    /** {@code kind} null: a token of either kind. */
     private Reply withToken(Request r, String kind, java.util.function.Supplier<Reply> then) {
         String token = r.header("access-token");
         if (token == null || token.isEmpty()) {
             return code(40104, "Access token is null, you should set it in http header with key Access-Token.");
         }
-        return switch (tokens.state(token, kind)) {
+        SandboxTokens.State state = kind != null ? tokens.state(token, kind)
+                : tokens.state(token, "advertiser") == SandboxTokens.State.UNKNOWN ? tokens.state(token, "tt_user")
+                : tokens.state(token, "advertiser");
+        return switch (state) {
             case VALID -> then.get();
             case EXPIRED -> code(40102, "Access token has expired.");
             case REVOKED, UNKNOWN -> code(40105, "Access token is incorrect or has been revoked.");

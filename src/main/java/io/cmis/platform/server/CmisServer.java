@@ -250,7 +250,7 @@ public final class CmisServer implements AutoCloseable {
 
     /**
      * The application API ({@link ApiRoutes}): it authenticates and answers by itself; this reads the
-     * request (a body of up to {@link #API_MAX_BODY_BYTES}) and writes the answer with serve's headers.
+     * request (a body of up to {@link ApiRoutes#maxBody}: 64 KiB, the proxy proxy.max-body) and writes the answer with serve's headers.
      */
     private void api(Request request, Response response, Callback done, String method, String path) {
         Map<String, String> headers = new HashMap<>();
@@ -258,32 +258,38 @@ public final class CmisServer implements AutoCloseable {
             headers.putIfAbsent(field.getLowerCaseName(), field.getValue());
         }
         Map<String, String> query = query(request);
+        // The path (already) and the query as the client sent them, percent-encoding untouched: the proxy
+        // passes them on byte for byte, and checks the path itself.
+        String rawQuery = request.getHttpURI().getQuery();
         long declared = request.getLength();
+        long max = api.maxBody(path);
         if (declared == 0) {
-            answer(response, done, api.handle(new ApiRequest(method, path, query, headers, new byte[0])));
+            answer(response, done, api.handle(new ApiRequest(method, path, query, headers, new byte[0], rawQuery)));
             return;
         }
-        if (declared > API_MAX_BODY_BYTES) {
+        if (declared > max) {
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
             answer(response, done, new io.cmis.platform.api.ApiError(413, "too_large",
-                    "the body is over " + API_MAX_BODY_BYTES + " bytes").response());
+                    "the body is over " + max + " bytes").response());
             return;
         }
-        Content.Source.asByteArrayAsync(request, API_MAX_BODY_BYTES).whenCompleteAsync((body, failure) -> {
+        Content.Source.asByteArrayAsync(request, (int) Math.min(Integer.MAX_VALUE - 8, max)).whenCompleteAsync((body, failure) -> {
             if (failure != null) {
                 response.getHeaders().put(HttpHeader.CONNECTION, "close");
                 answer(response, done, new io.cmis.platform.api.ApiError(413, "too_large",
-                        "the body is over " + API_MAX_BODY_BYTES + " bytes").response());
+                        "the body is over " + max + " bytes").response());
                 return;
             }
-            answer(response, done, api.handle(new ApiRequest(method, path, query, headers, body)));
+            answer(response, done, api.handle(new ApiRequest(method, path, query, headers, body, rawQuery)));
         }, server.getThreadPool());
     }
 
-    private static final int API_MAX_BODY_BYTES = 64 * 1024;
-
     private static void answer(Response response, Callback done, ApiResponse answer) {
         answer.headers().forEach((name, value) -> response.getHeaders().put(name, value));
+        if (answer.bytes() != null) {
+            Responses.sendBytes(response, done, answer.status(), answer.contentType(), answer.bytes());
+            return;
+        }
         send(response, done, answer.status(), "application/json", answer.json());
     }
 

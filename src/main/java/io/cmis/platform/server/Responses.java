@@ -33,6 +33,19 @@ final class Responses {
         Content.Sink.write(response, true, body, done);
     }
 
+    /**
+     * Bytes as another server gave them (a proxied platform answer): its content type (none when it
+     * named none) under serve's own headers, which also keep a browser from rendering it as a page.
+     */
+    static void sendBytes(Response response, Callback done, int status, String contentType, byte[] body) {
+        response.setStatus(status);
+        secure(response, OTHER_POLICY);
+        if (contentType != null) {
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        }
+        response.write(true, java.nio.ByteBuffer.wrap(body == null ? new byte[0] : body), done);
+    }
+
     /** A redirect (the browser connect flow's start) carries the same headers and no body. */
     static void redirect(Response response, Callback done, int status, String location) {
         response.setStatus(status);

@@ -74,7 +74,8 @@ public final class WebhookServer implements AutoCloseable {
                     this.api = io.cmis.platform.api.ApplicationApi.routes(new io.cmis.platform.api.ApplicationApi.Parts(bed.tenancy(),
                             new IntegrationService(bed.tenancy(), vault, bed.clock), bed.clock, new SecureRandom(),
                             new io.cmis.platform.connect.BrowserConnect(connect),
-                            credentials(bed, vault).observe(monitor::credentialRead))));
+                            credentials(bed, vault).observe(monitor::credentialRead),
+                            proxy(bed, vault).observe(monitor::proxied))));
         } catch (java.io.IOException | RuntimeException e) {
             inbox.close();
             monitor.close();
@@ -89,6 +90,16 @@ public final class WebhookServer implements AutoCloseable {
                 bed.registry(), new io.cmis.platform.tokens.TokenRefresher(bed.tenancy(), vault, bed.registry(), settings,
                 bed.clock), settings, bed.clock);
         return new io.cmis.platform.api.Credentials(bed.tenancy(), vault, bed.registry(), tokens, bed.clock);
+    }
+
+    /** The proxy as serve builds it, over the bed's registry, guarded client and clock. */
+    public static io.cmis.platform.proxy.ProxyService proxy(PlatformTestBed bed, TokenVault vault) {
+        io.cmis.platform.tokens.TokenSettings settings = io.cmis.platform.tokens.TokenSettings.from(bed.config);
+        io.cmis.platform.tokens.AccessTokens tokens = new io.cmis.platform.tokens.AccessTokens(bed.tenancy(), vault,
+                bed.registry(), new io.cmis.platform.tokens.TokenRefresher(bed.tenancy(), vault, bed.registry(), settings,
+                bed.clock), settings, bed.clock);
+        return new io.cmis.platform.proxy.ProxyService(bed.tenancy(), bed.registry(), bed.http(), tokens,
+                io.cmis.platform.proxy.ProxySettings.from(bed.config), bed.clock);
     }
 
     public URI uri(String path) {

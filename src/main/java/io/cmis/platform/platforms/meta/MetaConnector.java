@@ -13,6 +13,7 @@ import io.cmis.platform.platforms.DiscoveredAdAccount;
 import io.cmis.platform.platforms.DiscoveredChannel;
 import io.cmis.platform.platforms.PermanentPlatformException;
 import io.cmis.platform.platforms.PlatformConnector;
+import io.cmis.platform.platforms.ProxyApi;
 import io.cmis.platform.platforms.RefreshMode;
 import io.cmis.platform.platforms.StoredGrant;
 import io.cmis.platform.platforms.TokenGrant;
@@ -35,6 +36,7 @@ import java.util.function.Consumer;
 final class MetaConnector implements PlatformConnector {
     static final String ID = "meta";
     static final int PAGE_SIZE = 100;
+    static final String GRAPH = "graph";
     private static final String PAGE_FIELDS =
             "id,name,access_token,category,tasks,instagram_business_account{id,username,name}";
     private static final String AD_ACCOUNT_FIELDS = "id,account_id,name,currency,timezone_name,account_status,business{id,name}";
@@ -123,7 +125,7 @@ final class MetaConnector implements PlatformConnector {
 
     @Override
     public Account identify(CallContext context) {
-        JsonNode me = http.execute(graph("/{version}/me", true).query("fields", "id,name").bearer(context.accessToken())
+        JsonNode me = http.execute(authenticated(graph("/{version}/me", true).query("fields", "id,name"), context)
                 .context(context.orgId(), context.integrationId()).build(), classifier).json();
         return new Account(me.path("id").asText(), me.path("name").asText(null));
     }
@@ -176,6 +178,63 @@ final class MetaConnector implements PlatformConnector {
                 token.reveal().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
+    /** The Graph API at the configured version; a proxied path is relative to it ({@code /act_1/campaigns}). */
+    @Override
+    public List<ProxyApi> proxyApis() {
+        return List.of(ProxyApi.of(GRAPH, stripSlash(settings.graphUrl()) + "/" + settings.apiVersion()));
+    }
+
+    @Override
+    public PlatformRequest.Builder authenticate(PlatformRequest.Builder request, ProxyApi api, CallContext context) {
+        return authenticated(request, context);
+    }
+
+    /**
+     * The business object a proxied Graph path starts with, as the scopes Meta's business-use-case
+     * throttle is recorded on ({@link MetaClassifier#objectScope}): {@code act_<id>} is an ad account; a
+     * bare numeric id may be a page, an Instagram account or another object (Graph ids are unique
+     * across kinds, so a limit on any of the three with this id is a limit on this object).
+     */
+    @Override
+    public List<String> proxyLimitScopes(ProxyApi api, String method, String path) {
+        String first = firstSegment(path);
+        if (first.matches("act_\\d+")) {
+            return List.of(MetaClassifier.objectScope("ads_management", first));
+        }
+        if (first.matches("\\d+")) {
+            return List.of(MetaClassifier.objectScope("pages", first), MetaClassifier.objectScope("instagram", first),
+                    MetaClassifier.objectScope("", first));
+        }
+        return List.of();
+    }
+
+    static String firstSegment(String path) {
+        String bare = path.split("[?#]", 2)[0];
+        for (String segment : bare.split("/")) {
+            if (!segment.isEmpty()) {
+                return segment;
+            }
+        }
+        return "";
+    }
+
+    private static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /**
+     * How every call with a user's token is authenticated, the connector's own and proxied ones alike:
+     * the token as a bearer and, when an app secret is configured, its {@code appsecret_proof} — which
+     * an app with "Require App Secret" on needs on every call made with a user token, and which Meta
+     * recommends for every server-side call anyway (it proves the caller holds the app secret, so a
+     * leaked token alone is not enough).
+     */
+    private PlatformRequest.Builder authenticated(PlatformRequest.Builder request, CallContext context) {
+        request.bearer(context.accessToken());
+        credentialExtras(context).forEach((name, value) -> request.secretQuery(name, Secret.of(value)));
+        return request;
+    }
+
     @Override
     public ResponseClassifier classifier() {
         return classifier;
@@ -194,11 +253,10 @@ final class MetaConnector implements PlatformConnector {
     private void eachItem(CallContext context, String edge, String fields, Consumer<JsonNode> item) {
         String after = null;
         do {
-            JsonNode page = http.execute(graph(edge, true)
+            JsonNode page = http.execute(authenticated(graph(edge, true)
                     .query("fields", fields)
                     .query("limit", String.valueOf(PAGE_SIZE))
-                    .query("after", after)
-                    .bearer(context.accessToken())
+                    .query("after", after), context)
                     .context(context.orgId(), context.integrationId())
                     .build(), classifier).json();
             page.path("data").forEach(item);

@@ -1,0 +1,211 @@
+package io.cmis.platform.platforms;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cmis.platform.crypto.Secret;
+import io.cmis.platform.http.PlatformRequest;
+import io.cmis.platform.http.PlatformResponse;
+import io.cmis.platform.support.PlatformTestBed;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The platform side of serve's proxy: each connector's proxied APIs, a proxied call authenticated by
+ * {@link PlatformConnector#authenticate} going over real HTTP through the guarded client to the
+ * platform's simulator, which checks the authentication as the platform does (so a call the
+ * connector authenticated wrongly, or one tampered with, is refused), and the limit scopes read from
+ * a proxied path.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ProxyConnectorTest {
+    private PlatformTestBed bed;
+
+    @BeforeAll
+    void startBed() {
+        bed = new PlatformTestBed();
+    }
+
+    @AfterAll
+    void stopBed() {
+        bed.close();
+    }
+
+    // ---- Meta
+
+    @Test
+    void metaDeclaresTheGraphApiAtTheConfiguredVersion() {
+        assertThat(bed.registry().get("meta").proxyApis())
+                .containsExactly(ProxyApi.of("graph", bed.sandbox.meta().baseUrl() + "/v25.0"));
+    }
+
+    @Test
+    void metaProxiedCallsCarryTheTokenAndItsAppsecretProof() {
+        CallContext context = metaContext();
+        int before = bed.sandbox.meta().requests("/v25\\.0/act_1000000001/campaigns");
+        JsonNode get = call("meta", "graph", context, "GET", "/act_1000000001/campaigns?fields=id,name&limit=5",
+                null, null, UnaryOperator.identity()).json();
+        assertThat(get.path("method").asText()).isEqualTo("GET");
+        assertThat(get.path("path").asText()).isEqualTo("/v25.0/act_1000000001/campaigns");
+        assertThat(get.path("query").asText()).startsWith("fields=id,name&limit=5&appsecret_proof=");
+        JsonNode post = call("meta", "graph", context, "POST", "/act_1000000001/campaigns", "application/json",
+                "{\"name\":\"Spring\"}", UnaryOperator.identity()).json();
+        assertEcho(post, "POST", "{\"name\":\"Spring\"}");
+        assertThat(bed.sandbox.meta().requests("/v25\\.0/act_1000000001/campaigns")).isEqualTo(before + 2);
+    }
+
+    @Test
+    void metaRefusesAProxiedCallWithoutOrWithAWrongProofOrToken() {
+        CallContext context = metaContext();
+        // The bearer alone (what the connector's own calls sent before): "Require App Secret" refuses it.
+        assertThatThrownBy(() -> bed.http().execute(PlatformRequest.get("meta", graphBase(), "/act_1/campaigns")
+                .label("proxy:test").bearer(context.accessToken()).build(), bed.registry().get("meta").classifier()))
+                .isInstanceOf(PlatformException.class).hasMessageContaining("appsecret_proof");
+        assertThatThrownBy(() -> call("meta", "graph", context, "GET", "/act_1/campaigns", null, null,
+                b -> b.secretQuery("appsecret_proof", Secret.of("00" + "ab".repeat(31)))))
+                .isInstanceOf(PlatformException.class).hasMessageContaining("Invalid appsecret_proof");
+        CallContext stranger = new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user", Secret.of("EAAL-forged"), null);
+        assertThatThrownBy(() -> call("meta", "graph", stranger, "GET", "/act_1/campaigns", null, null,
+                UnaryOperator.identity())).isInstanceOf(ReauthRequiredException.class);
+    }
+
+    @Test
+    void metaOwnCallsAreAuthenticatedTheSameWay() {
+        CallContext context = metaContext();
+        bed.sandbox.meta().requireAppSecret(true);
+        try {
+            assertThat(bed.registry().get("meta").identify(context).externalId()).isNotBlank();
+            assertThat(bed.registry().get("meta").adAccounts(context)).isNotEmpty();
+        } finally {
+            bed.sandbox.meta().requireAppSecret(false);
+        }
+    }
+
+    @Test
+    void metaLimitScopesAreTheBusinessObjectOfThePath() {
+        PlatformConnector meta = bed.registry().get("meta");
+        ProxyApi graph = meta.proxyApis().get(0);
+        assertThat(meta.proxyLimitScopes(graph, "GET", "/act_123/insights?level=ad"))
+                .containsExactly("ad_account:act_123");
+        assertThat(meta.proxyLimitScopes(graph, "POST", "/112233440001/feed"))
+                .containsExactly("page:112233440001", "instagram:112233440001", "object:112233440001");
+        assertThat(meta.proxyLimitScopes(graph, "GET", "/me/adaccounts")).isEmpty();
+    }
+
+    // ---- TikTok
+
+    @Test
+    void tiktokDeclaresTheBusinessApi() {
+        assertThat(bed.registry().get("tiktok").proxyApis())
+                .containsExactly(ProxyApi.of("business", bed.sandbox.tiktok().baseUrl() + "/open_api/v1.3"));
+    }
+
+    @Test
+    void tiktokProxiedCallsCarryTheAccessTokenHeader() {
+        CallContext context = tiktokContext();
+        int before = bed.sandbox.tiktok().requests("/open_api/v1\\.3/campaign/get/");
+        JsonNode get = call("tiktok", "business", context, "GET", "/campaign/get/?advertiser_id=7000000000000000001",
+                null, null, UnaryOperator.identity()).json();
+        assertThat(get.path("query").asText()).isEqualTo("advertiser_id=7000000000000000001");
+        JsonNode post = call("tiktok", "business", context, "POST", "/campaign/create/", "application/json",
+                "{\"advertiser_id\":\"7000000000000000001\"}", UnaryOperator.identity()).json();
+        assertEcho(post, "POST", "{\"advertiser_id\":\"7000000000000000001\"}");
+        assertThat(bed.sandbox.tiktok().requests("/open_api/v1\\.3/campaign/get/")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void tiktokRefusesAProxiedCallWithAWrongOrNoToken() {
+        CallContext forged = new CallContext(UUID.randomUUID(), UUID.randomUUID(), "advertiser", Secret.of("forged"), null);
+        assertThatThrownBy(() -> call("tiktok", "business", forged, "GET", "/campaign/get/", null, null,
+                UnaryOperator.identity())).isInstanceOf(ReauthRequiredException.class);
+        assertThatThrownBy(() -> bed.http().execute(PlatformRequest.get("tiktok", bed.sandbox.tiktok().baseUrl()
+                        + "/open_api/v1.3", "/campaign/get/").label("proxy:test").build(),
+                bed.registry().get("tiktok").classifier()))
+                .isInstanceOf(ReauthRequiredException.class).hasMessageContaining("40104");
+    }
+
+    @Test
+    void tiktokLimitScopesAreTheEndpointAndItsAdvertisers() {
+        PlatformConnector tiktok = bed.registry().get("tiktok");
+        ProxyApi business = tiktok.proxyApis().get(0);
+        assertThat(tiktok.proxyLimitScopes(business, "GET", "/advertiser/info/?advertiser_ids=%5B%22701%22%2C%22702%22%5D"))
+                .containsExactly("endpoint:/open_api/v1.3/advertiser/info/", "advertiser:701", "advertiser:702");
+        assertThat(tiktok.proxyLimitScopes(business, "GET", "/campaign/get/?advertiser_id=703&page=%zz"))
+                .containsExactly("endpoint:/open_api/v1.3/campaign/get/", "advertiser:703");
+    }
+
+    // ---- helpers
+
+    private CallContext metaContext() {
+        return new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user",
+                Secret.of(bed.sandbox.meta().issueLongLivedToken()), null);
+    }
+
+    private CallContext tiktokContext() {
+        return new CallContext(UUID.randomUUID(), UUID.randomUUID(), "advertiser",
+                Secret.of(bed.sandbox.tiktok().issueAdvertiserToken()), null);
+    }
+
+    private String graphBase() {
+        return bed.sandbox.meta().baseUrl() + "/v25.0";
+    }
+
+    /** A proxied call as the engine makes it: the API's base, its headers, the connector's authentication. */
+    PlatformResponse call(String platform, String apiName, CallContext context, String method, String path,
+                          String contentType, String body, UnaryOperator<PlatformRequest.Builder> tamper) {
+        PlatformConnector connector = bed.registry().get(platform);
+        ProxyApi api = connector.proxyApis().stream().filter(a -> a.name().equals(apiName)).findFirst().orElseThrow();
+        PlatformRequest.Builder request = method.equals("GET")
+                ? PlatformRequest.get(platform, api.baseUrl(), path)
+                : PlatformRequest.post(platform, api.baseUrl(), path);
+        request.label("proxy:" + platform + ":" + apiName).context(context.orgId(), context.integrationId());
+        api.headers().forEach(request::header);
+        if (body != null && contentType.startsWith("application/json")) {
+            request.json(body);
+        } else if (body != null) {
+            request.form(formFields(body), Map.of());
+        }
+        connector.authenticate(request, api, context);
+        return bed.http().execute(tamper.apply(request).build(), connector.classifier());
+    }
+
+    static Map<String, String> formFields(String body) {
+        Map<String, String> fields = new java.util.LinkedHashMap<>();
+        for (String pair : body.split("&")) {
+            String[] kv = pair.split("=", 2);
+            fields.put(java.net.URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
+                    java.net.URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
+        }
+        return fields;
+    }
+
+    static void assertEcho(JsonNode echo, String method, String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        assertThat(echo.path("method").asText()).isEqualTo(method);
+        assertThat(echo.path("body_length").asInt()).isEqualTo(bytes.length);
+        assertThat(echo.path("body_sha256").asText()).isEqualTo(sha256(bytes));
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static List<String> none() {
+        return List.of();
+    }
+}
