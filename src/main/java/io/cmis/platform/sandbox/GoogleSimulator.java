@@ -69,6 +69,50 @@ public final class GoogleSimulator extends Simulator {
         route("POST", V + "/customers/(\\d+)/googleAds:search", r -> authorized(r, () -> search(r)));
         route("GET", "/youtube/v3/channels", r -> authorized(r, () -> channels(r)));
         route("GET", "/oauth2/v3/certs", r -> jwks());
+        // Any other Ads or YouTube call (the proxy's): the bearer token everywhere, and on Ads the
+        // developer token and, under a customer, access to it (directly or through login-customer-id).
+        proxied(V, r -> null, r -> authorized(r, () -> adsAccess(r)));
+        proxied("/youtube/v3", r -> null, r -> authorized(r, () -> echo(r)));
+    }
+
+    /** The sandbox app's developer token (22 characters, like Google's), as {@code google.ads-developer-token}. */
+    public static final String DEVELOPER_TOKEN = "SandboxDevToken0000001";
+
+    /**
+     * A proxied Ads call as Google answers it: no developer token, a wrong one, a customer the user
+     * does not reach (directly, or below the manager named in {@code login-customer-id}), a customer
+     * out of quota; else the echo.
+     */
+    private Reply adsAccess(Request r) {
+        String developerToken = r.header("developer-token");
+        if (developerToken == null || developerToken.isEmpty()) {
+            return adsError(400, "INVALID_ARGUMENT", "requestError", "DEVELOPER_TOKEN_PARAMETER_MISSING",
+                    "The developer-token parameter is required for all requests.");
+        }
+        if (!developerToken.equals(DEVELOPER_TOKEN)) {
+            return adsError(401, "UNAUTHENTICATED", "authenticationError", "DEVELOPER_TOKEN_INVALID",
+                    "The developer token is not valid.");
+        }
+        java.util.regex.Matcher customer = java.util.regex.Pattern.compile("/v\\d{2}/customers/(\\d{10})(?:[/:].*)?")
+                .matcher(r.path());
+        if (customer.matches()) {
+            String id = customer.group(1);
+            String login = r.header("login-customer-id");
+            List<String> reach = usersAccessible.getOrDefault(subject(r), accessible);
+            boolean allowed = login == null ? reach.contains(id)
+                    : reach.contains(login) && (login.equals(id) || descendant(login, id));
+            if (!allowed) {
+                return adsError(403, "PERMISSION_DENIED", "authorizationError", "USER_PERMISSION_DENIED",
+                        "User doesn't have permission to access customer. Note: If you're accessing a client customer, "
+                                + "the manager's customer id must be set in the 'login-customer-id' header.");
+            }
+            java.time.Instant exhausted = exhaustedCustomers.get(id);
+            if (exhausted != null && clock.instant().isBefore(exhausted)) {
+                long seconds = Math.max(1, java.time.Duration.between(clock.instant(), exhausted).toSeconds());
+                return quotaError("ACCOUNT", seconds, "Too many requests for this customer. Retry in " + seconds + " seconds.");
+            }
+        }
+        return echo(r).withHeader("request-id", "sandbox-request");
     }
 
     /** A Pub/Sub push token (RS256, Google's issuer) for {@code audience}, valid for {@code ttl}, from the push account. */
@@ -315,6 +359,12 @@ public final class GoogleSimulator extends Simulator {
     private Reply authorized(Request r, java.util.function.Supplier<Reply> ok) {
         String auth = r.header("authorization");
         String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : null;
+        String developerToken = r.header("developer-token");
+        if (developerToken != null && !developerToken.equals(DEVELOPER_TOKEN) && !r.path().startsWith("/youtube/")) {
+            // A wrong developer token is refused on every Ads call (a missing one only where required).
+            return adsError(401, "UNAUTHENTICATED", "authenticationError", "DEVELOPER_TOKEN_INVALID",
+                    "The developer token is not valid.");
+        }
         return switch (tokens.state(token, "access")) {
             case VALID -> ok.get();
             default -> adsError(401, "UNAUTHENTICATED", "authenticationError", "OAUTH_TOKEN_INVALID",

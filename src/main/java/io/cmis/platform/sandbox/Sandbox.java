@@ -86,6 +86,7 @@ public final class Sandbox implements AutoCloseable {
         s.put("google.token-url", google.baseUrl() + "/token");
         s.put("google.userinfo-url", google.baseUrl() + "/v1/userinfo");
         s.put("google.ads-url", google.baseUrl());
+        s.put("google.ads-developer-token", GoogleSimulator.DEVELOPER_TOKEN);
         s.put("google.youtube-url", google.baseUrl() + "/youtube/v3");
         s.put("google.pubsub-audience", GoogleSimulator.PUSH_AUDIENCE);
         s.put("google.pubsub-jwks-url", google.baseUrl() + "/oauth2/v3/certs");

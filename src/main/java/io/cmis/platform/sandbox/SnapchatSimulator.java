@@ -58,6 +58,10 @@ public final class SnapchatSimulator extends Simulator {
         route("GET", "/v1/me", r -> withToken(r, () -> me()));
         route("GET", "/v1/me/organizations", r -> withToken(r, () -> organizations(r)));
         route("GET", "/v1/me/public_profiles", r -> withToken(r, () -> profiles(r)));
+        // Any other Ads or Public Profile API call (the proxy's): the bearer token, then the echo in
+        // Snapchat's success envelope.
+        proxied("/v1", r -> null, r -> withToken(r, () -> Reply.json(200, echoBody(r)
+                .put("request_status", status("SUCCESS")).put("request_id", requestId()))));
     }
 
     // --- what tests set -------------------------------------------------------------------

@@ -145,7 +145,142 @@ class ProxyConnectorTest {
                 .containsExactly("endpoint:/open_api/v1.3/campaign/get/", "advertiser:703");
     }
 
+    // ---- Google
+
+    @Test
+    void googleDeclaresAdsAtTheConfiguredVersionAndYouTube() {
+        String base = bed.sandbox.google().baseUrl();
+        assertThat(bed.registry().get("google").proxyApis())
+                .containsExactly(ProxyApi.of("ads", base + "/v26"), ProxyApi.of("youtube", base + "/youtube/v3"));
+    }
+
+    @Test
+    void googleProxiedAdsCallsCarryTheBearerAndTheDeveloperToken() {
+        CallContext context = googleContext();
+        String direct = "5000000001";
+        JsonNode get = call("google", "ads", context, "GET", "/customers/" + direct + "/campaigns?fields=id",
+                null, null, UnaryOperator.identity()).json();
+        assertThat(get.path("path").asText()).isEqualTo("/v26/customers/" + direct + "/campaigns");
+        String query = "{\"operations\":[{\"create\":{\"name\":\"Spring\"}}]}";
+        JsonNode post = call("google", "ads", context, "POST", "/customers/" + direct + "/campaigns:mutate",
+                "application/json", query, UnaryOperator.identity()).json();
+        assertEcho(post, "POST", query);
+        // A client account reached only through the manager: no login-customer-id configured, refused.
+        assertThatThrownBy(() -> call("google", "ads", context, "GET", "/customers/2000000001/campaigns", null, null,
+                UnaryOperator.identity())).isInstanceOf(PlatformException.class)
+                .hasMessageContaining("permission to access customer");
+    }
+
+    @Test
+    void googleProxiedAdsCallsNameTheConfiguredManager() {
+        try (PlatformTestBed managed = new PlatformTestBed(Map.of("CMIS_GOOGLE_ADS_LOGIN_CUSTOMER_ID", "111-111-1111"))) {
+            CallContext context = new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user",
+                    Secret.of(managed.sandbox.google().issueTokens()[0]), null);
+            PlatformConnector google = managed.registry().get("google");
+            ProxyApi ads = google.proxyApis().get(0);
+            PlatformRequest.Builder request = PlatformRequest.get("google", ads.baseUrl(), "/customers/4000000001/campaigns")
+                    .label("proxy:test").context(context.orgId(), context.integrationId());
+            JsonNode echo = managed.http().execute(google.authenticate(request, ads, context).build(),
+                    google.classifier()).json();
+            assertThat(echo.path("path").asText()).isEqualTo("/v26/customers/4000000001/campaigns");
+        }
+    }
+
+    @Test
+    void googleRefusesAdsCallsWithoutOrWithAWrongDeveloperTokenOrBearer() {
+        CallContext context = googleContext();
+        String adsBase = bed.sandbox.google().baseUrl() + "/v26";
+        PlatformConnector google = bed.registry().get("google");
+        assertThatThrownBy(() -> bed.http().execute(PlatformRequest.get("google", adsBase, "/customers/5000000001/campaigns")
+                .label("proxy:test").bearer(context.accessToken()).build(), google.classifier()))
+                .isInstanceOf(PlatformException.class).hasMessageContaining("developer-token parameter is required");
+        assertThatThrownBy(() -> call("google", "ads", context, "GET", "/customers/5000000001/campaigns", null, null,
+                b -> b.secretHeader("developer-token", Secret.of("SandboxDevToken0000002"))))
+                .isInstanceOf(PlatformException.class).hasMessageContaining("developer token is not valid");
+        CallContext forged = new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user", Secret.of("ya29.forged"), null);
+        assertThatThrownBy(() -> call("google", "ads", forged, "GET", "/customers/5000000001/campaigns", null, null,
+                UnaryOperator.identity())).isInstanceOf(PlatformException.class);
+    }
+
+    @Test
+    void googleYouTubeCallsCarryTheBearerOnly() {
+        CallContext context = googleContext();
+        int before = bed.sandbox.google().requests("/youtube/v3/videos");
+        JsonNode get = call("google", "youtube", context, "GET", "/videos?part=snippet&id=abc", null, null,
+                UnaryOperator.identity()).json();
+        assertThat(get.path("path").asText()).isEqualTo("/youtube/v3/videos");
+        assertEcho(call("google", "youtube", context, "POST", "/playlists?part=snippet", "application/json", "{}",
+                UnaryOperator.identity()).json(), "POST", "{}");
+        assertThat(bed.sandbox.google().requests("/youtube/v3/videos")).isEqualTo(before + 1);
+        CallContext forged = new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user", Secret.of("ya29.forged"), null);
+        assertThatThrownBy(() -> call("google", "youtube", forged, "GET", "/videos", null, null,
+                UnaryOperator.identity())).isInstanceOf(PlatformException.class);
+    }
+
+    @Test
+    void googleLimitScopesAreTheCustomerAndTheProject() {
+        PlatformConnector google = bed.registry().get("google");
+        ProxyApi ads = google.proxyApis().get(0);
+        ProxyApi youtube = google.proxyApis().get(1);
+        assertThat(google.proxyLimitScopes(ads, "POST", "/customers/1234567890/googleAds:search"))
+                .containsExactly("customer:1234567890", "project");
+        assertThat(google.proxyLimitScopes(ads, "POST", "/customers/1234567890:mutate")).containsExactly("customer:1234567890", "project");
+        assertThat(google.proxyLimitScopes(ads, "GET", "/customers:listAccessibleCustomers")).containsExactly("project");
+        assertThat(google.proxyLimitScopes(youtube, "GET", "/channels?mine=true")).containsExactly("youtube");
+    }
+
+    // ---- Snapchat
+
+    @Test
+    void snapchatDeclaresTheAdsAndPublicProfileApis() {
+        String base = bed.sandbox.snapchat().baseUrl();
+        assertThat(bed.registry().get("snapchat").proxyApis())
+                .containsExactly(ProxyApi.of("ads", base + "/v1"), ProxyApi.of("profiles", base + "/v1"));
+    }
+
+    @Test
+    void snapchatProxiedCallsCarryTheBearer() {
+        CallContext context = snapchatContext();
+        int before = bed.sandbox.snapchat().requests("/v1/adaccounts/.*");
+        JsonNode get = call("snapchat", "ads", context, "GET", "/adaccounts/a1/campaigns?limit=50", null, null,
+                UnaryOperator.identity()).json();
+        assertThat(get.path("path").asText()).isEqualTo("/v1/adaccounts/a1/campaigns");
+        assertThat(get.path("query").asText()).isEqualTo("limit=50");
+        String body = "{\"campaigns\":[{\"name\":\"Spring\"}]}";
+        assertEcho(call("snapchat", "ads", context, "POST", "/adaccounts/a1/campaigns", "application/json", body,
+                UnaryOperator.identity()).json(), "POST", body);
+        assertThat(call("snapchat", "profiles", context, "GET", "/public_profiles/p1/stories", null, null,
+                UnaryOperator.identity()).json().path("path").asText()).isEqualTo("/v1/public_profiles/p1/stories");
+        assertThat(bed.sandbox.snapchat().requests("/v1/adaccounts/.*")).isEqualTo(before + 2);
+    }
+
+    @Test
+    void snapchatRefusesAProxiedCallWithAWrongOrNoBearer() {
+        CallContext forged = new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user", Secret.of("0.forged"), null);
+        assertThatThrownBy(() -> call("snapchat", "ads", forged, "GET", "/adaccounts/a1/campaigns", null, null,
+                UnaryOperator.identity())).isInstanceOf(TokenExpiredException.class).hasMessageContaining("HTTP 401");
+        assertThatThrownBy(() -> bed.http().execute(PlatformRequest.get("snapchat", bed.sandbox.snapchat().baseUrl() + "/v1",
+                "/adaccounts/a1/campaigns").label("proxy:test").build(), bed.registry().get("snapchat").classifier()))
+                .isInstanceOf(TokenExpiredException.class).hasMessageContaining("HTTP 401");
+    }
+
+    @Test
+    void snapchatDeclaresNoObjectLimitScopes() {
+        PlatformConnector snapchat = bed.registry().get("snapchat");
+        assertThat(snapchat.proxyLimitScopes(snapchat.proxyApis().get(0), "GET", "/adaccounts/a1/campaigns")).isEmpty();
+    }
+
     // ---- helpers
+
+    private CallContext snapchatContext() {
+        String[] tokens = bed.sandbox.snapchat().issueTokens(io.cmis.platform.sandbox.SnapchatSimulator.MARKETING_SCOPE);
+        return new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user", Secret.of(tokens[0]), null);
+    }
+
+    private CallContext googleContext() {
+        return new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user",
+                Secret.of(bed.sandbox.google().issueTokens()[0]), null);
+    }
 
     private CallContext metaContext() {
         return new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user",

@@ -16,6 +16,7 @@ import io.cmis.platform.platforms.DiscoveredChannel;
 import io.cmis.platform.platforms.ObjectRateLimitedException;
 import io.cmis.platform.platforms.PermanentPlatformException;
 import io.cmis.platform.platforms.PlatformConnector;
+import io.cmis.platform.platforms.ProxyApi;
 import io.cmis.platform.platforms.RateLimitExceededException;
 import io.cmis.platform.platforms.RefreshMode;
 import io.cmis.platform.platforms.StoredGrant;
@@ -45,6 +46,11 @@ import java.util.UUID;
  * with the refresh token, which Google does not rotate; {@code invalid_grant} means reconnect.
  */
 final class GoogleConnector implements PlatformConnector {
+    static final String ADS = "ads";
+    static final String YOUTUBE = "youtube";
+    /** {@code /customers/1234567890/...} or {@code /customers/1234567890:mutate}: the customer a call is about. */
+    private static final java.util.regex.Pattern CUSTOMER_PATH =
+            java.util.regex.Pattern.compile("/?customers/(\\d{10})(?:[/:?#].*)?");
     static final String ID = "google";
     private static final Logger log = LoggerFactory.getLogger(GoogleConnector.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -166,12 +172,11 @@ final class GoogleConnector implements PlatformConnector {
         List<DiscoveredChannel> channels = new ArrayList<>();
         String pageToken = null;
         do {
-            JsonNode page = http.execute(PlatformRequest.get(ID, settings.youtubeUrl(), "/channels")
+            JsonNode page = http.execute(authenticated(PlatformRequest.get(ID, settings.youtubeUrl(), "/channels"), false, context)
                     .query("part", "snippet")
                     .query("mine", "true")
                     .query("maxResults", "50")
                     .query("pageToken", pageToken)
-                    .bearer(context.accessToken())
                     .limitedBy(GoogleClassifier.YOUTUBE_SCOPE)
                     .context(context.orgId(), context.integrationId())
                     .build(), classifier).json();
@@ -267,10 +272,64 @@ final class GoogleConnector implements PlatformConnector {
     }
 
     private PlatformRequest.Builder ads(PlatformRequest.Builder builder, CallContext context) {
-        builder.path("version", settings.adsApiVersion()).bearer(context.accessToken())
+        return authenticated(builder.path("version", settings.adsApiVersion()), true, context)
                 .context(context.orgId(), context.integrationId());
-        settings.developerToken().ifPresent(t -> builder.secretHeader("developer-token", Secret.of(t)));
+    }
+
+    /**
+     * How every call with the user's token is authenticated, the connector's own and proxied ones: the
+     * bearer token and, on the Ads API only, the developer token when configured (YouTube has none).
+     */
+    private PlatformRequest.Builder authenticated(PlatformRequest.Builder builder, boolean ads, CallContext context) {
+        builder.bearer(context.accessToken());
+        if (ads) {
+            settings.developerToken().ifPresent(t -> builder.secretHeader("developer-token", Secret.of(t)));
+        }
         return builder;
+    }
+
+    /**
+     * The Ads API at the configured version ({@code /customers/123/googleAds:search}) and the YouTube
+     * Data API ({@code /channels?part=snippet&mine=true}), both from configuration.
+     */
+    @Override
+    public List<ProxyApi> proxyApis() {
+        return List.of(ProxyApi.of(ADS, stripSlash(settings.adsUrl()) + "/" + settings.adsApiVersion()),
+                ProxyApi.of(YOUTUBE, stripSlash(settings.youtubeUrl())));
+    }
+
+    /**
+     * The connector's own authentication; a proxied Ads call also names the configured manager as
+     * {@code login-customer-id} (the connector's own searches name the manager they walk), so a
+     * client account reached only through it answers.
+     */
+    @Override
+    public PlatformRequest.Builder authenticate(PlatformRequest.Builder request, ProxyApi api, CallContext context) {
+        boolean ads = api.name().equals(ADS);
+        authenticated(request, ads, context);
+        if (ads) {
+            settings.loginCustomerId().ifPresent(login -> request.header("login-customer-id", login));
+        }
+        return request;
+    }
+
+    /**
+     * The scopes the connector's own calls declare: every Ads call the project's (developer token)
+     * quota and, under {@code /customers/{id}}, that customer's; every YouTube call the YouTube quota.
+     */
+    @Override
+    public List<String> proxyLimitScopes(ProxyApi api, String method, String path) {
+        if (api.name().equals(YOUTUBE)) {
+            return List.of(GoogleClassifier.YOUTUBE_SCOPE);
+        }
+        java.util.regex.Matcher customer = CUSTOMER_PATH.matcher(path);
+        return customer.matches()
+                ? List.of(GoogleClassifier.CUSTOMER_SCOPE + customer.group(1), GoogleClassifier.PROJECT_SCOPE)
+                : List.of(GoogleClassifier.PROJECT_SCOPE);
+    }
+
+    private static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     private static DiscoveredAdAccount account(JsonNode client, Optional<String> manager) {

@@ -12,6 +12,7 @@ import io.cmis.platform.platforms.DiscoveredAdAccount;
 import io.cmis.platform.platforms.DiscoveredChannel;
 import io.cmis.platform.platforms.PermanentPlatformException;
 import io.cmis.platform.platforms.PlatformConnector;
+import io.cmis.platform.platforms.ProxyApi;
 import io.cmis.platform.platforms.RefreshMode;
 import io.cmis.platform.platforms.StoredGrant;
 import io.cmis.platform.platforms.TokenGrant;
@@ -31,6 +32,8 @@ final class SnapchatConnector implements PlatformConnector {
     static final String ID = "snapchat";
     static final String USER = "user";
     static final String ME = "/v1/me";
+    static final String ADS = "ads";
+    static final String PROFILES = "profiles";
 
     private final SnapchatSettings settings;
     private final GuardedHttpClient http;
@@ -82,11 +85,38 @@ final class SnapchatConnector implements PlatformConnector {
         return oauth.refresh(grant);
     }
 
+    /** How every call with the user's token is authenticated, the connector's own and proxied ones: a bearer. */
+    static PlatformRequest.Builder authenticated(PlatformRequest.Builder request, CallContext context) {
+        return request.bearer(context.accessToken());
+    }
+
+    /**
+     * The Ads API ({@code /adaccounts/{id}/campaigns}) and the Public Profile API
+     * ({@code /public_profiles/{id}/stories}), both at v1 on their configured hosts.
+     */
+    @Override
+    public List<ProxyApi> proxyApis() {
+        return List.of(ProxyApi.of(ADS, settings.apiUrl() + "/v1"), ProxyApi.of(PROFILES, settings.profileApiUrl() + "/v1"));
+    }
+
+    @Override
+    public PlatformRequest.Builder authenticate(PlatformRequest.Builder request, ProxyApi api, CallContext context) {
+        return authenticated(request, context);
+    }
+
+    /**
+     * None beyond the app and the integration: Snapchat's throttle names no object, and the
+     * connector's own calls declare none ({@link SnapchatClassifier} records it on the app).
+     */
+    @Override
+    public List<String> proxyLimitScopes(ProxyApi api, String method, String path) {
+        return List.of();
+    }
+
     /** The user behind the token; {@code me.id} is the account id ({@code display_name} may be the email). */
     @Override
     public Account identify(CallContext context) {
-        JsonNode me = SnapchatEnvelope.me(http.execute(PlatformRequest.get(ID, settings.apiUrl(), ME)
-                .bearer(context.accessToken())
+        JsonNode me = SnapchatEnvelope.me(http.execute(authenticated(PlatformRequest.get(ID, settings.apiUrl(), ME), context)
                 .context(context.orgId(), context.integrationId())
                 .build(), classifier).json());
         String id = me.path("id").asText("").trim();

@@ -78,8 +78,8 @@ final class SnapchatPaging {
     }
 
     private JsonNode get(CallContext context, String base, String path, String label, Map<String, String> query) {
-        PlatformRequest.Builder request = PlatformRequest.get(SnapchatConnector.ID, base, path).label(label)
-                .bearer(context.accessToken())
+        PlatformRequest.Builder request = SnapchatConnector.authenticated(
+                        PlatformRequest.get(SnapchatConnector.ID, base, path).label(label), context)
                 .context(context.orgId(), context.integrationId());
         query.forEach(request::query);
         return http.execute(request.build(), classifier).json();
