@@ -40,7 +40,9 @@ public final class Cli {
 
     /** The command tree, as run() parses with it; the build generates man pages and completion from it. */
     CommandLine commandTree() {
-        return new CommandLine(RootCommand.class, new ContextFactory(context));
+        // No picocli argument files: '@FILE' is a value of its own (integrations call --data @FILE), and a
+        // value that starts with '@' must never be replaced by a file's contents behind the operator's back.
+        return new CommandLine(RootCommand.class, new ContextFactory(context)).setExpandAtFiles(false);
     }
 
     public int run(String... args) {

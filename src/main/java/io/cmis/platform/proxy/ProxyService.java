@@ -173,7 +173,8 @@ public final class ProxyService {
         PlatformRequest.Builder builder = PlatformRequest.proxied(connector.id(), request.method(), api.baseUrl(),
                         path.rawPath(), path.query(), path.label(api.name()))
                 .context(request.org().value(), request.integrationId())
-                .limitedBy(connector.proxyLimitScopes(api, request.method(), path.rawPath()).toArray(String[]::new));
+                .limitedBy(connector.proxyLimitScopes(api, request.method(),
+                        path.rawPath() + (path.query() == null ? "" : "?" + path.query())).toArray(String[]::new));
         headers.forEach(builder::header);
         api.headers().forEach(builder::header);
         if (request.body().length > 0) {

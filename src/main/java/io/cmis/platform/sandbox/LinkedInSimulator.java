@@ -68,6 +68,8 @@ public final class LinkedInSimulator extends Simulator {
         route("GET", "/rest/adAccounts", r -> rest(r, m -> finders.search(r)));
         route("GET", "/rest/adAccounts/(\\d+)", r -> rest(r, m -> finders.account(r)));
         route("GET", "/rest/me", r -> rest(r, this::profile));
+        // Any other /rest call (the proxy's): version, Rest.li protocol and token checked as above.
+        proxied("/rest", r -> null, r -> rest(r, member -> echo(r)));
     }
 
     // --- what tests set -------------------------------------------------------------------------

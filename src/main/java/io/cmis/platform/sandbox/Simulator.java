@@ -171,7 +171,10 @@ public abstract class Simulator implements AutoCloseable {
      * through untouched (binary bodies included: the length and SHA-256 of the raw body).
      */
     protected static Reply echo(Request r) {
-        return Reply.json(200, echoBody(r));
+        // Headers a proxy must not pass back (a cookie, an internal one) beside those it must (usage, request id).
+        return Reply.json(200, echoBody(r)).withHeader("Set-Cookie", "sandbox_session=s3cr3t; HttpOnly")
+                .withHeader("X-Sandbox-Internal", "backend-7").withHeader("X-Request-Id", "sandbox-request-1")
+                .withHeader("X-Business-Use-Case-Usage", "{}");
     }
 
     /**
@@ -186,6 +189,9 @@ public abstract class Simulator implements AutoCloseable {
         echo.put("content_type", r.header("content-type") == null ? "" : r.header("content-type"));
         echo.put("body_length", r.bodyBytes().length);
         echo.put("body_sha256", sha256(r.bodyBytes()));
+        // The names of the headers that arrived (never their values: a token would be among them).
+        com.fasterxml.jackson.databind.node.ArrayNode names = echo.putArray("header_names");
+        new java.util.TreeSet<>(r.headers().keySet()).forEach(names::add);
         return echo;
     }
 

@@ -93,6 +93,10 @@ public final class CmisServer implements AutoCloseable {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendDateHeader(false);
+        // Ambiguous paths reach serve so that the proxy answers them with its own 400 path_not_allowed
+        // (one JSON shape); every other route still refuses them, as Jetty did (see route()).
+        http.setUriCompliance(org.eclipse.jetty.http.UriCompliance.DEFAULT.with("cmis-proxy", PROXY_ONLY_VIOLATIONS
+                .toArray(org.eclipse.jetty.http.UriCompliance.Violation[]::new)));
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(address.getHostString());
         connector.setPort(address.getPort());
@@ -141,9 +145,24 @@ public final class CmisServer implements AutoCloseable {
         }
     }
 
+    /** URI shapes Jetty refuses by default that only the proxy route may see (it refuses them itself). */
+    private static final java.util.Set<org.eclipse.jetty.http.UriCompliance.Violation> PROXY_ONLY_VIOLATIONS =
+            java.util.EnumSet.of(org.eclipse.jetty.http.UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT,
+                    org.eclipse.jetty.http.UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT,
+                    org.eclipse.jetty.http.UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+                    org.eclipse.jetty.http.UriCompliance.Violation.AMBIGUOUS_PATH_PARAMETER,
+                    org.eclipse.jetty.http.UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING,
+                    org.eclipse.jetty.http.UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS,
+                    org.eclipse.jetty.http.UriCompliance.Violation.ILLEGAL_PATH_CHARACTERS);
+
     private void route(Request request, Response response, Callback done) {
         String method = request.getMethod();
         String path = request.getHttpURI().getPath();
+        if (!path.startsWith(ApiRoutes.BASE + "/proxy/") && request.getHttpURI().getViolations().stream()
+                .anyMatch(PROXY_ONLY_VIOLATIONS::contains)) {
+            send(response, done, 400, "application/json", "{\"status\":\"bad_request\",\"error\":\"ambiguous URI path\"}");
+            return;
+        }
         String[] parts = path.split("/");
         // "/webhooks/meta" splits into "", "webhooks", "meta".
         if (parts.length == 3 && parts[1].equals("webhooks")) {

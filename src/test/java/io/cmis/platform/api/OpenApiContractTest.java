@@ -60,8 +60,8 @@ class OpenApiContractTest {
             "500", "an unexpected failure: nothing provokes one on purpose; ApiRoutes answers any with ApiError's one shape",
             "503", "the database unreachable under a running serve: ApiError's one shape with Retry-After (provoked "
                     + "here only as a transient refresh failure of an integration's credentials)",
-            "502", "the proxy's platform_unreachable: a platform that refuses connections (ProxyService's own tests)",
-            "504", "the proxy's platform_timeout: a platform that does not answer within proxy.timeout (ProxyService's own tests)",
+            "502", "the proxy's platform_unreachable: a platform that refuses connections (the simulators always answer)",
+            "504", "the proxy's platform_timeout: a platform slower than proxy.timeout (ProxyApiTest provokes it)",
             "default", "the proxy's 'any other status of the platform': not a status; its answers are passed through");
     private static final List<String> METHODS = List.of("get", "put", "post", "delete", "patch", "head", "options");
 
@@ -392,7 +392,7 @@ class OpenApiContractTest {
         probes.add(new Probe("an unknown integration", 404, request(method, "/proxy/" + UUID.randomUUID() + "/graph/me", all, null)));
         probes.add(new Probe("not an id", 404, request(method, "/proxy/not-an-id/graph/me", all, null)));
         probes.add(new Probe("an API Meta does not declare", 404, request(method, "/proxy/" + metaId + "/youtube/me", all, null)));
-        for (String shape : List.of("me@evil.example", "me%40evil.example", "https:/evil.example/me")) {
+        for (String shape : List.of("me@evil.example", "me%40evil.example", "https:/evil.example/me", "me/%252e%252e/x", "me%2f..%2fx")) {
             probes.add(new Probe("the path " + shape, 400, request(method, meta + shape, all, null)));
         }
         if (!body) {

@@ -270,7 +270,64 @@ class ProxyConnectorTest {
         assertThat(snapchat.proxyLimitScopes(snapchat.proxyApis().get(0), "GET", "/adaccounts/a1/campaigns")).isEmpty();
     }
 
+    // ---- LinkedIn
+
+    @Test
+    void linkedinDeclaresTheRestApiWithTheVersionAndRestLiHeaders() {
+        assertThat(bed.registry().get("linkedin").proxyApis()).containsExactly(new ProxyApi("rest",
+                bed.sandbox.linkedin().baseUrl() + "/rest",
+                Map.of("LinkedIn-Version", bed.config.value("linkedin.api-version"), "X-Restli-Protocol-Version", "2.0.0")));
+    }
+
+    @Test
+    void linkedinProxiedCallsCarryTheBearerVersionAndProtocol() {
+        CallContext context = linkedinContext();
+        int before = bed.sandbox.linkedin().requests("/rest/adCampaigns");
+        JsonNode get = call("linkedin", "rest", context, "GET", "/adCampaigns?q=search&search=(status:(values:List(ACTIVE)))",
+                null, null, UnaryOperator.identity()).json();
+        assertThat(get.path("query").asText()).isEqualTo("q=search&search=(status:(values:List(ACTIVE)))");
+        String body = "{\"name\":\"Spring\"}";
+        assertEcho(call("linkedin", "rest", context, "POST", "/adCampaigns", "application/json", body,
+                UnaryOperator.identity()).json(), "POST", body);
+        assertThat(bed.sandbox.linkedin().requests("/rest/adCampaigns")).isEqualTo(before + 2);
+    }
+
+    @Test
+    void linkedinRefusesAProxiedCallWithoutTheVersionOrWithAWrongToken() {
+        CallContext context = linkedinContext();
+        String base = bed.sandbox.linkedin().baseUrl() + "/rest";
+        PlatformConnector linkedin = bed.registry().get("linkedin");
+        // The bearer alone, without the headers the connector attaches: LinkedIn wants its version.
+        assertThatThrownBy(() -> bed.http().execute(PlatformRequest.get("linkedin", base, "/adCampaigns")
+                .label("proxy:test").bearer(context.accessToken()).build(), linkedin.classifier()))
+                .isInstanceOf(PlatformException.class).hasMessageContaining("LinkedIn-Version");
+        assertThatThrownBy(() -> call("linkedin", "rest", context, "GET", "/adCampaigns", null, null,
+                b -> b.header("X-Restli-Protocol-Version", "1.0.0")))
+                .isInstanceOf(PlatformException.class).hasMessageContaining("Rest.li protocol 1.0");
+        CallContext forged = new CallContext(UUID.randomUUID(), UUID.randomUUID(), "member", Secret.of("AQV-forged"), null);
+        assertThatThrownBy(() -> call("linkedin", "rest", forged, "GET", "/adCampaigns", null, null,
+                UnaryOperator.identity())).isInstanceOf(ReauthRequiredException.class).hasMessageContaining("INVALID_ACCESS_TOKEN");
+    }
+
+    @Test
+    void linkedinLimitScopeIsTheEndpointAsTheConnectorNamesIt() {
+        PlatformConnector linkedin = bed.registry().get("linkedin");
+        ProxyApi rest = linkedin.proxyApis().get(0);
+        assertThat(linkedin.proxyLimitScopes(rest, "GET", "/adAccounts/508123?fields=id"))
+                .containsExactly("endpoint:/rest/adAccounts");
+        assertThat(linkedin.proxyLimitScopes(rest, "GET", "/organizations?ids=List(1,2)"))
+                .containsExactly("endpoint:/rest/organizations");
+        assertThat(linkedin.proxyLimitScopes(rest, "POST", "adAccounts/(id:508123)/adCampaigns"))
+                .containsExactly("endpoint:/rest/adAccounts");
+    }
+
     // ---- helpers
+
+    private CallContext linkedinContext() {
+        return new CallContext(UUID.randomUUID(), UUID.randomUUID(), "member",
+                Secret.of(bed.sandbox.linkedin().issueAccessToken(io.cmis.platform.sandbox.LinkedInSimulator.MEMBER)),
+                io.cmis.platform.sandbox.LinkedInSimulator.MEMBER);
+    }
 
     private CallContext snapchatContext() {
         String[] tokens = bed.sandbox.snapchat().issueTokens(io.cmis.platform.sandbox.SnapchatSimulator.MARKETING_SCOPE);

@@ -47,11 +47,38 @@ final class LinkedInApi {
     }
 
     private PlatformRequest.Builder rest(PlatformRequest.Builder builder, String endpoint, CallContext context) {
-        return builder.header(VERSION_HEADER, settings.apiVersion())
-                .header(PROTOCOL_HEADER, PROTOCOL)
-                .bearer(context.accessToken())
+        return authenticated(builder, context)
                 .limitedBy(LinkedInThrottle.memberScope(context, endpoint))
                 .context(context.orgId(), context.integrationId());
+    }
+
+    /** The headers every {@code /rest} call carries besides authentication: the version and Rest.li 2.0. */
+    Map<String, String> headers() {
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        headers.put(VERSION_HEADER, settings.apiVersion());
+        headers.put(PROTOCOL_HEADER, PROTOCOL);
+        return headers;
+    }
+
+    /** How every {@code /rest} call is authenticated, the connector's own and proxied ones: those headers and the bearer. */
+    PlatformRequest.Builder authenticated(PlatformRequest.Builder builder, CallContext context) {
+        headers().forEach(builder::header);
+        return builder.bearer(context.accessToken());
+    }
+
+    /**
+     * The endpoint a {@code /rest} path is counted under, as the connector's own calls name theirs:
+     * {@code /rest/} and the resource, without keys, sub-resources or query
+     * ({@code /adAccounts/123?x} and {@code /adAccounts?q=search} are both {@code /rest/adAccounts}).
+     */
+    static String resource(String path) {
+        for (String segment : path.split("[?#]", 2)[0].split("/")) {
+            String name = segment.split("[(;:]", 2)[0];
+            if (!name.isEmpty()) {
+                return "/rest/" + name;
+            }
+        }
+        return "/rest";
     }
 
     /**

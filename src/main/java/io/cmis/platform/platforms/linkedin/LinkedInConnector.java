@@ -13,6 +13,7 @@ import io.cmis.platform.platforms.DiscoveredAdAccount;
 import io.cmis.platform.platforms.DiscoveredChannel;
 import io.cmis.platform.platforms.PermanentPlatformException;
 import io.cmis.platform.platforms.PlatformConnector;
+import io.cmis.platform.platforms.ProxyApi;
 import io.cmis.platform.platforms.ReauthRequiredException;
 import io.cmis.platform.platforms.RefreshMode;
 import io.cmis.platform.platforms.StoredGrant;
@@ -34,6 +35,7 @@ import java.util.UUID;
  * apps only, and a web app sending it breaks the flow.
  */
 final class LinkedInConnector implements PlatformConnector {
+    static final String REST = "rest";
     static final String ID = "linkedin";
 
     private final LinkedInSettings settings;
@@ -156,6 +158,30 @@ final class LinkedInConnector implements PlatformConnector {
     @Override
     public List<DiscoveredAdAccount> adAccounts(CallContext context) {
         return new LinkedInAdAccounts(api).usable(context);
+    }
+
+    /** The versioned {@code /rest} API; every call carries the configured {@code LinkedIn-Version} and Rest.li 2.0.0. */
+    @Override
+    public List<ProxyApi> proxyApis() {
+        String base = settings.apiUrl().endsWith("/") ? settings.apiUrl().substring(0, settings.apiUrl().length() - 1)
+                : settings.apiUrl();
+        return List.of(new ProxyApi(REST, base + "/rest", api.headers()));
+    }
+
+    @Override
+    public PlatformRequest.Builder authenticate(PlatformRequest.Builder request, ProxyApi proxyApi, CallContext context) {
+        return api.authenticated(request, context);
+    }
+
+    /**
+     * LinkedIn's application quota of the endpoint, recorded as the connector's own calls of it record
+     * it ({@code endpoint:/rest/adAccounts}). The member's own quota of the endpoint is named after the
+     * member, which a path alone does not tell; a member limit met by a proxied call is recorded on
+     * that call of that integration.
+     */
+    @Override
+    public List<String> proxyLimitScopes(ProxyApi proxyApi, String method, String path) {
+        return List.of(io.cmis.platform.http.RateLimitScopes.endpoint(LinkedInApi.resource(path)));
     }
 
     @Override

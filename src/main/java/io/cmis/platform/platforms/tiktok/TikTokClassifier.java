@@ -39,7 +39,11 @@ final class TikTokClassifier implements ResponseClassifier {
      */
     private static List<Limit> limits(PlatformRequest request, int code) {
         if (code != 40133) {
-            return List.of(new Limit(RateLimitScopes.endpoint(request.endpoint()), ENDPOINT_FIRST_WAIT, THROTTLE_WAIT));
+            // A proxied call names its endpoint among its declared scopes (its own endpoint is the call
+            // log's label): the limit must land where the tool's own calls of that endpoint look.
+            String endpoint = request.declaredScopes().stream().filter(s -> s.startsWith("endpoint:")).findFirst()
+                    .orElse(RateLimitScopes.endpoint(request.endpoint()));
+            return List.of(new Limit(endpoint, ENDPOINT_FIRST_WAIT, THROTTLE_WAIT));
         }
         List<Limit> advertisers = request.declaredScopes().stream().filter(s -> s.startsWith(ADVERTISER_SCOPE))
                 .map(s -> Limit.fixed(s, THROTTLE_WAIT)).toList();
