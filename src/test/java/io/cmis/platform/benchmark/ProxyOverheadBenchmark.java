@@ -41,6 +41,8 @@ class ProxyOverheadBenchmark {
     private static final int SECONDS = Integer.getInteger("seconds", 10);
     private static final int WARM_UP_SECONDS = Integer.getInteger("warmup", 10);
     private static final int RUNS = Integer.getInteger("runs", 3);
+    /** With -Dtrace=true: the statements PostgreSQL ran for a few proxied requests, from its log. */
+    private static final boolean TRACE = Boolean.getBoolean("trace");
     private static final Pattern LISTENING = Pattern.compile("listening on (http://127\\.0\\.0\\.1:\\d+)");
 
     /** One wrk run's figures; latencies in ms. */
@@ -101,6 +103,9 @@ class ProxyOverheadBenchmark {
                             p.p50() - d.p50(), p.p99() - d.p99(), p.perSecond() / d.perSecond(),
                             (after - before) / (double) p.requests()));
                 }
+                if (TRACE) {
+                    trace(bed, proxyUrl, key);
+                }
                 int metaCalls = bed.sandbox.meta().requests("/v25.0/me") - metaCallsBefore;
                 System.out.println("proxy overhead, Meta GET /me, " + CONNECTIONS + " connections, PostgreSQL 15 + PgBouncer, "
                         + Runtime.getRuntime().availableProcessors() + " cores, load average " + load + " → "
@@ -126,6 +131,44 @@ class ProxyOverheadBenchmark {
             return h.createQuery("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()")
                     .mapTo(Long.class).one();
         });
+    }
+
+    /**
+     * Logs every statement of this JVM's own PostgreSQL 15 cluster (ProductionPostgres starts one per
+     * JVM) while three proxied requests are made one after the other, and prints what the serve ran
+     * between two markers: where the round trips of a request go.
+     */
+    private static void trace(PlatformTestBed bed, String proxyUrl, String key) throws Exception {
+        bed.jdbi.useHandle(h -> {
+            h.execute("ALTER SYSTEM SET log_statement = 'all'");
+            h.execute("SELECT pg_reload_conf()");
+        });
+        Thread.sleep(500); // the reload reaches every backend asynchronously
+        String data = bed.jdbi.withHandle(h -> h.createQuery("SHOW data_directory").mapTo(String.class).one());
+        Path log = Path.of(data).getParent().resolve("server.log");
+        bed.jdbi.useHandle(h -> h.execute("SELECT 'proxy-trace-begin'"));
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        for (int i = 0; i < 3; i++) {
+            var answer = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(proxyUrl))
+                    .header("Authorization", "Bearer " + key).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).isEqualTo(200);
+        }
+        bed.jdbi.useHandle(h -> {
+            h.execute("SELECT 'proxy-trace-end'");
+            h.execute("ALTER SYSTEM RESET log_statement");
+            h.execute("SELECT pg_reload_conf()");
+        });
+        List<String> lines = Files.readAllLines(log);
+        int from = -1;
+        int to = lines.size();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains("proxy-trace-begin") && !lines.get(i).contains("ALTER")) {
+                from = i;
+            } else if (lines.get(i).contains("proxy-trace-end")) {
+                to = i;
+            }
+        }
+        System.out.println("statements of 3 proxied requests:\n  " + String.join("\n  ", lines.subList(from + 1, to)));
     }
 
     private static String loadAverage() throws Exception {
