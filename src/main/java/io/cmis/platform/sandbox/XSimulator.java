@@ -52,6 +52,21 @@ public final class XSimulator extends Simulator {
         route("POST", "/oauth/access_token", legs::accessToken);
         route("GET", "/(\\d+)/accounts", r -> signed(r, () -> accounts(r)));
         route("GET", "/(\\d+)/accounts/([^/]+)/funding_instruments", r -> signed(r, () -> funding(r)));
+        // Any other Ads API call (the proxy's): the signature verified as above (query and form body
+        // signed, a JSON body not), then the echo, with the account's window under /accounts/{id}.
+        proxied("/(\\d+)", r -> null, r -> signed(r, () -> proxiedAnswer(r)));
+    }
+
+    private Reply proxiedAnswer(Request r) {
+        java.util.regex.Matcher account = java.util.regex.Pattern.compile("/\\d+/accounts/([^/]+)(/.*)?").matcher(r.path());
+        if (!account.matches()) {
+            return echo(r);
+        }
+        boolean spent = spentAccounts.remove(account.group(1));
+        Reply reply = spent ? XReplies.ads(429, "TOO_MANY_REQUESTS", "Rate limit exceeded") : echo(r);
+        return reply.withHeader("x-account-rate-limit-limit", "2000")
+                .withHeader("x-account-rate-limit-remaining", spent ? "0" : "1999")
+                .withHeader("x-account-rate-limit-reset", String.valueOf(reset()));
     }
 
     // --- what tests set -------------------------------------------------------------------
@@ -62,7 +77,8 @@ public final class XSimulator extends Simulator {
     }
 
     /**
-     * The ad account's own window is spent: its next funding-instrument call answers 429 with
+     * The ad account's own window is spent: its next funding-instrument call (or proxied call under
+     * {@code /accounts/{id}}) answers 429 with
      * {@code x-account-rate-limit-remaining: 0}, while the user-level quota is far from spent.
      */
     public void spendAccountWindow(String accountId) {

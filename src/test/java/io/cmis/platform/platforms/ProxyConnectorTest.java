@@ -321,7 +321,101 @@ class ProxyConnectorTest {
                 .containsExactly("endpoint:/rest/adAccounts");
     }
 
+    // ---- X
+
+    @Test
+    void xDeclaresTheAdsApiAtTheConfiguredVersion() {
+        assertThat(bed.registry().get("x").proxyApis())
+                .containsExactly(ProxyApi.of("ads", bed.sandbox.x().baseUrl() + "/12"));
+    }
+
+    @Test
+    void xSignsARawQueryThatNeedsPercentEncodingWithRepeatedParameters() {
+        CallContext context = xContext();
+        // (An empty value "k=" goes out as "k" through the HTTP client; both sign alike, see OAuth1ProxiedQueryTest.)
+        String query = "q=caf%C3%A9%20cr%C3%A8me&name=a%2Ab~c%21d%2Be%2B&ids=2&ids=1&sort=~x";
+        int before = bed.sandbox.x().requests("/12/accounts/18ce50x/campaigns");
+        PlatformResponse response = call("x", "ads", context, "GET", "/accounts/18ce50x/campaigns?" + query, null, null,
+                UnaryOperator.identity());
+        assertThat(response.json().path("query").asText()).isEqualTo(query);
+        assertThat(response.json().path("path").asText()).isEqualTo("/12/accounts/18ce50x/campaigns");
+        assertThat(response.header("x-account-rate-limit-remaining")).contains("1999");
+        assertThat(bed.sandbox.x().requests("/12/accounts/18ce50x/campaigns")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void xSignsAFormBodyAndNotAJsonBody() {
+        CallContext context = xContext();
+        JsonNode form = call("x", "ads", context, "POST", "/accounts/18ce50x/campaigns?with_draft=true",
+                "application/x-www-form-urlencoded", "name=Spring%20Sale%2A%21&objective=WEBSITE_CLICKS",
+                UnaryOperator.identity()).json();
+        assertEcho(form, "POST", "name=Spring%20Sale%2A%21&objective=WEBSITE_CLICKS");
+        assertThat(form.path("content_type").asText()).startsWith("application/x-www-form-urlencoded");
+        String json = "{\"name\":\"Spring Sale*!\",\"objective\":\"WEBSITE_CLICKS\"}";
+        assertEcho(call("x", "ads", context, "POST", "/accounts/18ce50x/campaigns?with_draft=true", "application/json",
+                json, UnaryOperator.identity()).json(), "POST", json);
+    }
+
+    @Test
+    void xRefusesATamperedSignature() {
+        CallContext context = xContext();
+        // Another token secret: the signature does not verify.
+        CallContext wrongSecret = new CallContext(context.orgId(), context.integrationId(), "user", context.accessToken(),
+                context.accountId(), List.of(), java.util.Optional.of(Secret.of("not-the-token-secret")));
+        assertThatThrownBy(() -> call("x", "ads", wrongSecret, "GET", "/accounts/18ce50x/campaigns?a=1", null, null,
+                UnaryOperator.identity())).isInstanceOf(ReauthRequiredException.class)
+                .hasMessageContaining("UNAUTHORIZED_ACCESS");
+        assertThat(bed.sandbox.x().lastRefusal()).contains(io.cmis.platform.platforms.x.OAuth1Verifier.Outcome.BAD_SIGNATURE);
+        // A signature over the URL alone, the form body left out: X signs form bodies, so it is refused.
+        OAuth1SignerAccess unsignedBody = new OAuth1SignerAccess(context);
+        assertThatThrownBy(() -> call("x", "ads", context, "POST", "/accounts/18ce50x/campaigns",
+                "application/x-www-form-urlencoded", "name=Spring", b -> b.signedBy(unsignedBody::ignoringBody)))
+                .isInstanceOf(ReauthRequiredException.class); // (a POST's 401 reaches the client without its body)
+        assertThat(bed.sandbox.x().lastRefusal()).contains(io.cmis.platform.platforms.x.OAuth1Verifier.Outcome.BAD_SIGNATURE);
+        // A signature over another query than the one sent.
+        assertThatThrownBy(() -> call("x", "ads", context, "GET", "/accounts/18ce50x/campaigns?ids=1&ids=2", null, null,
+                b -> b.signedBy((method, url, type, body) -> unsignedBody.ignoringBody(method,
+                        java.net.URI.create(url.toString().replace("ids=2", "ids=3")), type, body))))
+                .isInstanceOf(ReauthRequiredException.class).hasMessageContaining("UNAUTHORIZED_ACCESS");
+        assertThat(bed.sandbox.x().lastRefusal()).contains(io.cmis.platform.platforms.x.OAuth1Verifier.Outcome.BAD_SIGNATURE);
+    }
+
+    @Test
+    void xLimitScopeIsTheAdAccountOfThePath() {
+        PlatformConnector x = bed.registry().get("x");
+        ProxyApi ads = x.proxyApis().get(0);
+        assertThat(x.proxyLimitScopes(ads, "GET", "/accounts/18ce54d4x5t/campaigns?count=5"))
+                .containsExactly("x_ad_account:18ce54d4x5t");
+        assertThat(x.proxyLimitScopes(ads, "GET", "/accounts/18ce54d4x5t")).containsExactly("x_ad_account:18ce54d4x5t");
+        assertThat(x.proxyLimitScopes(ads, "GET", "/accounts")).isEmpty();
+        assertThat(x.proxyLimitScopes(ads, "GET", "/targeting_criteria/locations?q=a")).isEmpty();
+    }
+
+    /** A hand-made OAuth 1.0a signer with the right keys, to sign something other than what is sent. */
+    private static final class OAuth1SignerAccess {
+        private final io.cmis.platform.platforms.x.OAuth1Signer signer = new io.cmis.platform.platforms.x.OAuth1Signer(
+                new io.cmis.platform.platforms.x.OAuth1Signer.Consumer(io.cmis.platform.sandbox.XSimulator.CONSUMER_KEY,
+                        Secret.of(io.cmis.platform.sandbox.XSimulator.CONSUMER_SECRET)),
+                java.time.Clock.systemUTC(), () -> UUID.randomUUID().toString().replace("-", ""));
+        private final io.cmis.platform.platforms.x.OAuth1Signer.Token token;
+
+        OAuth1SignerAccess(CallContext context) {
+            token = new io.cmis.platform.platforms.x.OAuth1Signer.Token(context.accessToken().reveal(),
+                    context.tokenSecret().orElseThrow());
+        }
+
+        Secret ignoringBody(String method, java.net.URI url, String contentType, String body) {
+            return Secret.of(signer.authorization(io.cmis.platform.platforms.x.OAuth1Request.of(method, url), token));
+        }
+    }
+
     // ---- helpers
+
+    private CallContext xContext() {
+        String[] token = bed.sandbox.x().issueAccessToken();
+        return new CallContext(UUID.randomUUID(), UUID.randomUUID(), "user", Secret.of(token[0]),
+                io.cmis.platform.sandbox.XSimulator.USER_ID, List.of(), java.util.Optional.of(Secret.of(token[1])));
+    }
 
     private CallContext linkedinContext() {
         return new CallContext(UUID.randomUUID(), UUID.randomUUID(), "member",

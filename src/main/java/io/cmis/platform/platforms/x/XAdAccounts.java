@@ -54,12 +54,11 @@ final class XAdAccounts {
         Set<String> cursors = new HashSet<>();
         String cursor = null;
         do {
-            JsonNode page = http.execute(PlatformRequest.get(XConnector.ID, settings.adsApiUrl(), ACCOUNTS)
+            JsonNode page = http.execute(signing.authenticate(PlatformRequest.get(XConnector.ID, settings.adsApiUrl(), ACCOUNTS)
                     .path("version", settings.apiVersion())
                     .query("count", PAGE_SIZE)
                     .query("with_deleted", "false")
-                    .query("cursor", cursor)
-                    .signedBy(signing.user(context))
+                    .query("cursor", cursor), context)
                     .context(context.orgId(), context.integrationId())
                     .build(), classifier).json();
             for (JsonNode account : page.path("data")) {
@@ -90,9 +89,14 @@ final class XAdAccounts {
         return accounts;
     }
 
+    /** An ad account's own window ({@code x-account-rate-limit-*}), as its calls declare it. */
+    static String accountScope(String accountId) {
+        return RateLimitScopes.object("x_ad_account", accountId);
+    }
+
     /** True when every scope the limit names is this account's own. */
     private static boolean onlyThisAccount(RateLimitExceededException e, String accountId) {
-        String own = RateLimitScopes.object("x_ad_account", accountId);
+        String own = accountScope(accountId);
         return e.limits().stream().allMatch(l -> l.scope().equals(own));
     }
 
@@ -112,11 +116,10 @@ final class XAdAccounts {
     private Optional<String> currency(CallContext context, String accountId) {
         JsonNode body;
         try {
-            body = http.execute(PlatformRequest.get(XConnector.ID, settings.adsApiUrl(), FUNDING)
+            body = http.execute(signing.authenticate(PlatformRequest.get(XConnector.ID, settings.adsApiUrl(), FUNDING)
                     .path("version", settings.apiVersion())
                     .path("account", accountId)
-                    .limitedBy(RateLimitScopes.object("x_ad_account", accountId))
-                    .signedBy(signing.user(context))
+                    .limitedBy(accountScope(accountId)), context)
                     .context(context.orgId(), context.integrationId())
                     .build(), classifier).json();
         } catch (ConfigurationPlatformException e) {

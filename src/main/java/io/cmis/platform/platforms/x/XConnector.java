@@ -11,6 +11,7 @@ import io.cmis.platform.platforms.DiscoveredAdAccount;
 import io.cmis.platform.platforms.DiscoveredChannel;
 import io.cmis.platform.platforms.PermanentPlatformException;
 import io.cmis.platform.platforms.PlatformConnector;
+import io.cmis.platform.platforms.ProxyApi;
 import io.cmis.platform.platforms.ReauthRequiredException;
 import io.cmis.platform.platforms.RefreshMode;
 import io.cmis.platform.platforms.StoredGrant;
@@ -34,6 +35,10 @@ final class XConnector implements PlatformConnector {
     static final String ID = "x";
     static final String USER = "user";
     static final String CHANNEL_TYPE = "x_account";
+    static final String ADS = "ads";
+    /** {@code /accounts/{id}} and what is under it: the calls an ad account's own window counts. */
+    private static final java.util.regex.Pattern ACCOUNT_PATH =
+            java.util.regex.Pattern.compile("/?accounts/([A-Za-z0-9]+)(?:[/?#].*)?");
 
     private final XSettings settings;
     private final XClassifier classifier;
@@ -130,6 +135,25 @@ final class XConnector implements PlatformConnector {
         context.tokenSecret().ifPresent(secret -> extras.put("token_secret", secret.reveal()));
         extras.put("consumer_key", settings.consumerKey());
         return extras;
+    }
+
+    /** The Ads API at {@code x.ads-api-version} ({@code /accounts/{id}/campaigns}). */
+    @Override
+    public List<ProxyApi> proxyApis() {
+        return List.of(ProxyApi.of(ADS, settings.adsApiUrl() + "/" + settings.apiVersion()));
+    }
+
+    @Override
+    public io.cmis.platform.http.PlatformRequest.Builder authenticate(io.cmis.platform.http.PlatformRequest.Builder request,
+                                                                      ProxyApi api, CallContext context) {
+        return signing.authenticate(request, context);
+    }
+
+    /** Under {@code /accounts/{id}}: that ad account's own window, as the connector's own calls of it declare. */
+    @Override
+    public List<String> proxyLimitScopes(ProxyApi api, String method, String path) {
+        java.util.regex.Matcher account = ACCOUNT_PATH.matcher(path);
+        return account.matches() ? List.of(XAdAccounts.accountScope(account.group(1))) : List.of();
     }
 
     @Override

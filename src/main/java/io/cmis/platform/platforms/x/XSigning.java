@@ -37,6 +37,16 @@ final class XSigning {
                 new OAuth1Request(method, url, contentType, body), token));
     }
 
+    /**
+     * How every Ads API call with a user's token is authenticated, the connector's own and proxied
+     * ones: signed per attempt over the method, the URL as sent (its raw query parsed and normalised
+     * as RFC 5849 3.4.1.3 says, repeated parameters included) and a form body; a JSON body is not signed.
+     */
+    io.cmis.platform.http.PlatformRequest.Builder authenticate(io.cmis.platform.http.PlatformRequest.Builder request,
+                                                               CallContext context) {
+        return request.signedBy(user(context));
+    }
+
     /** The first leg: consumer key only, with {@code oauth_callback}. */
     RequestSigner requestToken(String callback) {
         OAuth1Signer signer = signer();
