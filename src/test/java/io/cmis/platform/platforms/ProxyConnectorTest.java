@@ -409,6 +409,27 @@ class ProxyConnectorTest {
         }
     }
 
+    // ---- the simulators' echo
+
+    @Test
+    void theEchoDescribesABinaryBodyByteForByte() throws Exception {
+        byte[] body = new byte[70_000];
+        new java.util.Random(27).nextBytes(body);
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpResponse<String> answer = client.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(bed.sandbox.tiktok().baseUrl() + "/open_api/v1.3/file/video/ad/upload/?a=%2A&b=1"))
+                .header("Access-Token", bed.sandbox.tiktok().issueAdvertiserToken())
+                .header("Content-Type", "application/octet-stream")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        JsonNode echo = new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer.body());
+        assertThat(echo.path("method").asText()).isEqualTo("PUT");
+        assertThat(echo.path("query").asText()).isEqualTo("a=%2A&b=1");
+        assertThat(echo.path("content_type").asText()).isEqualTo("application/octet-stream");
+        assertThat(echo.path("body_length").asInt()).isEqualTo(body.length);
+        assertThat(echo.path("body_sha256").asText()).isEqualTo(sha256(body));
+    }
+
     // ---- helpers
 
     private CallContext xContext() {
