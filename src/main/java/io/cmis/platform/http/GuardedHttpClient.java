@@ -82,30 +82,12 @@ public final class GuardedHttpClient implements AutoCloseable {
                 response = send(request);
                 failure = classifier.classify(request, response).orElse(null);
             } catch (IOException e) {
-                failure = new TransientPlatformException(request.platform(), request.endpoint(),
-                        e instanceof SocketTimeoutException || e instanceof InterruptedIOException ? "timeout" : "network",
-                        "no answer: " + e.getClass().getSimpleName());
+                failure = noAnswer(request, e);
             }
-            Duration took = Duration.ofNanos(System.nanoTime() - start);
-            record(request, response, failure, took, calledAt);
+            failure = settle(request, response, failure, Duration.ofNanos(System.nanoTime() - start), calledAt,
+                    classifier);
             if (failure == null) {
-                breakers.success(request.platform(), took);
-                observeUsage(request, response, classifier);
                 return response;
-            }
-            if (failure.transientFailure()) {
-                breakers.failure(request.platform(), took, failure);
-            } else {
-                breakers.success(request.platform(), took); // the platform answered; the request was the problem
-            }
-            if (failure instanceof RateLimitExceededException limited) {
-                Instant now = clock.instant();
-                List<RateLimitExceededException.Limit> recorded = new ArrayList<>();
-                for (RateLimitExceededException.Limit limit : limited.limits()) {
-                    Instant until = rateLimits.limit(request.platform(), limit, limited.errorCode(), now);
-                    recorded.add(RateLimitExceededException.Limit.fixed(limit.scope(), Duration.between(now, until)));
-                }
-                failure = limited.withLimits(recorded);
             }
             Optional<Duration> delay = failure.transientFailure() && request.idempotent()
                     ? retry.delayAfter(attempt, retryAfter(response)) : Optional.empty();
@@ -145,20 +127,42 @@ public final class GuardedHttpClient implements AutoCloseable {
             raw = sendRaw(request, callTimeout);
             failure = classifier.classify(request, raw.response()).orElse(null);
         } catch (IOException e) {
-            failure = new TransientPlatformException(request.platform(), request.endpoint(),
-                    e instanceof SocketTimeoutException || e instanceof InterruptedIOException ? "timeout" : "network",
-                    "no answer: " + e.getClass().getSimpleName());
+            failure = noAnswer(request, e);
         }
         PlatformResponse response = raw == null ? null : raw.response();
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        failure = settle(request, response, failure, Duration.ofNanos(System.nanoTime() - start), calledAt, classifier);
+        if (failure != null) {
+            failure.inOrg(request.orgId());
+        }
+        return new Exchange(response, raw == null ? null : raw.body(), Optional.ofNullable(failure));
+    }
+
+    private record Raw(PlatformResponse response, byte[] body) {
+    }
+
+    private static PlatformException noAnswer(PlatformRequest request, IOException e) {
+        return new TransientPlatformException(request.platform(), request.endpoint(),
+                e instanceof SocketTimeoutException || e instanceof InterruptedIOException ? "timeout" : "network",
+                "no answer: " + e.getClass().getSimpleName());
+    }
+
+    /**
+     * What every attempt leaves behind, the tool's own and the proxy's alike: the call log, the
+     * breaker's count, the usage headers of a success, and a limit's scopes recorded for every host.
+     * Returns the failure (null: success), a rate limit carrying the limits as recorded.
+     */
+    private PlatformException settle(PlatformRequest request, PlatformResponse response, PlatformException failure,
+                                     Duration took, Instant calledAt, ResponseClassifier classifier) {
         record(request, response, failure, took, calledAt);
         if (failure == null) {
             breakers.success(request.platform(), took);
             observeUsage(request, response, classifier);
-        } else if (failure.transientFailure()) {
+            return null;
+        }
+        if (failure.transientFailure()) {
             breakers.failure(request.platform(), took, failure);
         } else {
-            breakers.success(request.platform(), took);
+            breakers.success(request.platform(), took); // the platform answered; the request was the problem
         }
         if (failure instanceof RateLimitExceededException limited) {
             Instant now = clock.instant();
@@ -167,15 +171,9 @@ public final class GuardedHttpClient implements AutoCloseable {
                 Instant until = rateLimits.limit(request.platform(), limit, limited.errorCode(), now);
                 recorded.add(RateLimitExceededException.Limit.fixed(limit.scope(), Duration.between(now, until)));
             }
-            failure = limited.withLimits(recorded);
+            return limited.withLimits(recorded);
         }
-        if (failure != null) {
-            failure.inOrg(request.orgId());
-        }
-        return new Exchange(response, raw == null ? null : raw.body(), Optional.ofNullable(failure));
-    }
-
-    private record Raw(PlatformResponse response, byte[] body) {
+        return failure;
     }
 
     private Raw sendRaw(PlatformRequest request, Duration callTimeout) throws IOException {
