@@ -40,7 +40,8 @@ public final class ApiRoutes {
     public record Endpoint(String method, String path, Optional<ApiScope> scope) {
     }
 
-    private record Route(Endpoint endpoint, String[] pattern, Handler handler) {
+    /** {@code confirmsKey}: the handler's own read confirms the key unrevoked ({@link ApiCaller#unconfirmed()}). */
+    private record Route(Endpoint endpoint, String[] pattern, Handler handler, boolean confirmsKey) {
         String method() {
             return endpoint.method();
         }
@@ -90,13 +91,25 @@ public final class ApiRoutes {
     public ApiRoutes add(String method, String path, ApiScope scope, Handler handler) {
         // The document names a tail parameter as any other ({path}): OpenAPI has no syntax for "the rest".
         routes.add(new Route(new Endpoint(method, path.replace("...}", "}"), Optional.of(scope)), segments(BASE + path),
-                handler));
+                handler, false));
+        return this;
+    }
+
+    /**
+     * A route whose handler confirms the caller's key itself, in the same round trip as the data it reads
+     * (the proxy: one round trip per request): the key is recognised from memory when this host has
+     * authenticated it before, and the handler gets an {@link ApiCaller} with {@link ApiCaller#unconfirmed()}
+     * to check. A revoked key is still refused at once: the handler's read finds it revoked.
+     */
+    public ApiRoutes addConfirmingKey(String method, String path, ApiScope scope, Handler handler) {
+        routes.add(new Route(new Endpoint(method, path.replace("...}", "}"), Optional.of(scope)), segments(BASE + path),
+                handler, true));
         return this;
     }
 
     /** A route anyone may call (the API's own description). */
     public ApiRoutes addOpen(String method, String path, Handler handler) {
-        routes.add(new Route(new Endpoint(method, path, Optional.empty()), segments(BASE + path), handler));
+        routes.add(new Route(new Endpoint(method, path, Optional.empty()), segments(BASE + path), handler, false));
         return this;
     }
 
@@ -129,6 +142,9 @@ public final class ApiRoutes {
             return e.response();
         } catch (IntegrationNotFoundException e) {
             return ApiError.notFound().response();
+        } catch (io.cmis.platform.tokens.CallerKeyRevokedException e) {
+            keys.forget(e.keyId());
+            return ApiError.unauthorized().response();
         } catch (RuntimeException e) {
             if (DatabaseOutage.of(e).isPresent()) {
                 return new ApiError(503, "unavailable", "the database is unreachable; try again shortly",
@@ -154,7 +170,7 @@ public final class ApiRoutes {
         if (exact.isPresent() && exact.get().scope().isEmpty()) {
             return exact.get().handler().handle(new ApiCall(null, params.get(exact.get()), request));
         }
-        ApiCaller caller = authenticate(request);
+        ApiCaller caller = authenticate(request, exact.isPresent() && exact.get().confirmsKey());
         if (onPath.isEmpty()) {
             throw ApiError.notFound();
         }
@@ -172,7 +188,7 @@ public final class ApiRoutes {
         return exact.get().handler().handle(new ApiCall(caller, params.get(exact.get()), request));
     }
 
-    private ApiCaller authenticate(ApiRequest request) {
+    private ApiCaller authenticate(ApiRequest request, boolean handlerConfirms) {
         // A key in the query string is refused even beside a good header: it has been written to logs by now.
         for (Map.Entry<String, String> q : request.query().entrySet()) {
             if (KEY_PARAMETERS.contains(q.getKey().toLowerCase(java.util.Locale.ROOT)) || ApiKeys.looksLikeKey(q.getValue())) {
@@ -183,7 +199,9 @@ public final class ApiRoutes {
         if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw ApiError.unauthorized();
         }
-        return keys.authenticate(header.substring(7).trim()).orElseThrow(ApiError::unauthorized);
+        String presented = header.substring(7).trim();
+        return (handlerConfirms ? keys.recognise(presented) : keys.authenticate(presented))
+                .orElseThrow(ApiError::unauthorized);
     }
 
     private static String[] segments(String path) {

@@ -25,7 +25,7 @@ final class ProxyRoute {
 
     void mount(ApiRoutes routes) {
         for (String method : new java.util.TreeSet<>(ProxyService.METHODS)) {
-            routes.add(method, PATH, ApiScope.PROXY, this::handle);
+            routes.addConfirmingKey(method, PATH, ApiScope.PROXY, this::handle);
         }
         routes.limitBodies("/proxy/", proxy.settings().maxBody());
     }
@@ -35,7 +35,8 @@ final class ProxyRoute {
         ProxyAnswer answer;
         try {
             answer = proxy.call(new ProxyRequest(call.caller().org(), call.id("integration_id"), call.params().get("api"),
-                    request.method(), call.params().get("path"), request.rawQuery(), request.headers(), request.body()));
+                    request.method(), call.params().get("path"), request.rawQuery(), request.headers(), request.body(),
+                    call.caller().unconfirmed()));
         } catch (ProxyRefusedException e) {
             Map<String, String> headers = new LinkedHashMap<>();
             e.retryAfterSeconds().ifPresent(s -> headers.put("Retry-After", Long.toString(s)));

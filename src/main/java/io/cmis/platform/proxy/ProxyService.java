@@ -118,7 +118,7 @@ public final class ProxyService {
     private FreshToken fresh(ProxyRequest request) {
         FreshToken token;
         try {
-            token = tokens.fresh(request.org(), request.integrationId());
+            token = tokens.fresh(request.org(), request.integrationId(), request.callerKey());
         } catch (TokenRefreshFailedException e) {
             if (e.needsReauth()) {
                 throw reconnect(request, "had the refresh of its token refused by the platform");

@@ -69,6 +69,45 @@ public final class Tenancy {
         });
     }
 
+    /**
+     * One statement for {@code org} in one round trip: the org's path is set by a statement sent in the
+     * same message, and without BEGIN or COMMIT the server runs both in one implicit transaction,
+     * committed before it answers (extended protocol, one Sync), so nothing stays on the session. For
+     * the reads on a request's hot path (the proxy's token): {@link #inOrg} costs three round trips
+     * (path, statement, commit), and behind PgBouncer 1.18 each transaction one more (it sends
+     * {@code SET DateStyle} before every transaction: the driver's spelling is not the server's).
+     * {@code bind} numbers {@code sql}'s parameters from 1; {@code read} gets its rows.
+     */
+    public <T> T inOrgStatement(OrgId org, String sql, Binder bind, Reader<T> read) {
+        // Literals, so the path can lead a statement of any parameters: the schema is a constant, the
+        // role a name InstallationRoles checked to be [a-z][a-z0-9_]*, the org a UUID's own spelling.
+        String path = "SELECT set_config('search_path', '" + SCHEMA + "', true) AS path, "
+                + "set_config('role', '" + roles().tenant() + "', true) AS role, "
+                + "set_config('cmis.org_id', '" + org.value() + "', true) AS org;\n";
+        return jdbi.withHandle(handle -> statement(handle, path + sql, bind, read));
+    }
+
+    private static <T> T statement(Handle handle, String sql, Binder bind, Reader<T> read) {
+        try {
+            java.sql.Connection connection = handle.getConnection();
+            if (!connection.getAutoCommit()) {
+                connection.setAutoCommit(true);
+            }
+            try (java.sql.PreparedStatement statement = connection.prepareStatement(sql)) {
+                bind.bind(statement);
+                statement.execute(); // the path's row, then the statement's
+                if (!statement.getMoreResults()) {
+                    throw new IllegalStateException("the statement returned no rows: " + sql);
+                }
+                try (java.sql.ResultSet rows = statement.getResultSet()) {
+                    return read.read(rows);
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            throw new org.jdbi.v3.core.statement.UnableToExecuteStatementException(e, null);
+        }
+    }
+
     public void inOrgDo(OrgId org, java.util.function.Consumer<Handle> work) {
         inOrg(org, handle -> {
             work.accept(handle);
@@ -156,24 +195,7 @@ public final class Tenancy {
          * statement, commit) were a measured part of its time. {@code read} gets the statement's rows.
          */
         public <T> T query(String sql, Binder bind, Reader<T> read) {
-            try {
-                java.sql.Connection connection = handle.getConnection();
-                if (!connection.getAutoCommit()) {
-                    connection.setAutoCommit(true);
-                }
-                try (java.sql.PreparedStatement statement = connection.prepareStatement(systemPath + ";\n" + sql)) {
-                    bind.bind(statement);
-                    statement.execute(); // the path's row, then the statement's
-                    if (!statement.getMoreResults()) {
-                        throw new IllegalStateException("the statement returned no rows: " + sql);
-                    }
-                    try (java.sql.ResultSet rows = statement.getResultSet()) {
-                        return read.read(rows);
-                    }
-                }
-            } catch (java.sql.SQLException e) {
-                throw new org.jdbi.v3.core.statement.UnableToExecuteStatementException(e, null);
-            }
+            return statement(handle, systemPath + ";\n" + sql, bind, read);
         }
 
         /** How long it has been open, so its owner can hand its connection back to the pool now and then. */

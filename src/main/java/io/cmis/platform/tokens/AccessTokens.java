@@ -56,7 +56,15 @@ public final class AccessTokens {
      * refreshed here; the caller must refuse to hand out its token.
      */
     public FreshToken fresh(OrgId org, UUID integrationId) {
-        Current current = read(org, integrationId);
+        return fresh(org, integrationId, Optional.empty());
+    }
+
+    /**
+     * {@link #fresh(OrgId, UUID)} for a caller whose API key is confirmed unrevoked by the same statement
+     * that reads the token ({@link CallerKeyRevokedException} when it is not): one round trip for both.
+     */
+    public FreshToken fresh(OrgId org, UUID integrationId, Optional<CallerKey> caller) {
+        Current current = read(org, integrationId, caller);
         Instant soon = clock.instant().plus(settings.refreshBefore());
         boolean refreshed = false;
         if ("active".equals(current.status()) && refreshable(current) && current.expiresAt().isBefore(soon)) {
@@ -65,7 +73,7 @@ public final class AccessTokens {
                 throw new TokenRefreshFailedException(outcome.detail(), outcome.outcome().equals("needs_reauth"));
             }
             refreshed = outcome.outcome().equals("refreshed");
-            current = read(org, integrationId);
+            current = read(org, integrationId, Optional.empty());
         }
         return new FreshToken(current.context(org, integrationId), current.platform(), current.status(),
                 current.expiresAt(), refreshable(current), refreshed);
@@ -80,7 +88,7 @@ public final class AccessTokens {
      * with one alert and throws; a transient failure of it throws without marking.
      */
     public Optional<CallContext> afterRejection(OrgId org, UUID integrationId, CallContext used) {
-        Current current = read(org, integrationId);
+        Current current = read(org, integrationId, Optional.empty());
         if (!refreshable(current)) {
             return Optional.empty();
         }
@@ -92,7 +100,7 @@ public final class AccessTokens {
         if (!outcome.outcome().equals("refreshed") && !outcome.outcome().equals("replaced")) {
             return Optional.empty();
         }
-        return Optional.of(read(org, integrationId).context(org, integrationId));
+        return Optional.of(read(org, integrationId, Optional.empty()).context(org, integrationId));
     }
 
     private boolean refreshable(Current current) {
@@ -116,22 +124,49 @@ public final class AccessTokens {
         }
     }
 
-    private Current read(OrgId org, UUID id) {
-        return tenancy.inOrg(org, h -> h.createQuery("""
-                        SELECT platform, status, token_kind, access_token_enc, token_expires_at, external_account_id, scopes,
-                               token_secret_enc
-                        FROM integrations WHERE id = :id
-                        """)
-                .bind("id", id)
-                .map((rs, ctx) -> new Current(rs.getString("platform"), rs.getString("status"), rs.getString("token_kind"),
-                        vault.decrypt(rs.getString("access_token_enc"), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(org.value(), id)),
-                        Optional.ofNullable(rs.getTimestamp("token_expires_at")).map(java.sql.Timestamp::toInstant)
-                                .orElse(null),
-                        rs.getString("external_account_id"), rs.getString("scopes"),
-                        // Only OAuth 1.0a tokens (X) have a secret of their own.
-                        Optional.ofNullable(rs.getString("token_secret_enc"))
-                                .map(s -> vault.decrypt(s, SecretColumns.INTEGRATION_TOKEN_SECRET.slot(org.value(), id)))))
-                .findOne()
-                .orElseThrow(() -> new io.cmis.platform.integrations.IntegrationNotFoundException(id)));
+    private static final String TOKEN = """
+            SELECT i.platform, i.status, i.token_kind, i.access_token_enc, i.token_expires_at, i.external_account_id,
+                   i.scopes, i.token_secret_enc, c.caller_ok
+            FROM (SELECT %s AS caller_ok) c
+            LEFT JOIN integrations i ON i.id = ?
+            """;
+
+    /** The key's use is recorded by the same statement when due; the touch writes only then. */
+    private static final String TOUCH_CALLER = """
+            WITH touched AS (
+                UPDATE api_keys SET last_used_at = ? WHERE id = ? AND revoked_at IS NULL AND ?
+                RETURNING id)
+            """;
+
+    /** The integration's token in one round trip (and the caller's key checked in it, when given). */
+    private Current read(OrgId org, UUID id, Optional<CallerKey> caller) {
+        String sql = caller.isEmpty() ? TOKEN.formatted("true")
+                : TOUCH_CALLER + TOKEN.formatted("EXISTS (SELECT 1 FROM api_keys k WHERE k.id = ? AND k.revoked_at IS NULL)");
+        return tenancy.inOrgStatement(org, sql, statement -> {
+            int i = 1;
+            if (caller.isPresent()) {
+                statement.setTimestamp(i++, java.sql.Timestamp.from(caller.get().now()));
+                statement.setObject(i++, caller.get().keyId());
+                statement.setBoolean(i++, caller.get().touch());
+                statement.setObject(i++, caller.get().keyId());
+            }
+            statement.setObject(i, id);
+        }, rs -> {
+            rs.next(); // always one row: the caller's check, with or without the integration
+            if (!rs.getBoolean("caller_ok")) {
+                throw new CallerKeyRevokedException(caller.orElseThrow().keyId());
+            }
+            if (rs.getString("platform") == null) {
+                throw new io.cmis.platform.integrations.IntegrationNotFoundException(id);
+            }
+            return new Current(rs.getString("platform"), rs.getString("status"), rs.getString("token_kind"),
+                    vault.decrypt(rs.getString("access_token_enc"), SecretColumns.INTEGRATION_ACCESS_TOKEN.slot(org.value(), id)),
+                    Optional.ofNullable(rs.getTimestamp("token_expires_at")).map(java.sql.Timestamp::toInstant)
+                            .orElse(null),
+                    rs.getString("external_account_id"), rs.getString("scopes"),
+                    // Only OAuth 1.0a tokens (X) have a secret of their own.
+                    Optional.ofNullable(rs.getString("token_secret_enc"))
+                            .map(s -> vault.decrypt(s, SecretColumns.INTEGRATION_TOKEN_SECRET.slot(org.value(), id))));
+        });
     }
 }

@@ -252,6 +252,33 @@ class ProxyApiTest {
     }
 
     @Test
+    void a_key_this_host_remembers_is_refused_the_moment_another_process_revokes_it_and_its_use_is_still_recorded()
+            throws Exception {
+        start();
+        String id = OAuthUser.connect(cli, orgA, "meta").get("id").asText();
+        String key = key(orgA, "proxy");
+        String keyId = key.substring(5, 37).replaceFirst("(.{8})(.{4})(.{4})(.{4})(.{12})", "$1-$2-$3-$4-$5");
+        assertThat(proxy("GET", id, "graph", "me", key, null, Map.of()).statusCode()).isEqualTo(200);
+        String firstUse = one("SELECT last_used_at::text FROM cmis_platform.api_keys WHERE id = '" + keyId + "'");
+
+        // Recognised from memory now; its use is recorded by the token read itself, once a minute.
+        bed.clock.advance(Duration.ofMinutes(2));
+        assertThat(proxy("GET", id, "graph", "me", key, null, Map.of()).statusCode()).isEqualTo(200);
+        assertThat(one("SELECT last_used_at::text FROM cmis_platform.api_keys WHERE id = '" + keyId + "'"))
+                .as("touched by the proxied request's one statement").isNotEqualTo(firstUse);
+
+        // Another process (the operator's CLI) revokes it: this host's memory does not outlive that.
+        cli.run("api-keys", "revoke", keyId).ok();
+        int before = bed.sandbox.meta().requests();
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<byte[]> refused = proxy("GET", id, "graph", "me", key, null, Map.of());
+            assertThat(refused.statusCode()).as(text(refused)).isEqualTo(401);
+            assertThat(Json.MAPPER.readTree(refused.body()).path("error").path("code").asText()).isEqualTo("unauthorized");
+        }
+        assertThat(bed.sandbox.meta().requests()).as("no platform call with a revoked key").isEqualTo(before);
+    }
+
+    @Test
     void another_orgs_integration_an_unknown_one_and_an_undeclared_api_are_404_alike_and_a_key_without_proxy_403()
             throws Exception {
         start();

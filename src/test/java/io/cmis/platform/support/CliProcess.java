@@ -67,9 +67,12 @@ public final class CliProcess {
     }
 
     private static List<String> command(String... args) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        // The launcher's choice (bin/cmis-platform): one-shot commands start fast on the client compiler,
+        // the long-running server gets the optimising compiler and the parallel collector.
+        boolean longRunning = List.of(args).contains("serve") || List.of(args).contains("demo");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(longRunning ? List.of("-XX:+UseParallelGC", "-Xmn64m")
+                : List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         // Child processes report coverage too: JaCoCo's agent appends to the same file under a lock.
         java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("-javaagent:") && a.contains("jacoco"))
