@@ -158,8 +158,8 @@ public final class ApiKeys {
         if (!match.matches()) {
             return Optional.empty();
         }
-        return Optional.of(UUID.fromString(match.group(1).replaceFirst("(.{8})(.{4})(.{4})(.{4})(.{12})",
-                "$1-$2-$3-$4-$5")));
+        String hex = match.group(1);
+        return Optional.of(new UUID(Long.parseUnsignedLong(hex, 0, 16, 16), Long.parseUnsignedLong(hex, 16, 32, 16)));
     }
 
     /** Whether {@code text} has the shape of one of our keys (to refuse one sent where it must not be). */

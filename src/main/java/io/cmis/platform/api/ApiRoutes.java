@@ -159,7 +159,7 @@ public final class ApiRoutes {
     private ApiResponse route(ApiRequest request) {
         String[] path = segments(request.path());
         List<Route> onPath = new ArrayList<>();
-        Map<Route, Map<String, String>> params = new LinkedHashMap<>();
+        Map<Route, Map<String, String>> params = new java.util.IdentityHashMap<>();
         for (Route route : routes) {
             route.match(path).ifPresent(p -> {
                 onPath.add(route);

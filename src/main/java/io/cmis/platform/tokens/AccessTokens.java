@@ -138,10 +138,13 @@ public final class AccessTokens {
                 RETURNING id)
             """;
 
+    private static final String TOKEN_ONLY = TOKEN.formatted("true");
+    private static final String TOKEN_FOR_CALLER = TOUCH_CALLER
+            + TOKEN.formatted("EXISTS (SELECT 1 FROM api_keys k WHERE k.id = ? AND k.revoked_at IS NULL)");
+
     /** The integration's token in one round trip (and the caller's key checked in it, when given). */
     private Current read(OrgId org, UUID id, Optional<CallerKey> caller) {
-        String sql = caller.isEmpty() ? TOKEN.formatted("true")
-                : TOUCH_CALLER + TOKEN.formatted("EXISTS (SELECT 1 FROM api_keys k WHERE k.id = ? AND k.revoked_at IS NULL)");
+        String sql = caller.isEmpty() ? TOKEN_ONLY : TOKEN_FOR_CALLER;
         return tenancy.inOrgStatement(org, sql, statement -> {
             int i = 1;
             if (caller.isPresent()) {
