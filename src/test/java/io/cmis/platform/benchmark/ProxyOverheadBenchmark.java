@@ -98,10 +98,14 @@ class ProxyOverheadBenchmark {
                     long after = transactions(bed);
                     proxiedRequests += p.requests();
                     transactions += after - before;
+                    // The yardstick: one round trip through the same PgBouncer, a one-row primary-key read.
+                    double ceiling = io.cmis.platform.support.ProductionPostgres.get().pgbench(bed.database, "SELECT relname FROM pg_class WHERE oid = 1259;\n",
+                            CONNECTIONS, SECONDS, true);
                     lines.add(String.format(Locale.ROOT, "run %d: direct %s | proxied %s | overhead p50 %+.2f ms, p99 %+.2f ms, "
-                                    + "throughput %.2f× direct | %.2f transactions per proxied request", run, d, p,
+                                    + "throughput %.2f× direct | %.2f transactions per proxied request | pgbench one-row "
+                                    + "read through PgBouncer %.0f tps: proxied %.2f× of it", run, d, p,
                             p.p50() - d.p50(), p.p99() - d.p99(), p.perSecond() / d.perSecond(),
-                            (after - before) / (double) p.requests()));
+                            (after - before) / (double) p.requests(), ceiling, p.perSecond() / ceiling));
                 }
                 if (TRACE) {
                     trace(bed, proxyUrl, key);

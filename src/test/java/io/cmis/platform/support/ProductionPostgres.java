@@ -130,6 +130,38 @@ public final class ProductionPostgres {
         return name;
     }
 
+    /**
+     * pgbench's transactions per second for {@code script} on {@code database} through PgBouncer
+     * ({@code pooled}) or directly, as the owner: {@code clients} clients on 2 threads for {@code seconds},
+     * the extended protocol with unnamed statements as the tool's pooled connections use it. The
+     * yardstick benchmarks measure the tool against, in the same run.
+     */
+    public double pgbench(String database, String script, int clients, int seconds, boolean pooled) throws IOException {
+        Path file = Files.createTempFile(dir, "pgbench-", ".sql");
+        Files.writeString(file, script);
+        chownToServerUser();
+        ProcessBuilder builder = new ProcessBuilder(bin.resolve("pgbench").toString(), "-h", "127.0.0.1", "-p",
+                String.valueOf(pooled ? bouncerPort : port), "-U", OWNER, "-n", "-M", "extended", "-c",
+                String.valueOf(clients), "-j", "2", "-T", String.valueOf(seconds), "-f", file.toString(), database)
+                .redirectErrorStream(true);
+        builder.environment().put("PGPASSWORD", PASSWORD);
+        Process pgbench = builder.start();
+        String out = new String(pgbench.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            if (pgbench.waitFor() != 0) {
+                throw new IllegalStateException("pgbench failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        java.util.regex.Matcher tps = java.util.regex.Pattern.compile("tps = ([\\d.]+)").matcher(out);
+        if (!tps.find()) {
+            throw new IllegalStateException("no tps in pgbench's output: " + out);
+        }
+        return Double.parseDouble(tps.group(1));
+    }
+
     public String directUrl(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
     }
