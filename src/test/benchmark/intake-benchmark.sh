@@ -1,5 +1,10 @@
 #!/usr/bin/env bash
-# Webhook intake at the production ceiling, in one run on this machine, for each database target:
+# Webhook intake at the production ceiling, in one run on this machine, for each database target and mode:
+#   production (the headline): `serve` as production runs it, its workers on at their default
+#     (webhooks.workers), so intake and processing share the cores and the database; besides the
+#     intake it counts the events processed, and ends with a sustained window (SUSTAIN s at the same
+#     load) in which processed/accepted says whether the queue stays flat;
+#   diagnostic: `serve --workers 0`, intake alone (the previous headline).
 #   external: Debian's PostgreSQL 15 in a cluster of its own (fsync and synchronous_commit on);
 #   embedded: the tool's own embedded PostgreSQL, started by `serve` itself (the same settings).
 # For each: its ceiling with pgbench (one-row INSERT ... ON CONFLICT DO NOTHING into a jsonb table,
@@ -10,6 +15,7 @@
 # external server, the drain: `webhooks process --until-empty` over the stored events.
 # Usage: src/test/benchmark/intake-benchmark.sh
 #   RUNS=3 DURATION=10 WARMUP=15 CONNECTIONS=32 THREADS=2 TARGETS="external embedded"
+#   MODES="production diagnostic" SUSTAIN=60 (0: no sustained window)
 #   PROFILE=serve.jfr (Flight Recorder on serve), SERVE_JAVA_OPTS (more JVM options for serve)
 # Installs postgresql-15 and wrk from Debian's packages when missing; builds the jar when missing.
 set -euo pipefail
@@ -17,6 +23,7 @@ ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 HERE="$ROOT/src/test/benchmark"
 RUNS=${RUNS:-3}; DURATION=${DURATION:-10}; WARMUP=${WARMUP:-15}; CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}; RATE_CAP=${RATE_CAP:-40000}; TARGETS=${TARGETS:-external embedded}
+MODES=${MODES:-production diagnostic}; SUSTAIN=${SUSTAIN:-60}
 PGBIN=/usr/lib/postgresql/15/bin
 SECRET=benchmark-meta-app-secret
 [ "$DURATION" -ge 5 ] || { echo "DURATION must be at least 5 (seconds)" >&2; exit 2; }
@@ -58,6 +65,9 @@ pg_ticks() {
 HZ=$(getconf CLK_TCK)
 psql_() { psql -h 127.0.0.1 -p "$PGPORT" -U postgres -X -q -v ON_ERROR_STOP=1 "$@"; }
 events() { psql_ -d "$APP_DB" -At -c "SELECT count(*) FROM cmis_platform.webhook_events"; }
+# Stored and finished (processed or dead), "stored finished".
+counts() { psql_ -d "$APP_DB" -At -F ' ' -c "SELECT count(*), count(*) FILTER (WHERE status IN ('processed', 'dead'))
+                                            FROM cmis_platform.webhook_events"; }
 now() { date +%s.%N; }
 
 cat > "$WORK/ceiling.sql" <<'SQL'
@@ -73,9 +83,10 @@ ceiling() { # prints "commits/s p99_ms" of pgbench (p99 from its per-transaction
         END { i = int(NR * 0.99); if (i < 1) i = 1; printf "%.2f", v[i] / 1000 }')"
 }
 
-start_serve() { # prints nothing; sets SERVE_PID and JVM
+start_serve() { # mode; prints nothing; sets SERVE_PID and JVM
+  local workers=(); [ "$1" = diagnostic ] && workers=(--workers 0)
   CMIS_JAVA_OPTS="${SERVE_JAVA_OPTS:-} ${PROFILE:+-XX:StartFlightRecording=filename=$PROFILE,settings=profile}" \
-    "$ROOT/bin/cmis-platform" serve --port "$SERVE_PORT" --workers 0 > "$WORK/serve.log" 2>&1 &
+    "$ROOT/bin/cmis-platform" serve --port "$SERVE_PORT" "${workers[@]}" > "$WORK/serve.log" 2>&1 &
   SERVE_PID=$!
   for _ in $(seq 1 600); do grep -q "listening on" "$WORK/serve.log" && break; sleep 0.1; done
   grep -q "listening on" "$WORK/serve.log" || { echo "serve did not start:" >&2; cat "$WORK/serve.log" >&2; exit 1; }
@@ -83,52 +94,79 @@ start_serve() { # prints nothing; sets SERVE_PID and JVM
 }
 
 bodies() { python3 "$HERE/sign_meta_bodies.py" "$SECRET" "$1" "$2" > "$WORK/$2.tsv"; }
-# One load run; prints "events/s p50 p99 non2xx serve_ticks pg_ticks wrk_ticks stored" for the steady window.
+# One load run; prints "events/s p50 p99 non2xx serve_ticks pg_ticks wrk_ticks stored processed/s queued_after"
+# for the steady window (queued_after: stored and not finished when wrk has stopped).
 load() { # name seconds
   wrk -t "$THREADS" -c "$CONNECTIONS" -d "${2}s" --latency -s "$HERE/intake.lua" \
       "http://127.0.0.1:$SERVE_PORT" -- "$WORK/$1.tsv" "$THREADS" > "$WORK/$1.out" 2>&1 &
   local wrk_pid=$! t1 t2 c1 c2 j1 j2 p1 p2 w1 w2
   sleep 2
-  t1=$(now); c1=$(events); j1=$(ticks "$JVM"); p1=$(pg_ticks); w1=$(ticks "$wrk_pid")
+  t1=$(now); read -r c1 f1 < <(counts); j1=$(ticks "$JVM"); p1=$(pg_ticks); w1=$(ticks "$wrk_pid")
   sleep $(( $2 - 3 ))
-  t2=$(now); c2=$(events); j2=$(ticks "$JVM"); p2=$(pg_ticks); w2=$(ticks "$wrk_pid")
+  t2=$(now); read -r c2 f2 < <(counts); j2=$(ticks "$JVM"); p2=$(pg_ticks); w2=$(ticks "$wrk_pid")
   wait "$wrk_pid"
+  local c3 f3; read -r c3 f3 < <(counts)
   local out p50 p99 non2xx
   out=$(cat "$WORK/$1.out")
   p50=$(echo "$out" | awk '$1 == "50%" { print $2 }'); p99=$(echo "$out" | awk '$1 == "99%" { print $2 }')
   non2xx=$(echo "$out" | awk '/Non-2xx/ { print $5 }'); non2xx=${non2xx:-0}
   awk -v c=$((c2 - c1)) -v a="$t1" -v b="$t2" 'BEGIN { printf "%.0f ", c / (b - a) }'
-  echo "$p50 $p99 $non2xx $((j2 - j1)) $((p2 - p1)) $((w2 - w1)) $((c2 - c1))"
+  echo -n "$p50 $p99 $non2xx $((j2 - j1)) $((p2 - p1)) $((w2 - w1)) $((c2 - c1)) "
+  awk -v f=$((f2 - f1)) -v a="$t1" -v b="$t2" -v q=$((c3 - f3)) 'BEGIN { printf "%.0f %d\n", f / (b - a), q }'
 }
 
-measure() { # target
-  bodies $((WARMUP * RATE_CAP)) warmup
-  load warmup "$WARMUP" > /dev/null
+# Waits until every stored event is finished (the workers drain what a run left), at most 120 s.
+settle() {
+  local stored finished
+  for _ in $(seq 1 1200); do
+    read -r stored finished < <(counts)
+    [ "$stored" = "$finished" ] && return
+    sleep 0.1
+  done
+  echo "# warning: $((stored - finished)) events still unfinished 120 s after the run" >&2
+}
+
+measure() { # target mode
+  bodies $((WARMUP * RATE_CAP)) "warmup-$2"
+  load "warmup-$2" "$WARMUP" > /dev/null
+  [ "$2" = production ] && settle
   local before after tps db_p99
   before=$(ceiling)
   for run in $(seq 1 "$RUNS"); do
-    bodies $((DURATION * RATE_CAP)) "run$run"
-    read -r rate p50 p99 non2xx jt pt wt stored < <(load "run$run" "$DURATION")
+    bodies $((DURATION * RATE_CAP)) "run$run-$2"
+    read -r rate p50 p99 non2xx jt pt wt stored done_rate queued < <(load "run$run-$2" "$DURATION")
     # The ceiling of a run: the mean of pgbench just before and just after it (the disk drifts).
     after=$(ceiling)
     read -r tps db_p99 < <(echo "$before $after" | awk '{ print ($1 + $3) / 2, ($2 + $4) / 2 }')
     before=$after
-    awk -v t="$1" -v r="$run" -v tps="$tps" -v dbp="$db_p99" -v rate="$rate" -v p50="$p50" -v p99="$p99" \
-        -v n="$non2xx" -v s="$stored" -v jt="$jt" -v pt="$pt" -v wt="$wt" -v hz="$HZ" 'BEGIN {
-      printf "%-9s %-4s %11.0f %9.2fms %10.0f %7.2f %8s %8s %7d %9.0f %9.0f %9.0f\n", t, r, tps, dbp, rate, rate / tps,
-             p50, p99, n, jt / hz * 1e6 / s, pt / hz * 1e6 / s, wt / hz * 1e6 / s }'
+    awk -v t="$1" -v m="$2" -v r="$run" -v tps="$tps" -v dbp="$db_p99" -v rate="$rate" -v p50="$p50" -v p99="$p99" \
+        -v n="$non2xx" -v s="$stored" -v jt="$jt" -v pt="$pt" -v wt="$wt" -v hz="$HZ" -v d="$done_rate" 'BEGIN {
+      printf "%-9s %-11s %-4s %11.0f %9.2fms %10.0f %7.2f %11.0f %8s %8s %7d %9.0f %9.0f %9.0f\n", t, m, r, tps, dbp,
+             rate, rate / tps, d, p50, p99, n, jt / hz * 1e6 / s, pt / hz * 1e6 / s, wt / hz * 1e6 / s }'
+    if [ "$2" = production ]; then settle; fi
   done
+  if [ "$2" = production ] && [ "$SUSTAIN" -gt 0 ]; then
+    # Throughput end to end: at the same load for SUSTAIN s, are events processed as fast as accepted?
+    bodies $((SUSTAIN * RATE_CAP)) sustain
+    read -r rate p50 p99 non2xx jt pt wt stored done_rate queued < <(load sustain "$SUSTAIN")
+    awk -v t="$1" -v s="$SUSTAIN" -v rate="$rate" -v d="$done_rate" -v q="$queued" -v p99="$p99" -v n="$non2xx" 'BEGIN {
+      printf "# %s sustained %d s: accepted %.0f events/s, processed %.0f events/s = %.2f x accepted; %d unfinished when the load stopped; p99 %s, non-2xx %d\n",
+             t, s, rate, d, d / rate, q, p99, n }'
+    settle
+  fi
 }
 
 export CMIS_ENCRYPTION_KEYS="bench:$(head -c32 /dev/zero | base64)" CMIS_META_CLIENT_SECRET=$SECRET
 export CMIS_DATABASE_POOL_SIZE=40
 SERVE_PORT=$(free_port)
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(java -version 2>&1 | head -1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
-printf '%-9s %-4s %11s %11s %10s %7s %8s %8s %7s %9s %9s %9s\n' target run ceiling/s ceiling_p99 events/s ratio \
-       p50 p99 non2xx serve_us pg_us wrk_us
+printf '%-9s %-11s %-4s %11s %11s %10s %7s %11s %8s %8s %7s %9s %9s %9s\n' target mode run ceiling/s ceiling_p99 events/s \
+       ratio processed/s p50 p99 non2xx serve_us pg_us wrk_us
 for target in $TARGETS; do
+ for mode in $MODES; do
   case "$target" in
     external)
+      if [ -z "$EXTERNAL_STARTED" ]; then
       PGPORT=$(free_port)
       as_pg "$PGBIN/initdb" -D "$WORK/data" -U postgres --auth=trust -E UTF8 --locale=C >/dev/null
       cat >> "$WORK/data/postgresql.auto.conf" <<CONF
@@ -146,27 +184,33 @@ CONF
       export CMIS_DATABASE_URL="jdbc:postgresql://127.0.0.1:$PGPORT/cmis" CMIS_DATABASE_USER=postgres
       export CMIS_DATA_DIR="$WORK/data-dir"
       "$ROOT/bin/cmis-platform" db migrate >/dev/null
-      start_serve ;;
+      fi
+      APP_DB=cmis; POSTMASTER=$(head -1 "$WORK/data/postmaster.pid")
+      export CMIS_DATABASE_URL="jdbc:postgresql://127.0.0.1:$PGPORT/cmis" CMIS_DATABASE_USER=postgres
+      export CMIS_DATA_DIR="$WORK/data-dir"
+      start_serve "$mode" ;;
     embedded)
       unset CMIS_DATABASE_URL CMIS_DATABASE_USER
       export CMIS_DATA_DIR="$EMBEDDED_DIR"; APP_DB=postgres
-      start_serve
+      start_serve "$mode"
       POSTMASTER=$(head -1 "$CMIS_DATA_DIR/postgres/postmaster.pid")
       PGPORT=$(sed -n 4p "$CMIS_DATA_DIR/postgres/postmaster.pid") ;;
     *) echo "unknown target '$target' (external or embedded)" >&2; exit 2 ;;
   esac
   psql_ -d ceiling -c "SELECT 1" >/dev/null 2>&1 || psql_ -c "CREATE DATABASE ceiling"
-  psql_ -d ceiling -c "CREATE TABLE inbox (k bigint PRIMARY KEY, body jsonb NOT NULL)"
-  echo "# $target: $(psql_ -At -c 'SHOW server_version'), fsync $(psql_ -At -c 'SHOW fsync'), synchronous_commit $(psql_ -At -c 'SHOW synchronous_commit')"
-  measure "$target"
+  psql_ -d ceiling -c "CREATE TABLE IF NOT EXISTS inbox (k bigint PRIMARY KEY, body jsonb NOT NULL)" >/dev/null
+  echo "# $target, $mode: $(psql_ -At -c 'SHOW server_version'), fsync $(psql_ -At -c 'SHOW fsync'), synchronous_commit $(psql_ -At -c 'SHOW synchronous_commit')"
+  measure "$target" "$mode"
   stop_serve
-  if [ "$target" = external ]; then
+  if [ "$target" = external ] && [ "$mode" = diagnostic ]; then
     queued=$(events); start=$(now)
     "$ROOT/bin/cmis-platform" webhooks process --until-empty >/dev/null
     end=$(now)
     awk -v n="$queued" -v a="$start" -v b="$end" \
         'BEGIN { printf "# external drain: %d events in %.1f s = %.0f events/s (one webhooks process)\n", n, b - a, n / (b - a) }'
   fi
+ done
 done
+echo "# processed/s: events finished by the workers per second over the same window (production mode)"
 echo "# ceiling_p99: pgbench's own p99 commit latency; events/s: rows committed per second over the steady"
 echo "# window; p50/p99: wrk's answer latency; *_us: CPU µs per stored event in that window"
