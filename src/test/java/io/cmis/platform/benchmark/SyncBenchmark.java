@@ -46,7 +46,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @EnabledIfSystemProperty(named = "benchmark", matches = "true")
 class SyncBenchmark {
-    private static final int INTEGRATIONS = 1_000;
+    private static final int INTEGRATIONS = Integer.getInteger("integrations", 1_000);
     private static final int CONCURRENCY = 8;
     private static final Duration LATENCY = Duration.ofMillis(Long.getLong("latencyMs", 20));
 
