@@ -101,8 +101,7 @@ public interface PlatformConnector {
      * declare them (an X ad account, a Google customer, a TikTok endpoint, a Meta business object,
      * LinkedIn's member), so sync and the proxy hold each other back; empty (the default): none.
      */
-    default List<String> proxyLimitScopes(ProxyApi api, String method, String path,
-                                              CallContext context) {
+    default List<String> proxyLimitScopes(ProxyApi api, String method, String path, CallContext context) {
         return List.of();
     }
 

@@ -86,9 +86,6 @@ final class GoogleConnector implements PlatformConnector {
         this.webhooks = new GoogleWebhooks(settings, http, classifier, clock);
     }
 
-
-
-
     @Override
     public PlatformDescriptor descriptor() {
         return descriptor;
@@ -308,8 +305,7 @@ final class GoogleConnector implements PlatformConnector {
      * quota and, under {@code /customers/{id}}, that customer's; every YouTube call the YouTube quota.
      */
     @Override
-    public List<String> proxyLimitScopes(ProxyApi api, String method, String path,
-                                              CallContext context) {
+    public List<String> proxyLimitScopes(ProxyApi api, String method, String path, CallContext context) {
         if (api.name().equals(YOUTUBE)) {
             return List.of(GoogleClassifier.YOUTUBE_SCOPE);
         }

@@ -68,9 +68,6 @@ final class LinkedInConnector implements PlatformConnector {
         this.webhooks = new LinkedInWebhooks(settings);
     }
 
-
-
-
     @Override
     public PlatformDescriptor descriptor() {
         return descriptor;

@@ -65,10 +65,6 @@ final class MetaConnector implements PlatformConnector {
         this.webhooks = new MetaWebhooks(settings, clock);
     }
 
-
-
-
-
     @Override
     public PlatformDescriptor descriptor() {
         return descriptor;
@@ -190,8 +186,7 @@ final class MetaConnector implements PlatformConnector {
      * across kinds, so a limit on any of the three with this id is a limit on this object).
      */
     @Override
-    public List<String> proxyLimitScopes(ProxyApi api, String method, String path,
-                                              CallContext context) {
+    public List<String> proxyLimitScopes(ProxyApi api, String method, String path, CallContext context) {
         String first = firstSegment(path);
         if (first.matches("act_\\d+")) {
             return List.of(MetaClassifier.objectScope("ads_management", first));

@@ -63,9 +63,6 @@ final class SnapchatConnector implements PlatformConnector {
         this.discovery = new SnapchatDiscovery(settings, new SnapchatPaging(http, classifier));
     }
 
-
-
-
     @Override
     public PlatformDescriptor descriptor() {
         return descriptor;
@@ -101,8 +98,7 @@ final class SnapchatConnector implements PlatformConnector {
      * connector's own calls declare none ({@link SnapchatClassifier} records it on the app).
      */
     @Override
-    public List<String> proxyLimitScopes(ProxyApi api, String method, String path,
-                                              CallContext context) {
+    public List<String> proxyLimitScopes(ProxyApi api, String method, String path, CallContext context) {
         return List.of();
     }
 

@@ -74,10 +74,6 @@ final class TikTokConnector implements PlatformConnector {
         this.webhooks = new TikTokWebhooks(settings, clock);
     }
 
-
-
-
-
     @Override
     public PlatformDescriptor descriptor() {
         return descriptor;
@@ -263,8 +259,7 @@ final class TikTokConnector implements PlatformConnector {
      * {@code advertiser_id} or {@code advertiser_ids} in the query names those.
      */
     @Override
-    public List<String> proxyLimitScopes(ProxyApi api, String method, String path,
-                                              CallContext context) {
+    public List<String> proxyLimitScopes(ProxyApi api, String method, String path, CallContext context) {
         String[] parts = path.split("\\?", 2);
         String endpoint = parts[0].startsWith("/") ? parts[0] : "/" + parts[0];
         List<String> scopes = new ArrayList<>();

@@ -67,16 +67,12 @@ final class XConnector implements PlatformConnector {
         this.webhooks = new XWebhooks(settings);
     }
 
-
-
-
-
-    /** X's flow begins at X ({@link #beginConnect}); there is no URL to build from a state of ours. */
     @Override
     public PlatformDescriptor descriptor() {
         return descriptor;
     }
 
+    /** X's flow begins at X ({@link #beginConnect}); there is no URL to build from a state of ours. */
     @Override
     public URI authorizationUrl(AuthorizationRequest request) {
         throw new PermanentPlatformException(ID, XOAuth.AUTHORIZE, "three_legged",
@@ -145,8 +141,7 @@ final class XConnector implements PlatformConnector {
 
     /** Under {@code /accounts/{id}}: that ad account's own window, as the connector's own calls of it declare. */
     @Override
-    public List<String> proxyLimitScopes(ProxyApi api, String method, String path,
-                                              CallContext context) {
+    public List<String> proxyLimitScopes(ProxyApi api, String method, String path, CallContext context) {
         java.util.regex.Matcher account = ACCOUNT_PATH.matcher(path);
         return account.matches() ? List.of(XAdAccounts.accountScope(account.group(1))) : List.of();
     }
