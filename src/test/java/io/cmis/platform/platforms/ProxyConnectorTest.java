@@ -324,7 +324,9 @@ class ProxyConnectorTest {
         PlatformConnector linkedin = bed.registry().get("linkedin");
         ProxyApi rest = linkedin.proxyApis().get(0);
         assertThat(linkedin.proxyLimitScopes(rest, "GET", "/adAccounts/508123?fields=id", ANY))
-                .containsExactly("endpoint:/rest/adAccounts", "member:urn:li:person:m1:/rest/adAccounts");
+                .as("the connector's own lookup of one account is /rest/adAccounts/{id}")
+                .containsExactly("endpoint:/rest/adAccounts", "endpoint:/rest/adAccounts/{id}",
+                        "member:urn:li:person:m1:/rest/adAccounts/{id}", "member:urn:li:person:m1:/rest/adAccounts");
         assertThat(linkedin.proxyLimitScopes(rest, "GET", "/organizations?ids=List(1,2)", ANY))
                 .containsExactly("endpoint:/rest/organizations", "member:urn:li:person:m1:/rest/organizations");
         assertThat(linkedin.proxyLimitScopes(rest, "POST", "adAccounts/(id:508123)/adCampaigns", ANY))

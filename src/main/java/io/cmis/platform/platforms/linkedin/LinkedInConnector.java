@@ -38,6 +38,9 @@ import java.util.UUID;
 final class LinkedInConnector implements PlatformConnector {
     static final String REST = "rest";
     static final String ID = "linkedin";
+    /** One resource by one numeric key, as the connector's own {@code /rest/adAccounts/{id}} lookup. */
+    private static final java.util.regex.Pattern KEYED_PATH = java.util.regex.Pattern.compile(
+            "/?([A-Za-z]+)/(\\d+)(?:[?#].*)?");
 
     /**
      * The facts: the member token, renewed by a refresh token where LinkedIn gave one (a grant stored
@@ -168,10 +171,20 @@ final class LinkedInConnector implements PlatformConnector {
      * application's ({@code endpoint:/rest/adAccounts}) and the member's
      * ({@code member:<account>:/rest/adAccounts}), so a member held back by sync is held back here
      * too, and a member limit a proxied call meets is recorded for that member (and read by sync).
+     * A lookup by one numeric key ({@code adAccounts/508123}) is the call the connector's own makes
+     * as {@code /rest/adAccounts/{id}}: it declares those scopes too, the member's first, so that
+     * its limit is recorded where the connector's own lookups read it.
      */
     @Override
     public List<String> proxyLimitScopes(ProxyApi proxyApi, String method, String path, CallContext context) {
         String endpoint = LinkedInApi.resource(path);
+        java.util.regex.Matcher keyed = KEYED_PATH.matcher(path);
+        if (keyed.matches()) {
+            String lookup = "/rest/" + keyed.group(1) + "/{id}";
+            return List.of(io.cmis.platform.http.RateLimitScopes.endpoint(endpoint),
+                    io.cmis.platform.http.RateLimitScopes.endpoint(lookup), LinkedInThrottle.memberScope(context, lookup),
+                    LinkedInThrottle.memberScope(context, endpoint));
+        }
         return List.of(io.cmis.platform.http.RateLimitScopes.endpoint(endpoint),
                 LinkedInThrottle.memberScope(context, endpoint));
     }
