@@ -39,6 +39,11 @@ public final class ConnectorRegistry {
         return IDS;
     }
 
+    /** Each platform's static facts, in the order of {@link #knownIds()}, without building anything. */
+    public static List<PlatformDescriptor> descriptors() {
+        return FACTORIES.stream().map(ConnectorFactory::descriptor).toList();
+    }
+
     /** Platform names as people write them ("LinkedIn"), in the order of {@link #knownIds()}. */
     public static List<String> displayNames() {
         return NAMES;

@@ -13,15 +13,26 @@ import java.util.UUID;
  * implementation per package under {@code platforms/<name>}; looked up in {@link ConnectorRegistry}.
  */
 public interface PlatformConnector {
-    String id();
+    /** The platform's static facts as configured (see {@link PlatformDescriptor#configured}); the defaults below read it. */
+    PlatformDescriptor descriptor();
+
+    default String id() {
+        return descriptor().id();
+    }
 
     /** The token kinds this platform issues (e.g. TikTok: advertiser, tt_user); the first is the default. */
-    List<String> tokenKinds();
+    default List<String> tokenKinds() {
+        return descriptor().tokenKindNames();
+    }
 
-    RefreshMode refreshMode(String tokenKind);
+    default RefreshMode refreshMode(String tokenKind) {
+        return descriptor().tokenKind(tokenKind).refreshMode();
+    }
 
     /** Whether the authorization flow for this kind of token takes a PKCE (S256) challenge. */
-    boolean supportsPkce(String tokenKind);
+    default boolean supportsPkce(String tokenKind) {
+        return descriptor().tokenKind(tokenKind).pkce();
+    }
 
     URI authorizationUrl(AuthorizationRequest request);
 
@@ -66,11 +77,11 @@ public interface PlatformConnector {
     }
 
     /**
-     * The APIs the application may call through serve's proxy, as data (see {@link ProxyApi}); empty
-     * (the default): none.
+     * The APIs the application may call through serve's proxy, as data: the descriptor's, at the
+     * configured bases and versions (see {@link ProxyApi}); none where it declares none.
      */
     default List<ProxyApi> proxyApis() {
-        return List.of();
+        return descriptor().proxyApis();
     }
 
     /**
@@ -86,10 +97,11 @@ public interface PlatformConnector {
 
     /**
      * The rate-limit scopes, beyond the app's and the integration's, that a limit on would stop this
-     * proxied call, read from its path as the connector's own calls declare them (an X ad account, a
-     * Google customer, a TikTok endpoint, a Meta business object); empty (the default): none.
+     * proxied call, read from its path and its integration's context as the connector's own calls
+     * declare them (an X ad account, a Google customer, a TikTok endpoint, a Meta business object,
+     * LinkedIn's member), so sync and the proxy hold each other back; empty (the default): none.
      */
-    default List<String> proxyLimitScopes(ProxyApi api, String method, String path) {
+    default List<String> proxyLimitScopes(ProxyApi api, String method, String path, CallContext context) {
         return List.of();
     }
 

@@ -174,7 +174,7 @@ public final class ProxyService {
                         path.rawPath(), path.query(), path.label(api.name()))
                 .context(request.org().value(), request.integrationId())
                 .limitedBy(connector.proxyLimitScopes(api, request.method(),
-                        path.rawPath() + (path.query() == null ? "" : "?" + path.query())).toArray(String[]::new));
+                        path.rawPath() + (path.query() == null ? "" : "?" + path.query()), context).toArray(String[]::new));
         headers.forEach(builder::header);
         api.headers().forEach(builder::header);
         if (request.body().length > 0) {

@@ -44,6 +44,7 @@ public final class LinkedInSimulator extends Simulator {
     private final Map<String, String> codeRedirects = new ConcurrentHashMap<>();
     private final Map<String, String> grantedScopes = new ConcurrentHashMap<>();
     private final Map<String, String> memberScopes = new ConcurrentHashMap<>();
+    private volatile String signedIn = MEMBER;
     private final Map<String, Instant> throttledUntil = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Scripted> scripted = new ConcurrentLinkedQueue<>();
     private final List<String> restHeaders = new CopyOnWriteArrayList<>();
@@ -117,9 +118,14 @@ public final class LinkedInSimulator extends Simulator {
         tokens.revokeAll(MEMBER);
     }
 
+    /** The member who signs in at the authorization page from now on ({@link #MEMBER} until told). */
+    public void signIn(String member) {
+        signedIn = member;
+    }
+
     /** A code as the authorization page would hand the redirect URI. */
     public String issueCode(String redirectUri, String scopes) {
-        String code = tokens.issue("AQT", MEMBER, "code", CODE_TTL);
+        String code = tokens.issue("AQT", signedIn, "code", CODE_TTL);
         codeRedirects.put(code, redirectUri);
         grantedScopes.put(code, scopes);
         return code;

@@ -30,6 +30,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProxyConnectorTest {
+    /** The integration a proxied call is made for, where only LinkedIn's scopes read it (its member). */
+    private static final CallContext ANY = new CallContext(UUID.randomUUID(), UUID.randomUUID(), "member",
+            Secret.of("token"), "urn:li:person:m1");
     private PlatformTestBed bed;
 
     @BeforeAll
@@ -72,7 +75,7 @@ class ProxyConnectorTest {
         assertThatThrownBy(() -> call("meta", "graph", context, "GET", "/act_1000000777/insights", null, null,
                 UnaryOperator.identity())).isInstanceOfSatisfying(RateLimitExceededException.class, e ->
                 assertThat(e.limits()).anySatisfy(l -> assertThat(l.scope()).isIn(bed.registry().get("meta")
-                        .proxyLimitScopes(bed.registry().get("meta").proxyApis().get(0), "GET", "/act_1000000777/insights"))));
+                        .proxyLimitScopes(bed.registry().get("meta").proxyApis().get(0), "GET", "/act_1000000777/insights", ANY))));
     }
 
     @Test
@@ -106,11 +109,11 @@ class ProxyConnectorTest {
     void metaLimitScopesAreTheBusinessObjectOfThePath() {
         PlatformConnector meta = bed.registry().get("meta");
         ProxyApi graph = meta.proxyApis().get(0);
-        assertThat(meta.proxyLimitScopes(graph, "GET", "/act_123/insights?level=ad"))
+        assertThat(meta.proxyLimitScopes(graph, "GET", "/act_123/insights?level=ad", ANY))
                 .containsExactly("ad_account:act_123");
-        assertThat(meta.proxyLimitScopes(graph, "POST", "/112233440001/feed"))
+        assertThat(meta.proxyLimitScopes(graph, "POST", "/112233440001/feed", ANY))
                 .containsExactly("page:112233440001", "instagram:112233440001", "object:112233440001");
-        assertThat(meta.proxyLimitScopes(graph, "GET", "/me/adaccounts")).isEmpty();
+        assertThat(meta.proxyLimitScopes(graph, "GET", "/me/adaccounts", ANY)).isEmpty();
     }
 
     // ---- TikTok
@@ -149,9 +152,9 @@ class ProxyConnectorTest {
     void tiktokLimitScopesAreTheEndpointAndItsAdvertisers() {
         PlatformConnector tiktok = bed.registry().get("tiktok");
         ProxyApi business = tiktok.proxyApis().get(0);
-        assertThat(tiktok.proxyLimitScopes(business, "GET", "/advertiser/info/?advertiser_ids=%5B%22701%22%2C%22702%22%5D"))
+        assertThat(tiktok.proxyLimitScopes(business, "GET", "/advertiser/info/?advertiser_ids=%5B%22701%22%2C%22702%22%5D", ANY))
                 .containsExactly("endpoint:/open_api/v1.3/advertiser/info/", "advertiser:701", "advertiser:702");
-        assertThat(tiktok.proxyLimitScopes(business, "GET", "/campaign/get/?advertiser_id=703&page=%zz"))
+        assertThat(tiktok.proxyLimitScopes(business, "GET", "/campaign/get/?advertiser_id=703&page=%zz", ANY))
                 .containsExactly("endpoint:/open_api/v1.3/campaign/get/", "advertiser:703");
     }
 
@@ -232,11 +235,11 @@ class ProxyConnectorTest {
         PlatformConnector google = bed.registry().get("google");
         ProxyApi ads = google.proxyApis().get(0);
         ProxyApi youtube = google.proxyApis().get(1);
-        assertThat(google.proxyLimitScopes(ads, "POST", "/customers/1234567890/googleAds:search"))
+        assertThat(google.proxyLimitScopes(ads, "POST", "/customers/1234567890/googleAds:search", ANY))
                 .containsExactly("customer:1234567890", "project");
-        assertThat(google.proxyLimitScopes(ads, "POST", "/customers/1234567890:mutate")).containsExactly("customer:1234567890", "project");
-        assertThat(google.proxyLimitScopes(ads, "GET", "/customers:listAccessibleCustomers")).containsExactly("project");
-        assertThat(google.proxyLimitScopes(youtube, "GET", "/channels?mine=true")).containsExactly("youtube");
+        assertThat(google.proxyLimitScopes(ads, "POST", "/customers/1234567890:mutate", ANY)).containsExactly("customer:1234567890", "project");
+        assertThat(google.proxyLimitScopes(ads, "GET", "/customers:listAccessibleCustomers", ANY)).containsExactly("project");
+        assertThat(google.proxyLimitScopes(youtube, "GET", "/channels?mine=true", ANY)).containsExactly("youtube");
     }
 
     // ---- Snapchat
@@ -248,7 +251,7 @@ class ProxyConnectorTest {
                 .containsExactly(ProxyApi.of("ads", base + "/v1"), ProxyApi.of("profiles", base + "/v1"));
         // Snapchat's throttle names no object: nothing beyond the app and the integration.
         PlatformConnector snapchat = bed.registry().get("snapchat");
-        assertThat(snapchat.proxyLimitScopes(snapchat.proxyApis().get(0), "GET", "/adaccounts/a1/campaigns")).isEmpty();
+        assertThat(snapchat.proxyLimitScopes(snapchat.proxyApis().get(0), "GET", "/adaccounts/a1/campaigns", ANY)).isEmpty();
     }
 
     @Test
@@ -320,12 +323,14 @@ class ProxyConnectorTest {
     void linkedinLimitScopeIsTheEndpointAsTheConnectorNamesIt() {
         PlatformConnector linkedin = bed.registry().get("linkedin");
         ProxyApi rest = linkedin.proxyApis().get(0);
-        assertThat(linkedin.proxyLimitScopes(rest, "GET", "/adAccounts/508123?fields=id"))
-                .containsExactly("endpoint:/rest/adAccounts");
-        assertThat(linkedin.proxyLimitScopes(rest, "GET", "/organizations?ids=List(1,2)"))
-                .containsExactly("endpoint:/rest/organizations");
-        assertThat(linkedin.proxyLimitScopes(rest, "POST", "adAccounts/(id:508123)/adCampaigns"))
-                .containsExactly("endpoint:/rest/adAccounts");
+        assertThat(linkedin.proxyLimitScopes(rest, "GET", "/adAccounts/508123?fields=id", ANY))
+                .as("the connector's own lookup of one account is /rest/adAccounts/{id}")
+                .containsExactly("endpoint:/rest/adAccounts", "endpoint:/rest/adAccounts/{id}",
+                        "member:urn:li:person:m1:/rest/adAccounts/{id}", "member:urn:li:person:m1:/rest/adAccounts");
+        assertThat(linkedin.proxyLimitScopes(rest, "GET", "/organizations?ids=List(1,2)", ANY))
+                .containsExactly("endpoint:/rest/organizations", "member:urn:li:person:m1:/rest/organizations");
+        assertThat(linkedin.proxyLimitScopes(rest, "POST", "adAccounts/(id:508123)/adCampaigns", ANY))
+                .containsExactly("endpoint:/rest/adAccounts", "member:urn:li:person:m1:/rest/adAccounts");
     }
 
     // ---- X
@@ -391,11 +396,11 @@ class ProxyConnectorTest {
     void xLimitScopeIsTheAdAccountOfThePath() {
         PlatformConnector x = bed.registry().get("x");
         ProxyApi ads = x.proxyApis().get(0);
-        assertThat(x.proxyLimitScopes(ads, "GET", "/accounts/18ce54d4x5t/campaigns?count=5"))
+        assertThat(x.proxyLimitScopes(ads, "GET", "/accounts/18ce54d4x5t/campaigns?count=5", ANY))
                 .containsExactly("x_ad_account:18ce54d4x5t");
-        assertThat(x.proxyLimitScopes(ads, "GET", "/accounts/18ce54d4x5t")).containsExactly("x_ad_account:18ce54d4x5t");
-        assertThat(x.proxyLimitScopes(ads, "GET", "/accounts")).isEmpty();
-        assertThat(x.proxyLimitScopes(ads, "GET", "/targeting_criteria/locations?q=a")).isEmpty();
+        assertThat(x.proxyLimitScopes(ads, "GET", "/accounts/18ce54d4x5t", ANY)).containsExactly("x_ad_account:18ce54d4x5t");
+        assertThat(x.proxyLimitScopes(ads, "GET", "/accounts", ANY)).isEmpty();
+        assertThat(x.proxyLimitScopes(ads, "GET", "/targeting_criteria/locations?q=a", ANY)).isEmpty();
     }
 
     /** A hand-made OAuth 1.0a signer with the right keys, to sign something other than what is sent. */

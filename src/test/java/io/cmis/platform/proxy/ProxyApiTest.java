@@ -432,6 +432,69 @@ class ProxyApiTest {
     }
 
     @Test
+    void a_linkedin_member_limited_by_sync_is_429_through_the_proxy_without_a_call_and_another_member_goes_on()
+            throws Exception {
+        start();
+        String idA = OAuthUser.connect(cli, orgA, "linkedin").get("id").asText();
+        bed.sandbox.linkedin().signIn(OTHER_MEMBER);
+        String idB = OAuthUser.connect(cli, orgB, "linkedin").get("id").asText();
+        bed.sandbox.linkedin().exhaustDailyQuota(io.cmis.platform.sandbox.LinkedInSimulator.MEMBER);
+        CliRun.Result sync = cli.run("--json", "sync");
+        JsonNode a = syncItems(sync).get(orgA);
+        assertThat(a.get("outcome").asText()).as(sync.stdout()).isEqualTo("deferred");
+        String scope = a.get("limited_scope").asText();
+        String member = "member:" + io.cmis.platform.sandbox.LinkedInSimulator.MEMBER + ":/rest/";
+        assertThat(scope).as("sync records the member's own quota").startsWith(member);
+        String resource = scope.substring(member.length());
+
+        int before = bed.sandbox.linkedin().requests();
+        HttpResponse<byte[]> limited = proxy("GET", idA, "rest", resource + "?q=roleAssignee", key(orgA, "proxy"),
+                null, Map.of());
+        assertThat(limited.statusCode()).as(text(limited)).isEqualTo(429);
+        assertThat(code(limited)).isEqualTo("rate_limited");
+        assertThat(Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow()))
+                .as("until 00:00 UTC, as sync recorded it").isPositive();
+        assertThat(bed.sandbox.linkedin().requests()).as("no platform call").isEqualTo(before);
+
+        HttpResponse<byte[]> other = proxy("GET", idB, "rest", resource + "?q=roleAssignee", key(orgB, "proxy"), null,
+                Map.of());
+        assertThat(other.statusCode()).as("another member's quota is its own: " + text(other)).isEqualTo(200);
+    }
+
+    @Test
+    void a_linkedin_member_limit_met_through_the_proxy_defers_that_members_next_sync_only() throws Exception {
+        start();
+        String idA = OAuthUser.connect(cli, orgA, "linkedin").get("id").asText();
+        bed.sandbox.linkedin().signIn(OTHER_MEMBER);
+        OAuthUser.connect(cli, orgB, "linkedin");
+        // Once, to the proxied call: the sync after it would be answered, were the limit not recorded.
+        bed.sandbox.linkedin().answerNext("/rest/organizationAcls", 429, "TOO_MANY_REQUESTS", 101,
+                "Resource level throttle APPLICATION_AND_MEMBER DAY limit for calls to this resource is reached.");
+        HttpResponse<byte[]> throttled = proxy("GET", idA, "rest", "organizationAcls?q=roleAssignee",
+                key(orgA, "proxy"), null, Map.of());
+        assertThat(throttled.statusCode()).as("the platform's answer as it came").isEqualTo(429);
+        assertThat(throttled.headers().firstValue("X-Cmis-Outcome")).hasValue("rate_limited");
+        assertThat(one("SELECT string_agg(scope, ',') FROM cmis_platform.rate_limits")).as("recorded for the member")
+                .contains("member:" + io.cmis.platform.sandbox.LinkedInSimulator.MEMBER + ":/rest/organizationAcls");
+
+        CliRun.Result sync = cli.run("--json", "sync");
+        Map<String, JsonNode> byOrg = syncItems(sync);
+        assertThat(byOrg.get(orgA).get("outcome").asText()).as(sync.stdout()).isEqualTo("deferred");
+        assertThat(byOrg.get(orgA).get("limited_scope").asText())
+                .isEqualTo("member:" + io.cmis.platform.sandbox.LinkedInSimulator.MEMBER + ":/rest/organizationAcls");
+        assertThat(byOrg.get(orgB).get("outcome").asText()).as("another member, another org: synced")
+                .isEqualTo("synced");
+    }
+
+    private static final String OTHER_MEMBER = "urn:li:person:sandboxMember2";
+
+    private static Map<String, JsonNode> syncItems(CliRun.Result sync) throws Exception {
+        Map<String, JsonNode> byOrg = new java.util.HashMap<>();
+        Json.MAPPER.readTree(sync.stdout()).get("items").forEach(item -> byOrg.put(item.get("org_id").asText(), item));
+        return byOrg;
+    }
+
+    @Test
     void an_open_breaker_is_503_with_retry_after_and_no_platform_call() throws Exception {
         start();
         String id = OAuthUser.connect(cli, orgA, "meta").get("id").asText();

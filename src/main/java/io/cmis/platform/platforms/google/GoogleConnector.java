@@ -16,6 +16,7 @@ import io.cmis.platform.platforms.DiscoveredChannel;
 import io.cmis.platform.platforms.ObjectRateLimitedException;
 import io.cmis.platform.platforms.PermanentPlatformException;
 import io.cmis.platform.platforms.PlatformConnector;
+import io.cmis.platform.platforms.PlatformDescriptor;
 import io.cmis.platform.platforms.ProxyApi;
 import io.cmis.platform.platforms.RateLimitExceededException;
 import io.cmis.platform.platforms.RefreshMode;
@@ -59,13 +60,25 @@ final class GoogleConnector implements PlatformConnector {
             + "customer_client.time_zone, customer_client.id, customer_client.status "
             + "FROM customer_client WHERE customer_client.level <= 1";
 
+    /**
+     * The facts: one user token renewed by its refresh token; PKCE, with offline access and consent
+     * every time (Google returns a refresh token only then); the Ads API at the configured version
+     * ({@code /customers/123/googleAds:search}) and the YouTube Data API ({@code /channels?mine=true}).
+     */
+    static final PlatformDescriptor DESCRIPTOR = new PlatformDescriptor(ID, "Google",
+            List.of(new PlatformDescriptor.TokenKind("user", RefreshMode.REFRESH_TOKEN, true)),
+            List.of(PlatformDescriptor.ApiBase.of(ADS, "{google.ads-url}/{google.ads-api-version}"),
+                    PlatformDescriptor.ApiBase.of(YOUTUBE, "{google.youtube-url}")));
+
+    private final PlatformDescriptor descriptor;
     private final GoogleSettings settings;
     private final GuardedHttpClient http;
     private final Clock clock;
     private final GoogleClassifier classifier;
     private final GoogleWebhooks webhooks;
 
-    GoogleConnector(GoogleSettings settings, GuardedHttpClient http, Clock clock) {
+    GoogleConnector(PlatformDescriptor descriptor, GoogleSettings settings, GuardedHttpClient http, Clock clock) {
+        this.descriptor = descriptor;
         this.settings = settings;
         this.http = http;
         this.clock = clock;
@@ -74,24 +87,8 @@ final class GoogleConnector implements PlatformConnector {
     }
 
     @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public List<String> tokenKinds() {
-        return List.of("user");
-    }
-
-    @Override
-    public RefreshMode refreshMode(String tokenKind) {
-        return RefreshMode.REFRESH_TOKEN;
-    }
-
-    /** Offline access with consent every time: Google returns a refresh token only then. */
-    @Override
-    public boolean supportsPkce(String tokenKind) {
-        return true;
+    public PlatformDescriptor descriptor() {
+        return descriptor;
     }
 
     @Override
@@ -289,16 +286,6 @@ final class GoogleConnector implements PlatformConnector {
     }
 
     /**
-     * The Ads API at the configured version ({@code /customers/123/googleAds:search}) and the YouTube
-     * Data API ({@code /channels?part=snippet&mine=true}), both from configuration.
-     */
-    @Override
-    public List<ProxyApi> proxyApis() {
-        return List.of(ProxyApi.of(ADS, stripSlash(settings.adsUrl()) + "/" + settings.adsApiVersion()),
-                ProxyApi.of(YOUTUBE, stripSlash(settings.youtubeUrl())));
-    }
-
-    /**
      * The connector's own authentication; a proxied Ads call also names the configured manager as
      * {@code login-customer-id} (the connector's own searches name the manager they walk), so a
      * client account reached only through it answers.
@@ -318,7 +305,7 @@ final class GoogleConnector implements PlatformConnector {
      * quota and, under {@code /customers/{id}}, that customer's; every YouTube call the YouTube quota.
      */
     @Override
-    public List<String> proxyLimitScopes(ProxyApi api, String method, String path) {
+    public List<String> proxyLimitScopes(ProxyApi api, String method, String path, CallContext context) {
         if (api.name().equals(YOUTUBE)) {
             return List.of(GoogleClassifier.YOUTUBE_SCOPE);
         }
@@ -326,10 +313,6 @@ final class GoogleConnector implements PlatformConnector {
         return customer.matches()
                 ? List.of(GoogleClassifier.CUSTOMER_SCOPE + customer.group(1), GoogleClassifier.PROJECT_SCOPE)
                 : List.of(GoogleClassifier.PROJECT_SCOPE);
-    }
-
-    private static String stripSlash(String url) {
-        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     private static DiscoveredAdAccount account(JsonNode client, Optional<String> manager) {

@@ -13,6 +13,7 @@ import io.cmis.platform.platforms.DiscoveredAdAccount;
 import io.cmis.platform.platforms.DiscoveredChannel;
 import io.cmis.platform.platforms.PermanentPlatformException;
 import io.cmis.platform.platforms.PlatformConnector;
+import io.cmis.platform.platforms.PlatformDescriptor;
 import io.cmis.platform.platforms.ProxyApi;
 import io.cmis.platform.platforms.ReauthRequiredException;
 import io.cmis.platform.platforms.RefreshMode;
@@ -37,7 +38,22 @@ import java.util.UUID;
 final class LinkedInConnector implements PlatformConnector {
     static final String REST = "rest";
     static final String ID = "linkedin";
+    /** One resource by one numeric key, as the connector's own {@code /rest/adAccounts/{id}} lookup. */
+    private static final java.util.regex.Pattern KEYED_PATH = java.util.regex.Pattern.compile(
+            "/?([A-Za-z]+)/(\\d+)(?:[?#].*)?");
 
+    /**
+     * The facts: the member token, renewed by a refresh token where LinkedIn gave one (a grant stored
+     * without one is warned about, then needs re-auth); no PKCE (see the class comment); the versioned
+     * {@code /rest} API, every call carrying the configured {@code LinkedIn-Version} and Rest.li 2.0.0.
+     */
+    static final PlatformDescriptor DESCRIPTOR = new PlatformDescriptor(ID, "LinkedIn",
+            List.of(PlatformDescriptor.TokenKind.of(LinkedInTokens.KIND, RefreshMode.REFRESH_TOKEN)),
+            List.of(new PlatformDescriptor.ApiBase(REST, "{linkedin.api-url}/rest", Map.of(
+                    LinkedInApi.VERSION_HEADER, "{" + LinkedInSettings.VERSION_KEY + "}",
+                    LinkedInApi.PROTOCOL_HEADER, LinkedInApi.PROTOCOL))));
+
+    private final PlatformDescriptor descriptor;
     private final LinkedInSettings settings;
     private final GuardedHttpClient http;
     private final Clock clock;
@@ -45,7 +61,8 @@ final class LinkedInConnector implements PlatformConnector {
     private final LinkedInApi api;
     private final LinkedInWebhooks webhooks;
 
-    LinkedInConnector(LinkedInSettings settings, GuardedHttpClient http, Clock clock) {
+    LinkedInConnector(PlatformDescriptor descriptor, LinkedInSettings settings, GuardedHttpClient http, Clock clock) {
+        this.descriptor = descriptor;
         this.settings = settings;
         this.http = http;
         this.clock = clock;
@@ -55,24 +72,8 @@ final class LinkedInConnector implements PlatformConnector {
     }
 
     @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public List<String> tokenKinds() {
-        return List.of(LinkedInTokens.KIND);
-    }
-
-    /** A refresh token where LinkedIn gave one; a grant stored without one is warned about, then needs re-auth. */
-    @Override
-    public RefreshMode refreshMode(String tokenKind) {
-        return RefreshMode.REFRESH_TOKEN;
-    }
-
-    @Override
-    public boolean supportsPkce(String tokenKind) {
-        return false;
+    public PlatformDescriptor descriptor() {
+        return descriptor;
     }
 
     @Override
@@ -160,28 +161,32 @@ final class LinkedInConnector implements PlatformConnector {
         return new LinkedInAdAccounts(api).usable(context);
     }
 
-    /** The versioned {@code /rest} API; every call carries the configured {@code LinkedIn-Version} and Rest.li 2.0.0. */
-    @Override
-    public List<ProxyApi> proxyApis() {
-        String base = settings.apiUrl().endsWith("/") ? settings.apiUrl().substring(0, settings.apiUrl().length() - 1)
-                : settings.apiUrl();
-        return List.of(new ProxyApi(REST, base + "/rest", api.headers()));
-    }
-
     @Override
     public PlatformRequest.Builder authenticate(PlatformRequest.Builder request, ProxyApi proxyApi, CallContext context) {
         return api.authenticated(request, context);
     }
 
     /**
-     * LinkedIn's application quota of the endpoint, recorded as the connector's own calls of it record
-     * it ({@code endpoint:/rest/adAccounts}). The member's own quota of the endpoint is named after the
-     * member, which a path alone does not tell; a member limit met by a proxied call is recorded on
-     * that call of that integration.
+     * LinkedIn's two quotas of the endpoint, as the connector's own calls of it declare them: the
+     * application's ({@code endpoint:/rest/adAccounts}) and the member's
+     * ({@code member:<account>:/rest/adAccounts}), so a member held back by sync is held back here
+     * too, and a member limit a proxied call meets is recorded for that member (and read by sync).
+     * A lookup by one numeric key ({@code adAccounts/508123}) is the call the connector's own makes
+     * as {@code /rest/adAccounts/{id}}: it declares those scopes too, the member's first, so that
+     * its limit is recorded where the connector's own lookups read it.
      */
     @Override
-    public List<String> proxyLimitScopes(ProxyApi proxyApi, String method, String path) {
-        return List.of(io.cmis.platform.http.RateLimitScopes.endpoint(LinkedInApi.resource(path)));
+    public List<String> proxyLimitScopes(ProxyApi proxyApi, String method, String path, CallContext context) {
+        String endpoint = LinkedInApi.resource(path);
+        java.util.regex.Matcher keyed = KEYED_PATH.matcher(path);
+        if (keyed.matches()) {
+            String lookup = "/rest/" + keyed.group(1) + "/{id}";
+            return List.of(io.cmis.platform.http.RateLimitScopes.endpoint(endpoint),
+                    io.cmis.platform.http.RateLimitScopes.endpoint(lookup), LinkedInThrottle.memberScope(context, lookup),
+                    LinkedInThrottle.memberScope(context, endpoint));
+        }
+        return List.of(io.cmis.platform.http.RateLimitScopes.endpoint(endpoint),
+                LinkedInThrottle.memberScope(context, endpoint));
     }
 
     @Override

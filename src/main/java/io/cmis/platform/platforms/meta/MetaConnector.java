@@ -13,6 +13,7 @@ import io.cmis.platform.platforms.DiscoveredAdAccount;
 import io.cmis.platform.platforms.DiscoveredChannel;
 import io.cmis.platform.platforms.PermanentPlatformException;
 import io.cmis.platform.platforms.PlatformConnector;
+import io.cmis.platform.platforms.PlatformDescriptor;
 import io.cmis.platform.platforms.ProxyApi;
 import io.cmis.platform.platforms.RefreshMode;
 import io.cmis.platform.platforms.StoredGrant;
@@ -41,13 +42,23 @@ final class MetaConnector implements PlatformConnector {
             "id,name,access_token,category,tasks,instagram_business_account{id,username,name}";
     private static final String AD_ACCOUNT_FIELDS = "id,account_id,name,currency,timezone_name,account_status,business{id,name}";
 
+    /**
+     * The facts: one user token, long-lived and renewed only by the user connecting again; no PKCE;
+     * the Graph API at the configured version, a proxied path relative to it ({@code /act_1/campaigns}).
+     */
+    static final PlatformDescriptor DESCRIPTOR = new PlatformDescriptor(ID, "Meta",
+            List.of(PlatformDescriptor.TokenKind.of("user", RefreshMode.REAUTH_ONLY)),
+            List.of(PlatformDescriptor.ApiBase.of(GRAPH, "{meta.graph-url}/{meta.api-version}")));
+
+    private final PlatformDescriptor descriptor;
     private final MetaSettings settings;
     private final GuardedHttpClient http;
     private final Clock clock;
     private final MetaClassifier classifier = new MetaClassifier();
     private final MetaWebhooks webhooks;
 
-    MetaConnector(MetaSettings settings, GuardedHttpClient http, Clock clock) {
+    MetaConnector(PlatformDescriptor descriptor, MetaSettings settings, GuardedHttpClient http, Clock clock) {
+        this.descriptor = descriptor;
         this.settings = settings;
         this.http = http;
         this.clock = clock;
@@ -55,23 +66,8 @@ final class MetaConnector implements PlatformConnector {
     }
 
     @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public List<String> tokenKinds() {
-        return List.of("user");
-    }
-
-    @Override
-    public RefreshMode refreshMode(String tokenKind) {
-        return RefreshMode.REAUTH_ONLY;
-    }
-
-    @Override
-    public boolean supportsPkce(String tokenKind) {
-        return false;
+    public PlatformDescriptor descriptor() {
+        return descriptor;
     }
 
     @Override
@@ -178,12 +174,6 @@ final class MetaConnector implements PlatformConnector {
                 token.reveal().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
-    /** The Graph API at the configured version; a proxied path is relative to it ({@code /act_1/campaigns}). */
-    @Override
-    public List<ProxyApi> proxyApis() {
-        return List.of(ProxyApi.of(GRAPH, stripSlash(settings.graphUrl()) + "/" + settings.apiVersion()));
-    }
-
     @Override
     public PlatformRequest.Builder authenticate(PlatformRequest.Builder request, ProxyApi api, CallContext context) {
         return authenticated(request, context);
@@ -196,7 +186,7 @@ final class MetaConnector implements PlatformConnector {
      * across kinds, so a limit on any of the three with this id is a limit on this object).
      */
     @Override
-    public List<String> proxyLimitScopes(ProxyApi api, String method, String path) {
+    public List<String> proxyLimitScopes(ProxyApi api, String method, String path, CallContext context) {
         String first = firstSegment(path);
         if (first.matches("act_\\d+")) {
             return List.of(MetaClassifier.objectScope("ads_management", first));
@@ -216,10 +206,6 @@ final class MetaConnector implements PlatformConnector {
             }
         }
         return "";
-    }
-
-    private static String stripSlash(String url) {
-        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     /**

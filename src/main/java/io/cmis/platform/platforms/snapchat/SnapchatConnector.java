@@ -12,6 +12,7 @@ import io.cmis.platform.platforms.DiscoveredAdAccount;
 import io.cmis.platform.platforms.DiscoveredChannel;
 import io.cmis.platform.platforms.PermanentPlatformException;
 import io.cmis.platform.platforms.PlatformConnector;
+import io.cmis.platform.platforms.PlatformDescriptor;
 import io.cmis.platform.platforms.ProxyApi;
 import io.cmis.platform.platforms.RefreshMode;
 import io.cmis.platform.platforms.StoredGrant;
@@ -35,6 +36,18 @@ final class SnapchatConnector implements PlatformConnector {
     static final String ADS = "ads";
     static final String PROFILES = "profiles";
 
+    /**
+     * The facts: one user token renewed by its refresh token (stored refresh tokens are kept unless an
+     * answer brings a new one; the token layer stores that at once); no PKCE; the Ads API
+     * ({@code /adaccounts/{id}/campaigns}) and the Public Profile API ({@code /public_profiles/{id}/stories}),
+     * both at v1 on their configured hosts.
+     */
+    static final PlatformDescriptor DESCRIPTOR = new PlatformDescriptor(ID, "Snapchat",
+            List.of(PlatformDescriptor.TokenKind.of(USER, RefreshMode.REFRESH_TOKEN)),
+            List.of(PlatformDescriptor.ApiBase.of(ADS, "{snapchat.api-url}/v1"),
+                    PlatformDescriptor.ApiBase.of(PROFILES, "{snapchat.profile-api-url}/v1")));
+
+    private final PlatformDescriptor descriptor;
     private final SnapchatSettings settings;
     private final GuardedHttpClient http;
     private final SnapchatClassifier classifier = new SnapchatClassifier();
@@ -42,7 +55,8 @@ final class SnapchatConnector implements PlatformConnector {
     private final SnapchatDiscovery discovery;
     private final WebhookSupport webhooks = WebhookSupport.none(ID);
 
-    SnapchatConnector(SnapchatSettings settings, GuardedHttpClient http, Clock clock) {
+    SnapchatConnector(PlatformDescriptor descriptor, SnapchatSettings settings, GuardedHttpClient http, Clock clock) {
+        this.descriptor = descriptor;
         this.settings = settings;
         this.http = http;
         this.oauth = new SnapchatOAuth(settings, http, clock);
@@ -50,24 +64,8 @@ final class SnapchatConnector implements PlatformConnector {
     }
 
     @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public List<String> tokenKinds() {
-        return List.of(USER);
-    }
-
-    /** Stored refresh tokens are kept unless an answer brings a new one; the token layer stores that at once. */
-    @Override
-    public RefreshMode refreshMode(String tokenKind) {
-        return RefreshMode.REFRESH_TOKEN;
-    }
-
-    @Override
-    public boolean supportsPkce(String tokenKind) {
-        return false;
+    public PlatformDescriptor descriptor() {
+        return descriptor;
     }
 
     @Override
@@ -90,15 +88,6 @@ final class SnapchatConnector implements PlatformConnector {
         return request.bearer(context.accessToken());
     }
 
-    /**
-     * The Ads API ({@code /adaccounts/{id}/campaigns}) and the Public Profile API
-     * ({@code /public_profiles/{id}/stories}), both at v1 on their configured hosts.
-     */
-    @Override
-    public List<ProxyApi> proxyApis() {
-        return List.of(ProxyApi.of(ADS, settings.apiUrl() + "/v1"), ProxyApi.of(PROFILES, settings.profileApiUrl() + "/v1"));
-    }
-
     @Override
     public PlatformRequest.Builder authenticate(PlatformRequest.Builder request, ProxyApi api, CallContext context) {
         return authenticated(request, context);
@@ -109,7 +98,7 @@ final class SnapchatConnector implements PlatformConnector {
      * connector's own calls declare none ({@link SnapchatClassifier} records it on the app).
      */
     @Override
-    public List<String> proxyLimitScopes(ProxyApi api, String method, String path) {
+    public List<String> proxyLimitScopes(ProxyApi api, String method, String path, CallContext context) {
         return List.of();
     }
 

@@ -17,6 +17,7 @@ import io.cmis.platform.platforms.DiscoveredChannel;
 import io.cmis.platform.platforms.ObjectRateLimitedException;
 import io.cmis.platform.platforms.PermanentPlatformException;
 import io.cmis.platform.platforms.PlatformConnector;
+import io.cmis.platform.platforms.PlatformDescriptor;
 import io.cmis.platform.platforms.ProxyApi;
 import io.cmis.platform.platforms.RateLimitExceededException;
 import io.cmis.platform.platforms.RefreshMode;
@@ -48,13 +49,25 @@ final class TikTokConnector implements PlatformConnector {
     static final String BUSINESS = "business";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * The facts: the advertiser token (the default) never expires; the TikTok account holder's token
+     * rotates its refresh token and its authorization takes PKCE; the Business API at v1.3, a proxied
+     * path relative to it ({@code /campaign/get/}).
+     */
+    static final PlatformDescriptor DESCRIPTOR = new PlatformDescriptor(ID, "TikTok",
+            List.of(PlatformDescriptor.TokenKind.of(ADVERTISER, RefreshMode.NEVER_EXPIRES),
+                    new PlatformDescriptor.TokenKind(ACCOUNT_HOLDER, RefreshMode.ROTATING_REFRESH_TOKEN, true)),
+            List.of(PlatformDescriptor.ApiBase.of(BUSINESS, "{tiktok.api-url}" + API)));
+
+    private final PlatformDescriptor descriptor;
     private final TikTokSettings settings;
     private final GuardedHttpClient http;
     private final Clock clock;
     private final TikTokClassifier classifier = new TikTokClassifier();
     private final TikTokWebhooks webhooks;
 
-    TikTokConnector(TikTokSettings settings, GuardedHttpClient http, Clock clock) {
+    TikTokConnector(PlatformDescriptor descriptor, TikTokSettings settings, GuardedHttpClient http, Clock clock) {
+        this.descriptor = descriptor;
         this.settings = settings;
         this.http = http;
         this.clock = clock;
@@ -62,23 +75,8 @@ final class TikTokConnector implements PlatformConnector {
     }
 
     @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public List<String> tokenKinds() {
-        return List.of(ADVERTISER, ACCOUNT_HOLDER);
-    }
-
-    @Override
-    public RefreshMode refreshMode(String tokenKind) {
-        return ACCOUNT_HOLDER.equals(tokenKind) ? RefreshMode.ROTATING_REFRESH_TOKEN : RefreshMode.NEVER_EXPIRES;
-    }
-
-    @Override
-    public boolean supportsPkce(String tokenKind) {
-        return ACCOUNT_HOLDER.equals(tokenKind);
+    public PlatformDescriptor descriptor() {
+        return descriptor;
     }
 
     @Override
@@ -250,12 +248,6 @@ final class TikTokConnector implements PlatformConnector {
                 .build(), classifier).json().path("data");
     }
 
-    /** The Business API at v1.3; a proxied path is relative to it ({@code /campaign/get/}). */
-    @Override
-    public List<ProxyApi> proxyApis() {
-        return List.of(ProxyApi.of(BUSINESS, stripSlash(settings.apiUrl()) + API));
-    }
-
     @Override
     public PlatformRequest.Builder authenticate(PlatformRequest.Builder request, ProxyApi api, CallContext context) {
         return api(request, context);
@@ -267,7 +259,7 @@ final class TikTokConnector implements PlatformConnector {
      * {@code advertiser_id} or {@code advertiser_ids} in the query names those.
      */
     @Override
-    public List<String> proxyLimitScopes(ProxyApi api, String method, String path) {
+    public List<String> proxyLimitScopes(ProxyApi api, String method, String path, CallContext context) {
         String[] parts = path.split("\\?", 2);
         String endpoint = parts[0].startsWith("/") ? parts[0] : "/" + parts[0];
         List<String> scopes = new ArrayList<>();
@@ -297,10 +289,6 @@ final class TikTokConnector implements PlatformConnector {
         } catch (IllegalArgumentException e) {
             return "";
         }
-    }
-
-    private static String stripSlash(String url) {
-        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     /** How every call with an integration's token is authenticated, the connector's own and proxied ones. */

@@ -11,6 +11,7 @@ import io.cmis.platform.platforms.DiscoveredAdAccount;
 import io.cmis.platform.platforms.DiscoveredChannel;
 import io.cmis.platform.platforms.PermanentPlatformException;
 import io.cmis.platform.platforms.PlatformConnector;
+import io.cmis.platform.platforms.PlatformDescriptor;
 import io.cmis.platform.platforms.ProxyApi;
 import io.cmis.platform.platforms.ReauthRequiredException;
 import io.cmis.platform.platforms.RefreshMode;
@@ -40,6 +41,15 @@ final class XConnector implements PlatformConnector {
     private static final java.util.regex.Pattern ACCOUNT_PATH =
             java.util.regex.Pattern.compile("/?accounts/([A-Za-z0-9]+)(?:[/?#].*)?");
 
+    /**
+     * The facts: one OAuth 1.0a user token that never expires; no PKCE; the Ads API at
+     * {@code x.ads-api-version} ({@code /accounts/{id}/campaigns}).
+     */
+    static final PlatformDescriptor DESCRIPTOR = new PlatformDescriptor(ID, "X",
+            List.of(PlatformDescriptor.TokenKind.of(USER, RefreshMode.NEVER_EXPIRES)),
+            List.of(PlatformDescriptor.ApiBase.of(ADS, "{x.ads-api-url}/{x.ads-api-version}")));
+
+    private final PlatformDescriptor descriptor;
     private final XSettings settings;
     private final XClassifier classifier;
     private final XSigning signing;
@@ -47,7 +57,8 @@ final class XConnector implements PlatformConnector {
     private final XAdAccounts adAccounts;
     private final WebhookSupport webhooks;
 
-    XConnector(XSettings settings, GuardedHttpClient http, Clock clock) {
+    XConnector(PlatformDescriptor descriptor, XSettings settings, GuardedHttpClient http, Clock clock) {
+        this.descriptor = descriptor;
         this.settings = settings;
         this.classifier = new XClassifier(clock);
         this.signing = new XSigning(settings, clock, OAuth1Signer.randomNonces(new SecureRandom()));
@@ -57,23 +68,8 @@ final class XConnector implements PlatformConnector {
     }
 
     @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public List<String> tokenKinds() {
-        return List.of(USER);
-    }
-
-    @Override
-    public RefreshMode refreshMode(String tokenKind) {
-        return RefreshMode.NEVER_EXPIRES;
-    }
-
-    @Override
-    public boolean supportsPkce(String tokenKind) {
-        return false;
+    public PlatformDescriptor descriptor() {
+        return descriptor;
     }
 
     /** X's flow begins at X ({@link #beginConnect}); there is no URL to build from a state of ours. */
@@ -137,12 +133,6 @@ final class XConnector implements PlatformConnector {
         return extras;
     }
 
-    /** The Ads API at {@code x.ads-api-version} ({@code /accounts/{id}/campaigns}). */
-    @Override
-    public List<ProxyApi> proxyApis() {
-        return List.of(ProxyApi.of(ADS, settings.adsApiUrl() + "/" + settings.apiVersion()));
-    }
-
     @Override
     public io.cmis.platform.http.PlatformRequest.Builder authenticate(io.cmis.platform.http.PlatformRequest.Builder request,
                                                                       ProxyApi api, CallContext context) {
@@ -151,7 +141,7 @@ final class XConnector implements PlatformConnector {
 
     /** Under {@code /accounts/{id}}: that ad account's own window, as the connector's own calls of it declare. */
     @Override
-    public List<String> proxyLimitScopes(ProxyApi api, String method, String path) {
+    public List<String> proxyLimitScopes(ProxyApi api, String method, String path, CallContext context) {
         java.util.regex.Matcher account = ACCOUNT_PATH.matcher(path);
         return account.matches() ? List.of(XAdAccounts.accountScope(account.group(1))) : List.of();
     }
