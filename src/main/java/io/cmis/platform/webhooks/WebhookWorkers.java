@@ -53,11 +53,6 @@ public final class WebhookWorkers implements AutoCloseable {
                 random, name + ":" + i, registry), onOutcome);
     }
 
-    /** How many workers run. */
-    public int count() {
-        return threads.size();
-    }
-
     /** Whether every worker still runs (for {@code /health/live}). */
     public boolean alive() {
         return threads.stream().allMatch(Thread::isAlive);
