@@ -3,7 +3,6 @@ package io.cmis.platform.cli;
 import io.cmis.platform.server.CmisServer;
 import io.cmis.platform.webhooks.EventInbox;
 import io.cmis.platform.webhooks.WebhookIntake;
-import io.cmis.platform.webhooks.WebhookProcessor;
 import io.cmis.platform.webhooks.WebhookSettings;
 import io.cmis.platform.webhooks.WebhookWorkers;
 import picocli.CommandLine.Command;
@@ -13,7 +12,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,8 +28,6 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
      */
     private static final int INBOX_COMMITTERS = 1;
     private static final long ALERT_INTERVAL_SECONDS = 10;
-    /** How often serve checks that its loops run (they survive any exception; this is the backstop). */
-    private static final long WATCHDOG_SECONDS = 5;
     /** Health is evaluated (and alerts raised) this often, so detection needs no cron while serve runs. */
     private static final java.time.Duration HEALTH_INTERVAL = java.time.Duration.ofSeconds(60);
 
@@ -52,23 +48,16 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
         int listenPort = port != null ? port : Integer.parseInt(context.config().value("serve.port").trim());
         if (listenPort < 0 || listenPort > 65535) {
             throw new UsageException("--port must be from 0 to 65535, got " + listenPort);
         }
         String address = bind != null ? bind : context.config().value("serve.bind").trim();
         WebhookSettings settings = WebhookSettings.from(context.config());
-        int workerCount = workers != null ? workers : settings.workers();
-        if (workerCount < 0 || workerCount > 64) {
-            throw new UsageException("--workers must be from 0 to 64, got " + workerCount);
-        }
+        int workerCount = WebhookWorkerStart.count(workers, settings, 0, "serve");
         int threads = context.config().positiveInt("serve.threads", 1024);
-        int pool = context.config().database().poolSize();
-        if (pool < workerCount + INBOX_COMMITTERS + 2) {
-            throw new io.cmis.platform.config.ConfigException(workerCount + " workers need database.pool-size of at "
-                    + "least " + (workerCount + INBOX_COMMITTERS + 2) + " (it is " + pool + ")");
-        }
+        WebhookWorkerStart.requirePool(context, workerCount, INBOX_COMMITTERS + 2);
 
         String token = context.config().value("serve.admin-token").trim();
         InetSocketAddress where = new InetSocketAddress(address, listenPort);
@@ -111,13 +100,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             throw new UsageException("cannot listen on " + address + ":" + listenPort + " (" + e.getMessage()
                     + "); choose another --port or --bind");
         }
-        String name = WebhooksCommand.workerName("serve");
-        running[0] = new WebhookWorkers(workerCount, settings.batchSize(), i -> new WebhookProcessor(
-                context.tenancy(), settings, context.clock(), context.random(), name + ":" + i,
-                context.platforms().registry()),
+        running[0] = WebhookWorkerStart.start(context, settings, workerCount, "serve", liveness,
                 outcome -> monitor.eventProcessed(outcome.outcome()));
-        WebhookWorkers workersRunning = running[0];
-        liveness.watch("webhook workers", workersRunning::alive);
         monitor.start(HEALTH_INTERVAL);
         liveness.watch("health monitor", monitor.loop());
         ScheduledExecutorService alerts = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -129,14 +113,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                 io.cmis.platform.health.Liveness.guard("alert delivery", context::deliverAlerts),
                 ALERT_INTERVAL_SECONDS, ALERT_INTERVAL_SECONDS, TimeUnit.SECONDS));
 
-        CountDownLatch stopped = new CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicInteger exitCode = new java.util.concurrent.atomic.AtomicInteger(ExitCodes.OK);
-        alerts.scheduleWithFixedDelay(liveness.watchdog(dead -> {
-            context.notice("error: " + String.join(", ", dead) + " stopped; serve exits with status 1 so that its "
-                    + "service manager starts it again");
-            exitCode.set(ExitCodes.SOME_FAILED);
-            stopped.countDown();
-        }), WATCHDOG_SECONDS, WATCHDOG_SECONDS, TimeUnit.SECONDS);
+        LongRunning run = new LongRunning("serve");
+        run.watch(liveness, alerts, context);
         context.beforeClose(() -> {
             context.notice("stopping: no new requests; finishing those in flight and the events in hand");
             server.stop(GRACE_SECONDS);
@@ -144,7 +122,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             running[0].stop();
             monitor.close();
             alerts.shutdownNow();
-            stopped.countDown();
+            run.stopped();
         });
         String url = "http://" + address + ":" + server.port();
         Printer printer = context.printer();
@@ -158,13 +136,6 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             printer.line("listening on " + url + "  (dashboard /, POST /webhooks/{platform}, "
                     + "GET /oauth/{start,callback}/{platform}, /api/v1, /health/integrations, /metrics; " + workerCount + " workers)");
         }
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            // Stopped by whoever started it in this process (demo): the stop sequence runs when the context
-            // closes, which needs the interrupt cleared to wait for requests and workers.
-            return ExitCodes.OK;
-        }
-        return exitCode.get();
+        return run.await();
     }
 }

@@ -21,10 +21,11 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 
-/** {@code webhooks process | replay | list | cleanup}. */
-@Command(name = "webhooks", description = "The webhook inbox: process it, replay events, list and prune it.",
-        subcommands = {WebhooksCommand.Process.class, WebhooksCommand.Replay.class, WebhooksCommand.ListEvents.class,
-                WebhooksCommand.Cleanup.class, WebhooksCommand.Stats.class})
+/** {@code webhooks process | work | replay | list | cleanup | stats}. */
+@Command(name = "webhooks", description = "The webhook inbox: process it (once, or as a worker process), replay "
+        + "events, list and prune it.",
+        subcommands = {WebhooksCommand.Process.class, WebhooksWorkCommand.class, WebhooksCommand.Replay.class,
+                WebhooksCommand.ListEvents.class, WebhooksCommand.Cleanup.class, WebhooksCommand.Stats.class})
 final class WebhooksCommand {
     private static final Set<String> STATUSES = Set.of("queued", "processing", "processed", "retrying", "dead");
 

@@ -90,15 +90,20 @@ public final class AppConfig {
     }
 
     public int positiveInt(String key, int max) {
+        return wholeNumber(key, 1, max);
+    }
+
+    /** A whole number from {@code min} to {@code max}; anything else is one line naming the key and the range. */
+    public int wholeNumber(String key, int min, int max) {
         String raw = value(key);
         try {
             int n = Integer.parseInt(raw);
-            if (n < 1 || n > max) {
+            if (n < min || n > max) {
                 throw new NumberFormatException();
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new ConfigException(key + ": '" + raw + "' must be a whole number from 1 to " + max);
+            throw new ConfigException(key + ": '" + raw + "' must be a whole number from " + min + " to " + max);
         }
     }
 

@@ -11,7 +11,7 @@ import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 
 /**
- * Whether every long-running loop of {@code serve} is still running, for {@code /health/live}: the
+ * Whether every long-running loop of {@code serve} (or {@code webhooks work}) is still running, for {@code /health/live}: the
  * loops are built to survive any exception ({@link #guard}), and this is what tells systemd's
  * {@code Restart=} or a load balancer when one died anyway.
  */
@@ -43,6 +43,25 @@ public final class Liveness {
 
     public synchronized List<String> names() {
         return List.copyOf(loops.keySet());
+    }
+
+    /** The answer of {@code /health/live}: its HTTP status and JSON fields. */
+    public record Answer(int httpStatus, Map<String, Object> document) {
+    }
+
+    /**
+     * 200 while every loop runs; 503 naming the dead ones, so systemd or a load balancer can act. The
+     * same answer from {@code serve} and from {@code webhooks work}.
+     */
+    public synchronized Answer answer() {
+        List<String> dead = dead();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("status", dead.isEmpty() ? "ok" : "failing");
+        out.put("loops", names());
+        if (!dead.isEmpty()) {
+            out.put("dead", dead);
+        }
+        return new Answer(dead.isEmpty() ? 200 : 503, out);
     }
 
     /**

@@ -224,14 +224,8 @@ public final class CmisServer implements AutoCloseable {
 
     /** 200 while every loop of serve runs; 503 naming the dead ones, so systemd or a load balancer can act. */
     private void live(Response response, Callback done) {
-        List<String> dead = liveness.dead();
-        Map<String, Object> out = new java.util.LinkedHashMap<>();
-        out.put("status", dead.isEmpty() ? "ok" : "failing");
-        out.put("loops", liveness.names());
-        if (!dead.isEmpty()) {
-            out.put("dead", dead);
-        }
-        send(response, done, dead.isEmpty() ? 200 : 503, "application/json", json(out));
+        io.cmis.platform.health.Liveness.Answer answer = liveness.answer();
+        send(response, done, answer.httpStatus(), "application/json", json(answer.document()));
     }
 
     private void webhook(Request request, Response response, Callback done, String platform) {
@@ -325,7 +319,7 @@ public final class CmisServer implements AutoCloseable {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     /** The same JSON as {@code health --json}. */
-    private static String json(Map<String, Object> document) {
+    static String json(Map<String, Object> document) {
         try {
             return JSON.writeValueAsString(document);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

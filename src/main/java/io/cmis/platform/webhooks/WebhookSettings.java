@@ -13,6 +13,8 @@ import java.util.Optional;
 /** The {@code webhooks.*} settings. */
 public record WebhookSettings(Optional<URI> forwardUrl, String forwardSecret, List<Duration> retryBackoff,
                               Duration lease, int batchSize, int workers, Duration retention) {
+    /** Workers in one process; 0 (an intake-only {@code serve}) is allowed. */
+    public static final int MAX_WORKERS = 64;
 
     public static WebhookSettings from(AppConfig config) {
         String forward = config.value("webhooks.forward-url").trim();
@@ -46,7 +48,7 @@ public record WebhookSettings(Optional<URI> forwardUrl, String forwardSecret, Li
             }
         }
         return new WebhookSettings(forwardUrl, secret, List.copyOf(backoff), config.duration("webhooks.lease"),
-                config.positiveInt("webhooks.batch-size", 10_000), config.positiveInt("webhooks.workers", 64),
+                config.positiveInt("webhooks.batch-size", 10_000), config.wholeNumber("webhooks.workers", 0, MAX_WORKERS),
                 config.duration("webhooks.retention"));
     }
 

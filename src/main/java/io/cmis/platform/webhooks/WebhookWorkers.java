@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 
 /**
- * The processing workers of {@code serve}: each takes batches while there are due events and
+ * The processing workers of {@code serve} and of {@code webhooks work}: each takes batches while there are due events and
  * otherwise waits until intake stores something new or a second passes (retries come due
  * without intake). {@link #stop} lets each finish the event in hand and gives the rest back.
  */
@@ -48,6 +48,18 @@ public final class WebhookWorkers implements AutoCloseable {
             threads.add(t);
         }
         threads.forEach(Thread::start);
+    }
+
+    /**
+     * {@code count} workers named {@code name:0}, {@code name:1}, ..., each with its own processor: the one
+     * way {@code serve} and {@code webhooks work} start theirs.
+     */
+    public static WebhookWorkers start(int count, WebhookSettings settings, io.cmis.platform.tenancy.Tenancy tenancy,
+                                       java.time.Clock clock, java.util.random.RandomGenerator random, String name,
+                                       io.cmis.platform.platforms.ConnectorRegistry registry,
+                                       java.util.function.Consumer<EventOutcome> onOutcome) {
+        return new WebhookWorkers(count, settings.batchSize(), i -> new WebhookProcessor(tenancy, settings, clock,
+                random, name + ":" + i, registry), onOutcome);
     }
 
     /** Whether every worker still runs (for {@code /health/live}). */

@@ -41,7 +41,8 @@ class ReleaseArchiveIT {
         assertThat(home.getFileName().toString()).startsWith("cmis-platform-");
         assertThat(home.resolve("bin/cmis-platform")).isExecutable();
         for (String expected : List.of("config/cmis-platform.properties", "config/crontab",
-                "config/cmis-platform-serve.service", "config/env.example", "man/cmis-platform.1",
+                "config/cmis-platform-serve.service", "config/cmis-platform-work.service", "config/env.example",
+                "man/cmis-platform.1", "man/cmis-platform-webhooks-work.1",
                 "man/cmis-platform-sync.1", "man/cmis-platform-tokens-refresh.1", "completion/cmis-platform.bash",
                 "completion/_cmis-platform", "README.md", "THIRD-PARTY.txt", "lib/cmis-platform.jar", "openapi.json")) {
             assertThat(home.resolve(expected)).as(expected).isRegularFile();

@@ -69,7 +69,8 @@ public final class CliProcess {
     private static List<String> command(String... args) {
         // The launcher's choice (bin/cmis-platform): one-shot commands start fast on the client compiler,
         // the long-running server gets the optimising compiler and the parallel collector.
-        boolean longRunning = List.of(args).contains("serve") || List.of(args).contains("demo");
+        boolean longRunning = List.of(args).contains("serve") || List.of(args).contains("work")
+                || List.of(args).contains("demo");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(longRunning ? List.of("-XX:+UseParallelGC", "-Xmn64m")
                 : List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
