@@ -39,7 +39,8 @@ final class IntegrationsCallCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "INTEGRATION_ID", converter = Converters.Id.class)
     UUID integration;
 
-    @Parameters(index = "1", paramLabel = "METHOD", description = "GET, POST, PUT or DELETE.")
+    @Parameters(index = "1", paramLabel = "METHOD", description = "GET, HEAD, OPTIONS, POST, PUT or DELETE; "
+            + "PATCH where the API takes it as a POST with X-HTTP-Method-Override (Google's ads and youtube).")
     String method;
 
     @Parameters(index = "2", paramLabel = "PATH", description = "Below the API's base, with its query if any "
@@ -76,7 +77,8 @@ final class IntegrationsCallCommand implements Callable<Integer> {
     public Integer call() {
         String verb = method.toUpperCase(Locale.ROOT);
         if (!ProxyService.METHODS.contains(verb)) {
-            throw new UsageException("METHOD must be GET, POST, PUT or DELETE, got " + method);
+            throw new UsageException("METHOD must be one of " + String.join(", ", new java.util.TreeSet<>(ProxyService.METHODS))
+                    + ", got " + method);
         }
         Map<String, String> given = new LinkedHashMap<>();
         for (String header : headers) {

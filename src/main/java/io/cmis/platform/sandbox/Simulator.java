@@ -149,7 +149,7 @@ public abstract class Simulator implements AutoCloseable {
     }
 
     /** The methods a proxied call may use; the catch-all answers each. */
-    private static final List<String> PROXY_METHODS = List.of("GET", "POST", "PUT", "PATCH", "DELETE");
+    private static final List<String> PROXY_METHODS = List.of("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE");
 
     /**
      * Answers every call under {@code baseRegex} that no route answers (register it after the
@@ -184,6 +184,8 @@ public abstract class Simulator implements AutoCloseable {
     protected static com.fasterxml.jackson.databind.node.ObjectNode echoBody(Request r) {
         com.fasterxml.jackson.databind.node.ObjectNode echo = JSON.createObjectNode();
         echo.put("method", r.method());
+        // A PATCH sent as a POST names itself here (Google's X-HTTP-Method-Override); "" when none.
+        echo.put("method_override", r.header("x-http-method-override") == null ? "" : r.header("x-http-method-override"));
         echo.put("path", r.path());
         echo.put("query", r.rawQuery() == null ? "" : r.rawQuery());
         echo.put("content_type", r.header("content-type") == null ? "" : r.header("content-type"));
@@ -227,6 +229,12 @@ public abstract class Simulator implements AutoCloseable {
                     exchange.getRequestURI().getRawQuery(), bodyBytes);
             reply.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
             byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
+            if (exchange.getRequestMethod().equals("HEAD")) {
+                // As a platform answers HEAD: the GET's headers (its length named), no body.
+                exchange.getResponseHeaders().set("Content-Length", Integer.toString(bytes.length));
+                exchange.sendResponseHeaders(reply.status(), -1);
+                return;
+            }
             exchange.sendResponseHeaders(reply.status(), bytes.length == 0 ? -1 : bytes.length);
             if (bytes.length > 0) {
                 try (OutputStream out = exchange.getResponseBody()) {

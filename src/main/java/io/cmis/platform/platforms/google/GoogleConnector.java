@@ -290,12 +290,14 @@ final class GoogleConnector implements PlatformConnector {
 
     /**
      * The Ads API at the configured version ({@code /customers/123/googleAds:search}) and the YouTube
-     * Data API ({@code /channels?part=snippet&mine=true}), both from configuration.
+     * Data API ({@code /channels?part=snippet&mine=true}), both from configuration. Both document
+     * {@code X-HTTP-Method-Override} (Google's own Java client sends PATCH that way over the JDK's
+     * transport), so a proxied PATCH reaches them.
      */
     @Override
     public List<ProxyApi> proxyApis() {
-        return List.of(ProxyApi.of(ADS, stripSlash(settings.adsUrl()) + "/" + settings.adsApiVersion()),
-                ProxyApi.of(YOUTUBE, stripSlash(settings.youtubeUrl())));
+        return List.of(ProxyApi.of(ADS, stripSlash(settings.adsUrl()) + "/" + settings.adsApiVersion()).withMethodOverride(),
+                ProxyApi.of(YOUTUBE, stripSlash(settings.youtubeUrl())).withMethodOverride());
     }
 
     /**
