@@ -159,6 +159,45 @@ class ProxyMethodsTest {
         assertThat(bed.sandbox.meta().requests()).isEqualTo(before);
     }
 
+    @Test
+    void integrations_call_writes_a_binary_body_unchanged_keeps_it_off_a_terminal_and_saves_it_with_output()
+            throws Exception {
+        String google = OAuthUser.connect(cli, org, "google").get("id").asText();
+        byte[] image = io.cmis.platform.sandbox.Simulator.binary();
+        CliRun.Result piped = cli.run("integrations", "call", google, "GET", io.cmis.platform.sandbox.Simulator.BINARY_PATH,
+                "--api", "youtube");
+        assertThat(piped.exitCode()).as(piped.stderr()).isZero();
+        assertThat(piped.stdoutBytes()).as("the platform's bytes, unchanged").isEqualTo(image);
+        assertThat(piped.stderr().strip()).isEqualTo("HTTP 200 ok");
+
+        CliRun.Result terminal = bed.cli().terminal().run("integrations", "call", google, "GET",
+                io.cmis.platform.sandbox.Simulator.BINARY_PATH, "--api", "youtube");
+        assertThat(terminal.exitCode()).isZero();
+        assertThat(terminal.stdoutBytes()).as("nothing dumped on a terminal").isEmpty();
+        assertThat(terminal.stderr()).contains("HTTP 200 ok").contains("image/png").contains("4096 bytes")
+                .contains("--output FILE");
+
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("proxy-output");
+        java.nio.file.Path file = dir.resolve("image.png");
+        CliRun.Result saved = bed.cli().terminal().run("integrations", "call", google, "GET",
+                io.cmis.platform.sandbox.Simulator.BINARY_PATH, "--api", "youtube", "--output", file.toString());
+        assertThat(saved.exitCode()).as(saved.stderr()).isZero();
+        assertThat(java.nio.file.Files.readAllBytes(file)).isEqualTo(image);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
+        assertThat(saved.stdoutBytes()).isEmpty();
+        assertThat(saved.stderr()).contains("HTTP 200 ok").contains("4096 bytes (image/png) written to " + file);
+
+        // A text answer is still printed as text; --output also takes it, and a failed call still exits 1.
+        bed.sandbox.google().failNext(1, ".*/youtube/v3/videos", Fault.PERMANENT);
+        CliRun.Result failed = cli.run("integrations", "call", google, "GET", "videos", "--api", "youtube",
+                "--output", file.toString());
+        assertThat(failed.exitCode()).isEqualTo(1);
+        assertThat(Json.MAPPER.readTree(java.nio.file.Files.readAllBytes(file)).has("error")).isTrue();
+        assertThat(cli.run("integrations", "call", google, "GET", "videos", "--api", "youtube", "--output",
+                dir.resolve("missing/x.png").toString()).exitCode()).as("usage").isEqualTo(2);
+    }
+
     // --- helpers ----------------------------------------------------------------------------------
 
     private int platformCalls() {
