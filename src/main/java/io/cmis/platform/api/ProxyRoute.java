@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * {@code GET|POST|PUT|DELETE /proxy/{integration_id}/{api}/{path...}} (scope {@code proxy}): the
+ * {@code GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE /proxy/{integration_id}/{api}/{path...}} (scope {@code proxy}): the
  * application's platform call made by {@link ProxyService} for an integration of the key's org. The
  * platform's answer comes back as it came plus {@code X-Cmis-Outcome}; the proxy's own refusals in the
  * API's one error shape (with {@code X-Cmis-Outcome} too where the refusal has one).
@@ -41,10 +41,15 @@ final class ProxyRoute {
             Map<String, String> headers = new LinkedHashMap<>();
             e.retryAfterSeconds().ifPresent(s -> headers.put("Retry-After", Long.toString(s)));
             e.outcome().ifPresent(o -> headers.put(ProxyAnswer.OUTCOME_HEADER, o));
+            if (!e.allow().isEmpty()) {
+                headers.put("Allow", String.join(", ", e.allow()));
+            }
             throw new ApiError(e.status(), e.code(), e.getMessage(), headers);
         }
         Map<String, String> headers = new LinkedHashMap<>(answer.headers());
         headers.put(ProxyAnswer.OUTCOME_HEADER, answer.outcome());
-        return ApiResponse.raw(answer.status(), answer.body(), answer.contentType(), headers);
+        // HEAD: the platform's headers, never a body (the transport reads none; this makes sure).
+        byte[] body = request.method().equals("HEAD") || answer.body() == null ? new byte[0] : answer.body();
+        return ApiResponse.raw(answer.status(), body, answer.contentType(), headers);
     }
 }

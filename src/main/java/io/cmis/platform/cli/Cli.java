@@ -32,10 +32,18 @@ public final class Cli {
     }
 
     public static Cli create(Map<String, String> environment, Path home, PrintStream out, PrintStream err, Clock clock) {
+        // System.console() is non-null only when stdin and stdout are both a terminal.
+        return create(environment, home, out, err, clock, out == System.out && System.console() != null);
+    }
+
+    /** {@code terminal}: whether {@code out} is a terminal (a binary answer is then not dumped on it). */
+    public static Cli create(Map<String, String> environment, Path home, PrintStream out, PrintStream err, Clock clock,
+                             boolean terminal) {
         io.cmis.platform.logging.Logging.silenceDriverLogging();
         PrintWriter outWriter = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         PrintWriter errWriter = new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
-        return new Cli(new CliContext(environment, home, outWriter, errWriter, err, clock), outWriter, errWriter);
+        return new Cli(new CliContext(environment, home, outWriter, errWriter, err, out, terminal, clock), outWriter,
+                errWriter);
     }
 
     /** The command tree, as run() parses with it; the build generates man pages and completion from it. */

@@ -29,6 +29,8 @@ public final class CliContext implements AutoCloseable {
     private final PrintWriter out;
     private final PrintWriter err;
     private final PrintStream logStream;
+    private final java.io.OutputStream rawOut;
+    private final boolean terminal;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
@@ -41,11 +43,19 @@ public final class CliContext implements AutoCloseable {
 
     public CliContext(Map<String, String> environment, Path home, PrintWriter out, PrintWriter err,
                       PrintStream logStream, Clock clock) {
+        this(environment, home, out, err, logStream, null, false, clock);
+    }
+
+    /** {@code rawOut}: stdout itself, for bytes printed unchanged; {@code terminal}: whether it is a terminal. */
+    public CliContext(Map<String, String> environment, Path home, PrintWriter out, PrintWriter err,
+                      PrintStream logStream, java.io.OutputStream rawOut, boolean terminal, Clock clock) {
         this.environment = environment;
         this.home = home;
         this.out = out;
         this.err = err;
         this.logStream = logStream;
+        this.rawOut = rawOut;
+        this.terminal = terminal;
         this.clock = clock;
     }
 
@@ -145,7 +155,7 @@ public final class CliContext implements AutoCloseable {
     }
 
     public Printer printer() {
-        return new Printer(out, options.json);
+        return new Printer(out, options.json, rawOut, terminal);
     }
 
     /**

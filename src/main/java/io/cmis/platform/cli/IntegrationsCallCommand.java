@@ -32,14 +32,16 @@ import java.util.concurrent.Callable;
 @Command(name = "call", description = "Call the integration's platform through the guarded proxy, as "
         + "/api/v1/proxy/{id}/{api}/{path} does: token refreshed first when due, rate limits and the breaker "
         + "respected, the call logged. PATH is below the API's base at the configured version (e.g. me/accounts). "
-        + "Prints the platform's body on stdout and 'HTTP <status> <outcome>' on stderr; exit 0 on 2xx, 1 otherwise.")
+        + "Prints the platform's body on stdout (a binary one byte for byte; to a terminal only its type and size) "
+        + "and 'HTTP <status> <outcome>' on stderr; exit 0 on 2xx, 1 otherwise.")
 final class IntegrationsCallCommand implements Callable<Integer> {
     private final CliContext context;
 
     @Parameters(index = "0", paramLabel = "INTEGRATION_ID", converter = Converters.Id.class)
     UUID integration;
 
-    @Parameters(index = "1", paramLabel = "METHOD", description = "GET, POST, PUT or DELETE.")
+    @Parameters(index = "1", paramLabel = "METHOD", description = "GET, HEAD, OPTIONS, POST, PUT or DELETE; "
+            + "PATCH where the API takes it as a POST with X-HTTP-Method-Override (Google's ads and youtube).")
     String method;
 
     @Parameters(index = "2", paramLabel = "PATH", description = "Below the API's base, with its query if any "
@@ -57,6 +59,10 @@ final class IntegrationsCallCommand implements Callable<Integer> {
     @Option(names = "--header", paramLabel = "K:V", description = "A header to pass on (only those the proxy "
             + "passes: Content-Type, Accept, If-None-Match, Idempotency-Key, ...); repeatable.")
     List<String> headers = new ArrayList<>();
+
+    @Option(names = "--output", paramLabel = "FILE", description = "Write the platform's body to FILE (created "
+            + "0600, replaced if it exists) instead of stdout; the status line still goes to stderr.")
+    Path output;
 
     IntegrationsCallCommand(CliContext context) {
         this.context = context;
@@ -76,7 +82,8 @@ final class IntegrationsCallCommand implements Callable<Integer> {
     public Integer call() {
         String verb = method.toUpperCase(Locale.ROOT);
         if (!ProxyService.METHODS.contains(verb)) {
-            throw new UsageException("METHOD must be GET, POST, PUT or DELETE, got " + method);
+            throw new UsageException("METHOD must be one of " + String.join(", ", new java.util.TreeSet<>(ProxyService.METHODS))
+                    + ", got " + method);
         }
         Map<String, String> given = new LinkedHashMap<>();
         for (String header : headers) {
@@ -97,6 +104,10 @@ final class IntegrationsCallCommand implements Callable<Integer> {
             throw new UsageException("--api must be one of " + found.platform() + "'s proxy APIs " + apis + ", got "
                     + (api == null ? "none" : api));
         }
+        if (output != null && (Files.isDirectory(output) || output.toAbsolutePath().getParent() == null
+                || !Files.isDirectory(output.toAbsolutePath().getParent()))) {
+            throw new UsageException("--output " + output + ": not a file in an existing directory");
+        }
         String rest = path.startsWith("/") ? path.substring(1) : path;
         int q = rest.indexOf('?');
         byte[] body = body();
@@ -112,9 +123,50 @@ final class IntegrationsCallCommand implements Callable<Integer> {
                     + e.retryAfterSeconds().map(s -> " (retry after " + s + " s)").orElse(""));
             return ExitCodes.SOME_FAILED;
         }
-        context.printer().line(new String(answer.body() == null ? new byte[0] : answer.body(), StandardCharsets.UTF_8));
-        context.notice("HTTP " + answer.status() + " " + answer.outcome());
+        byte[] bytes = answer.body() == null ? new byte[0] : answer.body();
+        String type = answer.contentType() == null ? "no content type" : answer.contentType();
+        if (output != null) {
+            write(bytes);
+            context.notice("HTTP " + answer.status() + " " + answer.outcome());
+            context.notice(bytes.length + " bytes (" + type + ") written to " + output);
+        } else if (text(answer.contentType())) {
+            context.printer().line(new String(bytes, StandardCharsets.UTF_8));
+            context.notice("HTTP " + answer.status() + " " + answer.outcome());
+        } else if (context.printer().terminal() && bytes.length > 0) {
+            context.notice("HTTP " + answer.status() + " " + answer.outcome());
+            context.notice("a binary body (" + type + ", " + bytes.length + " bytes) is not printed to a terminal; "
+                    + "save it with --output FILE or redirect stdout");
+        } else {
+            context.printer().bytes(bytes);
+            context.notice("HTTP " + answer.status() + " " + answer.outcome());
+        }
         return answer.success() ? ExitCodes.OK : ExitCodes.SOME_FAILED;
+    }
+
+    /** JSON, XML, a form and text/*: printed as text; anything else (or nothing named) is bytes. */
+    static boolean text(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String type = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        return type.startsWith("text/") || type.equals("application/json") || type.endsWith("+json")
+                || type.equals("application/xml") || type.endsWith("+xml") || type.equals("application/x-www-form-urlencoded");
+    }
+
+    /** The body to {@link #output}, readable by its owner only (it may hold what the platform would not show others). */
+    private void write(byte[] bytes) {
+        try {
+            java.nio.file.attribute.FileAttribute<?> ownerOnly = java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            if (!Files.exists(output)) {
+                Files.createFile(output, ownerOnly);
+            }
+            Files.setPosixFilePermissions(output, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Files.write(output, bytes, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+                    java.nio.file.StandardOpenOption.WRITE);
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new UsageException("--output " + output + ": cannot write it (" + e.getClass().getSimpleName() + ")");
+        }
     }
 
     private byte[] body() {

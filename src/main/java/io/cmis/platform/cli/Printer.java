@@ -10,10 +10,40 @@ import java.util.List;
 public final class Printer {
     private final PrintWriter out;
     private final boolean json;
+    /** The same stdout, for bytes that must not go through a charset (null: only text is printed). */
+    private final java.io.OutputStream raw;
+    private final boolean terminal;
 
     Printer(PrintWriter out, boolean json) {
+        this(out, json, null, false);
+    }
+
+    Printer(PrintWriter out, boolean json, java.io.OutputStream raw, boolean terminal) {
         this.out = out;
         this.json = json;
+        this.raw = raw;
+        this.terminal = terminal;
+    }
+
+    /** Whether stdout is a terminal (a person reads it; binary would garble it). */
+    public boolean terminal() {
+        return terminal;
+    }
+
+    /** {@code bytes} on stdout unchanged (a binary platform answer), after anything printed before. */
+    public void bytes(byte[] bytes) {
+        out.flush();
+        if (raw == null) {
+            out.print(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+            out.flush();
+            return;
+        }
+        try {
+            raw.write(bytes);
+            raw.flush();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     public boolean json() {

@@ -179,7 +179,7 @@ public final class GuardedHttpClient implements AutoCloseable {
     private Raw sendRaw(PlatformRequest request, Duration callTimeout) throws IOException {
         byte[] bytes = request.bodyBytes();
         HttpContent content = bytes == null ? null : new ByteArrayContent(request.contentType(), bytes);
-        HttpRequest http = factory.buildRequest(request.method(), new GenericUrl(request.url(), true), content);
+        HttpRequest http = factory.buildRequest(request.sentMethod(), verbatim(request.url()), content);
         int millis = (int) Math.min(Integer.MAX_VALUE, callTimeout.toMillis());
         http.setConnectTimeout(millis).setReadTimeout(millis).setNumberOfRetries(0)
                 .setThrowExceptionOnExecuteError(false).setFollowRedirects(false)
@@ -195,6 +195,21 @@ public final class GuardedHttpClient implements AutoCloseable {
         }
         return new Raw(new PlatformResponse(response.getStatusCode(), headers(response.getHeaders()),
                 new String(body, StandardCharsets.UTF_8)), body);
+    }
+
+    /**
+     * {@code url} exactly as given, its query included. GenericUrl parses a query into a map and
+     * builds it again ({@code k=} goes out as {@code k}, a repeated name is moved beside its first);
+     * its path parts, verbatim, are joined back unchanged, so the query rides after the raw path.
+     * A signer signed {@code url}: what it signed is what is sent.
+     */
+    static GenericUrl verbatim(String url) {
+        int q = url.indexOf('?');
+        GenericUrl generic = new GenericUrl(q < 0 ? url : url.substring(0, q), true);
+        if (q >= 0) {
+            generic.setRawPath(generic.getRawPath() + "?" + url.substring(q + 1));
+        }
+        return generic;
     }
 
     private void refuseIfRateLimited(PlatformRequest request) {
@@ -215,7 +230,7 @@ public final class GuardedHttpClient implements AutoCloseable {
         HttpContent content = request.body() == null ? null
                 : new ByteArrayContent(request.contentType(), request.body().getBytes(StandardCharsets.UTF_8));
         // A signed URL goes out verbatim: re-encoding it would change what the signature covers.
-        HttpRequest http = factory.buildRequest(request.method(), new GenericUrl(request.url(), request.signed()),
+        HttpRequest http = factory.buildRequest(request.sentMethod(), new GenericUrl(request.url(), request.signed()),
                 content);
         int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         http.setConnectTimeout(millis).setReadTimeout(millis).setNumberOfRetries(0)

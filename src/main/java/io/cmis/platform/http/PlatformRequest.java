@@ -17,6 +17,8 @@ import java.util.UUID;
 public final class PlatformRequest {
     private final String platform;
     private final String method;
+    /** The method on the wire: {@link #method} unless sent as a POST with a method override. */
+    private final String sentMethod;
     private final String baseUrl;
     private final String endpoint;
     private final String path;
@@ -40,6 +42,7 @@ public final class PlatformRequest {
     private PlatformRequest(Builder b) {
         this.platform = b.platform;
         this.method = b.method;
+        this.sentMethod = b.sentMethod == null ? b.method : b.sentMethod;
         this.baseUrl = b.baseUrl;
         this.endpoint = b.label == null ? b.endpoint : b.label;
         this.rawPath = b.rawPath;
@@ -78,15 +81,21 @@ public final class PlatformRequest {
         Builder b = new Builder(platform, method, baseUrl, label);
         b.rawPath = Objects.requireNonNull(rawPath);
         b.rawQuery = rawQuery == null || rawQuery.isEmpty() ? null : rawQuery;
-        return b.idempotent(method.equals("GET") || method.equals("HEAD"));
+        return b.idempotent(method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS"));
     }
 
     public String platform() {
         return platform;
     }
 
+    /** The method the caller asked for: what the call log records. */
     public String method() {
         return method;
+    }
+
+    /** The method that goes out (a PATCH sent as a POST with {@code X-HTTP-Method-Override}: POST). */
+    String sentMethod() {
+        return sentMethod;
     }
 
     public String endpoint() {
@@ -113,7 +122,7 @@ public final class PlatformRequest {
         Map<String, String> all = new LinkedHashMap<>(headers);
         secretHeaders.forEach((k, v) -> all.put(k, v.reveal()));
         if (signer != null) {
-            all.put("Authorization", signer.authorization(method, java.net.URI.create(url()), contentType,
+            all.put("Authorization", signer.authorization(sentMethod, java.net.URI.create(url()), contentType,
                     bytes == null ? body : new String(bytes, StandardCharsets.UTF_8)).reveal());
         }
         return all;
@@ -203,6 +212,7 @@ public final class PlatformRequest {
     public static final class Builder {
         private final String platform;
         private final String method;
+        private String sentMethod;
         private final String baseUrl;
         private final String endpoint;
         private final Map<String, String> pathParams = new LinkedHashMap<>();
@@ -278,9 +288,19 @@ public final class PlatformRequest {
             return this;
         }
 
-        /** The method of this request (a connector's authentication may depend on it). */
+        /** The method of this request as it goes out (a connector's authentication may depend on it). */
         public String method() {
-            return method;
+            return sentMethod == null ? method : sentMethod;
+        }
+
+        /**
+         * Sends the request with {@code method} instead, the one asked for named in {@code header}
+         * ({@code X-HTTP-Method-Override}); the call log still records the method asked for.
+         */
+        public Builder sentAs(String method, String header) {
+            headers.put(header, this.method);
+            this.sentMethod = method;
+            return this;
         }
 
         public Builder form(Map<String, String> fields, Map<String, Secret> secretFields) {

@@ -52,7 +52,7 @@ public record PlatformDescriptor(String id, String displayName, List<TokenKind> 
      * URL without its trailing slash; header values are templates the same way
      * ({@code LinkedIn-Version: {linkedin.api-version}}), so a version stays one config key.
      */
-    public record ApiBase(String name, String url, Map<String, String> headers) {
+    public record ApiBase(String name, String url, Map<String, String> headers, boolean methodOverride) {
         public ApiBase {
             if (!url.startsWith("{")) {
                 throw new IllegalArgumentException("a proxy API's base comes from the configuration: " + url);
@@ -60,8 +60,17 @@ public record PlatformDescriptor(String id, String displayName, List<TokenKind> 
             headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
         }
 
+        public ApiBase(String name, String url, Map<String, String> headers) {
+            this(name, url, headers, false);
+        }
+
         public static ApiBase of(String name, String url) {
             return new ApiBase(name, url, Map.of());
+        }
+
+        /** The same API, documented to take a PATCH as a POST with {@code X-HTTP-Method-Override: PATCH}. */
+        public ApiBase withMethodOverride() {
+            return new ApiBase(name, url, headers, true);
         }
 
         /** The configuration keys the base and the headers are read from. */
@@ -74,7 +83,7 @@ public record PlatformDescriptor(String id, String displayName, List<TokenKind> 
         ProxyApi configured(AppConfig config) {
             Map<String, String> values = new LinkedHashMap<>();
             headers.forEach((k, v) -> values.put(k, fill(v, config)));
-            return new ProxyApi(name, fill(url, config), values);
+            return new ProxyApi(name, fill(url, config), values, methodOverride);
         }
     }
 

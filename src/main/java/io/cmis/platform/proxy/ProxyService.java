@@ -40,8 +40,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * application's to repeat.
  */
 public final class ProxyService {
-    /** The methods passed on: what the guarded path's transport sends. */
-    public static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "DELETE");
+    /**
+     * The methods the route takes: those the guarded path's transport (HttpURLConnection) sends, and
+     * PATCH, which it cannot: to an API that documents it ({@link ProxyApi#methodOverride()}) a PATCH
+     * goes as a POST with {@value #METHOD_OVERRIDE}, to any other it is 405.
+     */
+    public static final Set<String> METHODS = Set.of("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE");
+    /** What the transport sends as asked. */
+    static final List<String> SENT = List.of("DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT");
+    /** The methods that carry a body. */
+    static final Set<String> WITH_BODY = Set.of("POST", "PUT", "PATCH");
+    public static final String METHOD_OVERRIDE = "X-HTTP-Method-Override";
     /** After a transient refresh failure: as for credentials reads. */
     static final Duration REFRESH_RETRY_AFTER = Duration.ofSeconds(30);
 
@@ -85,15 +94,14 @@ public final class ProxyService {
      */
     public ProxyAnswer call(ProxyRequest request) {
         if (!METHODS.contains(request.method())) {
-            throw ProxyRefusedException.of(405, "method_not_allowed", request.method() + " is not passed on; use "
-                    + String.join(", ", new java.util.TreeSet<>(METHODS)));
+            throw ProxyRefusedException.methodNotAllowed(request.method() + " is not passed on", SENT);
         }
         if (request.body().length > settings.maxBody()) {
             throw ProxyRefusedException.of(413, "too_large", "the body is over proxy.max-body (" + settings.maxBody()
                     + " bytes)");
         }
-        if (request.body().length > 0 && !(request.method().equals("POST") || request.method().equals("PUT"))) {
-            throw ProxyRefusedException.of(400, "invalid_request", "a body is passed on with POST and PUT only");
+        if (request.body().length > 0 && !WITH_BODY.contains(request.method())) {
+            throw ProxyRefusedException.of(400, "invalid_request", "a body is passed on with POST, PUT and PATCH only");
         }
         ProxyPath path = ProxyPath.check(request.path(), request.rawQuery());
         Map<String, String> headers = ProxyHeaders.toPlatform(request.headers());
@@ -101,6 +109,10 @@ public final class ProxyService {
         PlatformConnector connector = registry.get(token.platform());
         ProxyApi api = connector.proxyApis().stream().filter(a -> a.name().equals(request.api())).findFirst()
                 .orElseThrow(ProxyRefusedException::notFound);
+        if (request.method().equals("PATCH") && !api.methodOverride()) {
+            throw ProxyRefusedException.methodNotAllowed("PATCH cannot be sent to " + connector.id() + "'s " + api.name()
+                    + " API (the transport has no PATCH and the API documents no " + METHOD_OVERRIDE + ")", allowed(api));
+        }
         String outcome = "refused";
         try {
             ProxyAnswer answer = send(request, path, headers, token, connector, api);
@@ -113,6 +125,15 @@ public final class ProxyService {
             String told = outcome;
             observers.forEach(o -> o.proxied(token.platform(), told));
         }
+    }
+
+    /** The methods passed on to {@code api}, in order. */
+    public static List<String> allowed(ProxyApi api) {
+        java.util.TreeSet<String> all = new java.util.TreeSet<>(SENT);
+        if (api.methodOverride()) {
+            all.add("PATCH");
+        }
+        return List.copyOf(all);
     }
 
     private FreshToken fresh(ProxyRequest request) {
@@ -177,6 +198,9 @@ public final class ProxyService {
                         path.rawPath() + (path.query() == null ? "" : "?" + path.query()), context).toArray(String[]::new));
         headers.forEach(builder::header);
         api.headers().forEach(builder::header);
+        if (request.method().equals("PATCH")) {
+            builder.sentAs("POST", METHOD_OVERRIDE); // only to an API that documents it (checked in call)
+        }
         if (request.body().length > 0) {
             builder.bytes(request.body(), request.headers().getOrDefault("content-type", "application/octet-stream"));
         }

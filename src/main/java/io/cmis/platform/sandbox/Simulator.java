@@ -61,7 +61,16 @@ public abstract class Simulator implements AutoCloseable {
     }
 
     /** What a route answers. */
-    public record Reply(int status, Map<String, String> headers, String body) {
+    public record Reply(int status, Map<String, String> headers, String body, byte[] bytes) {
+        public Reply(int status, Map<String, String> headers, String body) {
+            this(status, headers, body, null);
+        }
+
+        /** A binary answer (an image, a gzip), sent as these bytes. */
+        public static Reply bytes(int status, String contentType, byte[] bytes) {
+            return new Reply(status, Map.of("Content-Type", contentType), "", bytes);
+        }
+
         public static Reply json(int status, Object body) {
             try {
                 return new Reply(status, Map.of("Content-Type", "application/json"), JSON.writeValueAsString(body));
@@ -77,7 +86,7 @@ public abstract class Simulator implements AutoCloseable {
         public Reply withHeader(String name, String value) {
             Map<String, String> all = new LinkedHashMap<>(headers);
             all.put(name, value);
-            return new Reply(status, all, body);
+            return new Reply(status, all, body, bytes);
         }
     }
 
@@ -149,7 +158,7 @@ public abstract class Simulator implements AutoCloseable {
     }
 
     /** The methods a proxied call may use; the catch-all answers each. */
-    private static final List<String> PROXY_METHODS = List.of("GET", "POST", "PUT", "PATCH", "DELETE");
+    private static final List<String> PROXY_METHODS = List.of("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE");
 
     /**
      * Answers every call under {@code baseRegex} that no route answers (register it after the
@@ -171,10 +180,26 @@ public abstract class Simulator implements AutoCloseable {
      * through untouched (binary bodies included: the length and SHA-256 of the raw body).
      */
     protected static Reply echo(Request r) {
+        if (r.path().endsWith("/" + BINARY_PATH)) {
+            return Reply.bytes(200, "image/png", binary());
+        }
         // Headers a proxy must not pass back (a cookie, an internal one) beside those it must (usage, request id).
         return Reply.json(200, echoBody(r)).withHeader("Set-Cookie", "sandbox_session=s3cr3t; HttpOnly")
                 .withHeader("X-Sandbox-Internal", "backend-7").withHeader("X-Request-Id", "sandbox-request-1")
                 .withHeader("X-Business-Use-Case-Usage", "{}");
+    }
+
+    /** A proxied path whose answer is {@link #binary()} as {@code image/png}: the bytes of a binary answer. */
+    public static final String BINARY_PATH = "sandbox-image.png";
+
+    /** 4 KiB that are no text in any charset (every byte value, NULs and invalid UTF-8 among them). */
+    public static byte[] binary() {
+        byte[] bytes = new byte[4096];
+        new java.util.Random(27).nextBytes(bytes);
+        for (int i = 0; i < 256; i++) {
+            bytes[i] = (byte) i;
+        }
+        return bytes;
     }
 
     /**
@@ -184,6 +209,8 @@ public abstract class Simulator implements AutoCloseable {
     protected static com.fasterxml.jackson.databind.node.ObjectNode echoBody(Request r) {
         com.fasterxml.jackson.databind.node.ObjectNode echo = JSON.createObjectNode();
         echo.put("method", r.method());
+        // A PATCH sent as a POST names itself here (Google's X-HTTP-Method-Override); "" when none.
+        echo.put("method_override", r.header("x-http-method-override") == null ? "" : r.header("x-http-method-override"));
         echo.put("path", r.path());
         echo.put("query", r.rawQuery() == null ? "" : r.rawQuery());
         echo.put("content_type", r.header("content-type") == null ? "" : r.header("content-type"));
@@ -226,7 +253,13 @@ public abstract class Simulator implements AutoCloseable {
             Reply reply = dispatch(exchange.getRequestMethod(), path, query, headers, body,
                     exchange.getRequestURI().getRawQuery(), bodyBytes);
             reply.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-            byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
+            byte[] bytes = reply.bytes() != null ? reply.bytes() : reply.body().getBytes(StandardCharsets.UTF_8);
+            if (exchange.getRequestMethod().equals("HEAD")) {
+                // As a platform answers HEAD: the GET's headers (its length named), no body.
+                exchange.getResponseHeaders().set("Content-Length", Integer.toString(bytes.length));
+                exchange.sendResponseHeaders(reply.status(), -1);
+                return;
+            }
             exchange.sendResponseHeaders(reply.status(), bytes.length == 0 ? -1 : bytes.length);
             if (bytes.length > 0) {
                 try (OutputStream out = exchange.getResponseBody()) {

@@ -19,7 +19,6 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
@@ -97,12 +96,14 @@ public final class CmisServer implements AutoCloseable {
         // (one JSON shape); every other route still refuses them, as Jetty did (see route()).
         http.setUriCompliance(org.eclipse.jetty.http.UriCompliance.DEFAULT.with("cmis-proxy", PROXY_ONLY_VIOLATIONS
                 .toArray(org.eclipse.jetty.http.UriCompliance.Violation[]::new)));
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        ServerConnector connector = new ServerConnector(server, new ApiErrorHandler.Connections(http));
         connector.setHost(address.getHostString());
         connector.setPort(address.getPort());
         connector.setIdleTimeout(readTimeout.toMillis());
         connector.setAcceptQueueSize(1024);
         server.addConnector(connector);
+        // What Jetty refuses before any route (an encoded NUL in the path) still answers /api/v1's JSON.
+        server.setErrorHandler(new ApiErrorHandler());
         CmisServer cmis = new CmisServer(server, connector, intake, connect, monitor, dashboard,
                 settings.adminToken(), liveness, api);
         server.setHandler(new Handler.Abstract() {

@@ -164,7 +164,16 @@ class ProxyConnectorTest {
     void googleDeclaresAdsAtTheConfiguredVersionAndYouTube() {
         String base = bed.sandbox.google().baseUrl();
         assertThat(bed.registry().get("google").proxyApis())
-                .containsExactly(ProxyApi.of("ads", base + "/v26"), ProxyApi.of("youtube", base + "/youtube/v3"));
+                .containsExactly(ProxyApi.of("ads", base + "/v26").withMethodOverride(),
+                        ProxyApi.of("youtube", base + "/youtube/v3").withMethodOverride());
+    }
+
+    /** Only Google documents X-HTTP-Method-Override: a PATCH to any other platform is 405, never a POST. */
+    @Test
+    void onlyGoogleDeclaresAMethodOverride() {
+        for (String platform : List.of("meta", "tiktok", "snapchat", "linkedin", "x")) {
+            assertThat(bed.registry().get(platform).proxyApis()).as(platform).noneMatch(ProxyApi::methodOverride);
+        }
     }
 
     @Test

@@ -35,8 +35,16 @@ public final class CliRun {
         return this;
     }
 
+    private boolean terminal;
+
     public CliRun clock(Clock clock) {
         this.clock = clock;
+        return this;
+    }
+
+    /** Runs as if stdout were a terminal. */
+    public CliRun terminal() {
+        this.terminal = true;
         return this;
     }
 
@@ -46,12 +54,17 @@ public final class CliRun {
         int code;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
              PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = Cli.create(Map.copyOf(environment), null, o, e, clock).run(args);
+            code = Cli.create(Map.copyOf(environment), null, o, e, clock, terminal).run(args);
         }
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
+                out.toByteArray());
     }
 
-    public record Result(int exitCode, String stdout, String stderr) {
+    public record Result(int exitCode, String stdout, String stderr, byte[] stdoutBytes) {
+        public Result(int exitCode, String stdout, String stderr) {
+            this(exitCode, stdout, stderr, stdout.getBytes(StandardCharsets.UTF_8));
+        }
+
         /** Fails with the whole output when the command did not exit 0. */
         public Result ok() {
             if (exitCode != 0) {

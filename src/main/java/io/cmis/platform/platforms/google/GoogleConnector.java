@@ -67,8 +67,10 @@ final class GoogleConnector implements PlatformConnector {
      */
     static final PlatformDescriptor DESCRIPTOR = new PlatformDescriptor(ID, "Google",
             List.of(new PlatformDescriptor.TokenKind("user", RefreshMode.REFRESH_TOKEN, true)),
-            List.of(PlatformDescriptor.ApiBase.of(ADS, "{google.ads-url}/{google.ads-api-version}"),
-                    PlatformDescriptor.ApiBase.of(YOUTUBE, "{google.youtube-url}")));
+            // Both document X-HTTP-Method-Override (Google's own Java client sends PATCH that way over
+            // the JDK's transport), so a proxied PATCH reaches them.
+            List.of(PlatformDescriptor.ApiBase.of(ADS, "{google.ads-url}/{google.ads-api-version}").withMethodOverride(),
+                    PlatformDescriptor.ApiBase.of(YOUTUBE, "{google.youtube-url}").withMethodOverride()));
 
     private final PlatformDescriptor descriptor;
     private final GoogleSettings settings;
