@@ -69,6 +69,11 @@ public final class HealthCheck {
             components.put("credential_reads", credentialReads(h, now));
             return null;
         });
+        tenancy.systemWide("health: when the scheduled jobs last left a trace", h -> {
+            answerWithin(h);
+            components.put("scheduled_jobs", scheduledJobs(h, now));
+            return null;
+        });
         HealthStatus overall = HealthStatus.HEALTHY;
         for (Object component : components.values()) {
             overall = overall.worst(HealthReport.worstOf(component));
@@ -89,6 +94,34 @@ public final class HealthCheck {
         counts.byOutcome().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> out.put(e.getKey() + "_last_hour", e.getValue()));
         out.put("refreshes_on_read_last_hour", counts.refreshed());
+        out.put("health", HealthStatus.HEALTHY);
+        return out;
+    }
+
+    /**
+     * What tells a stopped cron from outside (Prometheus alerts on it, see config/prometheus): when a
+     * sync last started, and how many UTC days after today already have their call-log partition
+     * ({@code db prune} keeps 14; each day it does not run, one fewer). Informational: always healthy
+     * here, because only a clock outside the database knows how old is too old.
+     */
+    private static Map<String, Object> scheduledJobs(Handle h, Instant now) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("last_sync_started_at", h.createQuery("SELECT max(started_at) FROM sync_runs")
+                .mapTo(Timestamp.class).findOne().map(Timestamp::toInstant).orElse(null));
+        java.util.Set<java.time.LocalDate> days = new java.util.HashSet<>(h.createQuery("""
+                        SELECT to_date(substring(c.relname from '(\\d{8})$'), 'YYYYMMDD')
+                        FROM pg_inherits i
+                        JOIN pg_class c ON c.oid = i.inhrelid
+                        WHERE i.inhparent = 'platform_api_calls'::regclass
+                          AND c.relname ~ '^platform_api_calls_\\d{8}$'
+                        """).mapTo(java.time.LocalDate.class).list());
+        java.time.LocalDate day = java.time.LocalDate.ofInstant(now, java.time.ZoneOffset.UTC).plusDays(1);
+        int ahead = 0;
+        while (days.contains(day)) {
+            ahead++;
+            day = day.plusDays(1);
+        }
+        out.put("call_log_partitions_ahead_days", ahead);
         out.put("health", HealthStatus.HEALTHY);
         return out;
     }

@@ -35,6 +35,8 @@ public final class HealthMetrics {
     private final Gauge limitedScopes;
     private final Gauge evaluatedAt;
     private final Gauge staleSecrets;
+    private final Gauge lastSync;
+    private final Gauge partitionsAhead;
 
     public HealthMetrics(PrometheusRegistry registry) {
         status = gauge(registry, "cmis_health_status", "0 healthy, 1 warning, 2 critical, 3 unknown", "component");
@@ -56,6 +58,11 @@ public final class HealthMetrics {
         evaluatedAt = gauge(registry, "cmis_health_evaluated_timestamp_seconds", "When health was evaluated");
         staleSecrets = gauge(registry, "cmis_secrets_not_under_active_key", "Stored secrets not under the active key "
                 + "in the current format (tokens rotate-key brings it to 0; keep old keys until then)", "column");
+        // For the alerts on a cron that stopped (config/prometheus/cmis-platform.rules.yml).
+        lastSync = gauge(registry, "cmis_sync_last_run_timestamp_seconds", "When a sync last started (0 before the "
+                + "first)");
+        partitionsAhead = gauge(registry, "cmis_api_call_log_partitions_ahead", "Day partitions of the call log "
+                + "after today (UTC; db prune keeps 14)");
         BuildInfo build = BuildInfo.current();
         Info.builder().name("cmis_build").help("The running build: version, git commit and build time")
                 .labelNames("version", "commit", "build_time").register(registry)
@@ -103,6 +110,13 @@ public final class HealthMetrics {
             limitedScopes.labelValues(platform).set(number(p.get("limited_scopes")));
         });
         secrets(report);
+        Map<String, Object> jobs = component(report, "scheduled_jobs");
+        if (jobs.get("last_sync_started_at") instanceof java.time.Instant at) {
+            lastSync.set(at.getEpochSecond());
+        }
+        if (jobs.containsKey("call_log_partitions_ahead_days")) {
+            partitionsAhead.set(number(jobs.get("call_log_partitions_ahead_days")));
+        }
     }
 
     /** One series per secret column, 0 included; none when the report has no secrets component (unknown). */
