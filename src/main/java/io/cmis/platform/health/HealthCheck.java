@@ -163,6 +163,14 @@ public final class HealthCheck {
     }
 
     /**
+     * A token a refresh token renews that expired longer ago than this is overdue: the hourly sweep
+     * renews it before its end, so it lapsed because no sweep ran (a cron that stopped) or the
+     * platform would not refresh it. The margin is for a sweep still working through its list.
+     */
+    static final Duration REFRESH_OVERDUE_AFTER = Duration.ofMinutes(2);
+
+    /**
+     * Refresh overdue: see {@link #REFRESH_OVERDUE_AFTER}.
      * Expiring soon is {@link GrantExpiry}, the definition {@code tokens status} shows: a grant that
      * ends within the window and that nothing renews past it (a Meta token, an import without a
      * refresh token, a refresh token with a fixed end). An access token that a refresh token renews
@@ -170,7 +178,7 @@ public final class HealthCheck {
      */
     private Map<String, Object> integrations(Handle h, Instant now) {
         Instant soon = now.plus(settings.expiringWithin());
-        long expiringSoon = h.createQuery("""
+        List<boolean[]> due = h.createQuery("""
                         SELECT platform, token_kind, status, token_expires_at, refresh_token_expires_at,
                                refresh_token_enc IS NOT NULL AS has_refresh
                         FROM integrations
@@ -181,10 +189,13 @@ public final class HealthCheck {
                     Instant expires = instant(rs.getTimestamp("token_expires_at"));
                     Renewal renewal = Renewal.of(registry.get(rs.getString("platform"))
                             .refreshMode(rs.getString("token_kind")), rs.getBoolean("has_refresh"), expires != null);
-                    return GrantExpiry.expiring(rs.getString("status"), renewal, expires,
-                            instant(rs.getTimestamp("refresh_token_expires_at")), now, settings.expiringWithin());
+                    return new boolean[]{GrantExpiry.expiring(rs.getString("status"), renewal, expires,
+                            instant(rs.getTimestamp("refresh_token_expires_at")), now, settings.expiringWithin()),
+                            renewal == Renewal.REFRESH_TOKEN && expires.isBefore(now.minus(REFRESH_OVERDUE_AFTER))};
                 })
-                .stream().filter(Boolean::booleanValue).count();
+                .list();
+        long expiringSoon = due.stream().filter(d -> d[0]).count();
+        long refreshOverdue = due.stream().filter(d -> d[1]).count();
         return h.createQuery("""
                         SELECT count(*) AS total,
                                count(*) FILTER (WHERE status = 'active') AS active,
@@ -199,7 +210,8 @@ public final class HealthCheck {
                     out.put("needs_reauth", rs.getLong("needs_reauth"));
                     out.put("revoked", rs.getLong("revoked"));
                     out.put("expiring_soon", expiringSoon);
-                    boolean attention = expiringSoon > 0 || rs.getLong("needs_reauth") > 0;
+                    out.put("refresh_overdue", refreshOverdue);
+                    boolean attention = expiringSoon > 0 || refreshOverdue > 0 || rs.getLong("needs_reauth") > 0;
                     out.put("health", attention ? HealthStatus.WARNING : HealthStatus.HEALTHY);
                     return out;
                 })

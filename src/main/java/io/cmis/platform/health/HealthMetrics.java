@@ -41,7 +41,8 @@ public final class HealthMetrics {
     public HealthMetrics(PrometheusRegistry registry) {
         status = gauge(registry, "cmis_health_status", "0 healthy, 1 warning, 2 critical, 3 unknown", "component");
         integrations = gauge(registry, "cmis_integrations", "Integrations by status; expiring_soon counts active "
-                + "grants that end within health.expiring-within", "status");
+                + "grants that end within health.expiring-within; refresh_overdue tokens a refresh token renews that "
+                + "lapsed over 2 minutes ago", "status");
         webhookEvents = gauge(registry, "cmis_webhook_events", "Webhook events by status", "status");
         oldestQueued = gauge(registry, "cmis_webhook_oldest_queued_seconds", "Age of the oldest event waiting");
         retrySuccess = gauge(registry, "cmis_webhook_retry_success_ratio", "Retried events that ended processed, 24 h");
@@ -80,7 +81,8 @@ public final class HealthMetrics {
         evaluatedAt.set(report.timestamp().getEpochSecond());
         report.components().forEach((name, value) -> status.labelValues(name).set(HealthReport.worstOf(value).exitCode()));
         Map<String, Object> i = component(report, "integrations");
-        for (String s : new String[]{"total", "active", "needs_reauth", "revoked", "expiring_soon"}) {
+        for (String s : new String[]{"total", "active", "needs_reauth", "revoked", "expiring_soon",
+                "refresh_overdue"}) {
             integrations.labelValues(s).set(number(i.get(s)));
         }
         Map<String, Object> w = component(report, "webhooks");

@@ -267,6 +267,27 @@ class HealthCommandTest extends SandboxCliTest {
     }
 
     @Test
+    void a_renewable_token_that_lapsed_is_a_refresh_overdue_a_sweep_that_did_not_run() throws Exception {
+        insertIntegration("google", true, bed.clock.instant().minusSeconds(60)); // the sweep may still be on its way
+        JsonNode h = Json.MAPPER.readTree(cli.run("--json", "health").stdout()); // the test rows' secrets: warning
+        assertThat(h.at("/components/integrations/refresh_overdue").asInt()).isZero();
+        assertThat(h.at("/components/integrations/health").asText()).isEqualTo("healthy");
+
+        insertIntegration("google", true, bed.clock.instant().minus(Duration.ofMinutes(3)));
+        h = Json.MAPPER.readTree(cli.run("--json", "health").stdout());
+        assertThat(h.at("/components/integrations/refresh_overdue").asInt()).isEqualTo(1);
+        assertThat(h.at("/components/integrations/health").asText()).isEqualTo("warning");
+
+        insertIntegration("meta", false, bed.clock.instant().minusSeconds(600)); // nothing renews it: not the sweep's
+        h = Json.MAPPER.readTree(cli.run("--json", "health").stdout());
+        assertThat(h.at("/components/integrations/refresh_overdue").asInt()).isEqualTo(1);
+        assertThat(h.at("/components/integrations/expiring_soon").asInt()).isEqualTo(1);
+        Path file = Files.createTempDirectory("textfile").resolve("cmis.prom");
+        cli.run("health", "--prometheus", file.toString());
+        assertThat(Files.readString(file)).contains("cmis_integrations{status=\"refresh_overdue\"} 1.0");
+    }
+
+    @Test
     void the_textfile_says_when_a_sync_last_started_and_how_many_call_log_partitions_lie_ahead() throws Exception {
         Path file = Files.createTempDirectory("textfile").resolve("cmis.prom");
         cli.run("health", "--prometheus", file.toString());
