@@ -69,6 +69,11 @@ public final class HealthCheck {
             components.put("credential_reads", credentialReads(h, now));
             return null;
         });
+        tenancy.systemWide("health: when the scheduled jobs last left a trace", h -> {
+            answerWithin(h);
+            components.put("scheduled_jobs", scheduledJobs(h, now));
+            return null;
+        });
         HealthStatus overall = HealthStatus.HEALTHY;
         for (Object component : components.values()) {
             overall = overall.worst(HealthReport.worstOf(component));
@@ -89,6 +94,34 @@ public final class HealthCheck {
         counts.byOutcome().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> out.put(e.getKey() + "_last_hour", e.getValue()));
         out.put("refreshes_on_read_last_hour", counts.refreshed());
+        out.put("health", HealthStatus.HEALTHY);
+        return out;
+    }
+
+    /**
+     * What tells a stopped cron from outside (Prometheus alerts on it, see config/prometheus): when a
+     * sync last started, and how many UTC days after today already have their call-log partition
+     * ({@code db prune} keeps 14; each day it does not run, one fewer). Informational: always healthy
+     * here, because only a clock outside the database knows how old is too old.
+     */
+    private static Map<String, Object> scheduledJobs(Handle h, Instant now) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("last_sync_started_at", h.createQuery("SELECT max(started_at) FROM sync_runs")
+                .mapTo(Timestamp.class).findOne().map(Timestamp::toInstant).orElse(null));
+        java.util.Set<java.time.LocalDate> days = new java.util.HashSet<>(h.createQuery("""
+                        SELECT to_date(substring(c.relname from '(\\d{8})$'), 'YYYYMMDD')
+                        FROM pg_inherits i
+                        JOIN pg_class c ON c.oid = i.inhrelid
+                        WHERE i.inhparent = 'platform_api_calls'::regclass
+                          AND c.relname ~ '^platform_api_calls_\\d{8}$'
+                        """).mapTo(java.time.LocalDate.class).list());
+        java.time.LocalDate day = java.time.LocalDate.ofInstant(now, java.time.ZoneOffset.UTC).plusDays(1);
+        int ahead = 0;
+        while (days.contains(day)) {
+            ahead++;
+            day = day.plusDays(1);
+        }
+        out.put("call_log_partitions_ahead_days", ahead);
         out.put("health", HealthStatus.HEALTHY);
         return out;
     }
@@ -130,6 +163,14 @@ public final class HealthCheck {
     }
 
     /**
+     * A token a refresh token renews that expired longer ago than this is overdue: the hourly sweep
+     * renews it before its end, so it lapsed because no sweep ran (a cron that stopped) or the
+     * platform would not refresh it. The margin is for a sweep still working through its list.
+     */
+    static final Duration REFRESH_OVERDUE_AFTER = Duration.ofMinutes(2);
+
+    /**
+     * Refresh overdue: see {@link #REFRESH_OVERDUE_AFTER}.
      * Expiring soon is {@link GrantExpiry}, the definition {@code tokens status} shows: a grant that
      * ends within the window and that nothing renews past it (a Meta token, an import without a
      * refresh token, a refresh token with a fixed end). An access token that a refresh token renews
@@ -137,7 +178,7 @@ public final class HealthCheck {
      */
     private Map<String, Object> integrations(Handle h, Instant now) {
         Instant soon = now.plus(settings.expiringWithin());
-        long expiringSoon = h.createQuery("""
+        List<boolean[]> due = h.createQuery("""
                         SELECT platform, token_kind, status, token_expires_at, refresh_token_expires_at,
                                refresh_token_enc IS NOT NULL AS has_refresh
                         FROM integrations
@@ -148,10 +189,13 @@ public final class HealthCheck {
                     Instant expires = instant(rs.getTimestamp("token_expires_at"));
                     Renewal renewal = Renewal.of(registry.get(rs.getString("platform"))
                             .refreshMode(rs.getString("token_kind")), rs.getBoolean("has_refresh"), expires != null);
-                    return GrantExpiry.expiring(rs.getString("status"), renewal, expires,
-                            instant(rs.getTimestamp("refresh_token_expires_at")), now, settings.expiringWithin());
+                    return new boolean[]{GrantExpiry.expiring(rs.getString("status"), renewal, expires,
+                            instant(rs.getTimestamp("refresh_token_expires_at")), now, settings.expiringWithin()),
+                            renewal == Renewal.REFRESH_TOKEN && expires.isBefore(now.minus(REFRESH_OVERDUE_AFTER))};
                 })
-                .stream().filter(Boolean::booleanValue).count();
+                .list();
+        long expiringSoon = due.stream().filter(d -> d[0]).count();
+        long refreshOverdue = due.stream().filter(d -> d[1]).count();
         return h.createQuery("""
                         SELECT count(*) AS total,
                                count(*) FILTER (WHERE status = 'active') AS active,
@@ -166,7 +210,8 @@ public final class HealthCheck {
                     out.put("needs_reauth", rs.getLong("needs_reauth"));
                     out.put("revoked", rs.getLong("revoked"));
                     out.put("expiring_soon", expiringSoon);
-                    boolean attention = expiringSoon > 0 || rs.getLong("needs_reauth") > 0;
+                    out.put("refresh_overdue", refreshOverdue);
+                    boolean attention = expiringSoon > 0 || refreshOverdue > 0 || rs.getLong("needs_reauth") > 0;
                     out.put("health", attention ? HealthStatus.WARNING : HealthStatus.HEALTHY);
                     return out;
                 })

@@ -35,11 +35,14 @@ public final class HealthMetrics {
     private final Gauge limitedScopes;
     private final Gauge evaluatedAt;
     private final Gauge staleSecrets;
+    private final Gauge lastSync;
+    private final Gauge partitionsAhead;
 
     public HealthMetrics(PrometheusRegistry registry) {
         status = gauge(registry, "cmis_health_status", "0 healthy, 1 warning, 2 critical, 3 unknown", "component");
         integrations = gauge(registry, "cmis_integrations", "Integrations by status; expiring_soon counts active "
-                + "grants that end within health.expiring-within", "status");
+                + "grants that end within health.expiring-within; refresh_overdue tokens a refresh token renews that "
+                + "lapsed over 2 minutes ago", "status");
         webhookEvents = gauge(registry, "cmis_webhook_events", "Webhook events by status", "status");
         oldestQueued = gauge(registry, "cmis_webhook_oldest_queued_seconds", "Age of the oldest event waiting");
         retrySuccess = gauge(registry, "cmis_webhook_retry_success_ratio", "Retried events that ended processed, 24 h");
@@ -56,6 +59,11 @@ public final class HealthMetrics {
         evaluatedAt = gauge(registry, "cmis_health_evaluated_timestamp_seconds", "When health was evaluated");
         staleSecrets = gauge(registry, "cmis_secrets_not_under_active_key", "Stored secrets not under the active key "
                 + "in the current format (tokens rotate-key brings it to 0; keep old keys until then)", "column");
+        // For the alerts on a cron that stopped (config/prometheus/cmis-platform.rules.yml).
+        lastSync = gauge(registry, "cmis_sync_last_run_timestamp_seconds", "When a sync last started (0 before the "
+                + "first)");
+        partitionsAhead = gauge(registry, "cmis_api_call_log_partitions_ahead", "Day partitions of the call log "
+                + "after today (UTC; db prune keeps 14)");
         BuildInfo build = BuildInfo.current();
         Info.builder().name("cmis_build").help("The running build: version, git commit and build time")
                 .labelNames("version", "commit", "build_time").register(registry)
@@ -73,7 +81,8 @@ public final class HealthMetrics {
         evaluatedAt.set(report.timestamp().getEpochSecond());
         report.components().forEach((name, value) -> status.labelValues(name).set(HealthReport.worstOf(value).exitCode()));
         Map<String, Object> i = component(report, "integrations");
-        for (String s : new String[]{"total", "active", "needs_reauth", "revoked", "expiring_soon"}) {
+        for (String s : new String[]{"total", "active", "needs_reauth", "revoked", "expiring_soon",
+                "refresh_overdue"}) {
             integrations.labelValues(s).set(number(i.get(s)));
         }
         Map<String, Object> w = component(report, "webhooks");
@@ -103,6 +112,13 @@ public final class HealthMetrics {
             limitedScopes.labelValues(platform).set(number(p.get("limited_scopes")));
         });
         secrets(report);
+        Map<String, Object> jobs = component(report, "scheduled_jobs");
+        if (jobs.get("last_sync_started_at") instanceof java.time.Instant at) {
+            lastSync.set(at.getEpochSecond());
+        }
+        if (jobs.containsKey("call_log_partitions_ahead_days")) {
+            partitionsAhead.set(number(jobs.get("call_log_partitions_ahead_days")));
+        }
     }
 
     /** One series per secret column, 0 included; none when the report has no secrets component (unknown). */

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +53,9 @@ public final class ServeMonitor implements AutoCloseable {
     private final Counter credentialRefreshes = Counter.builder().name("cmis_credential_refreshes_on_read_total")
             .help("Tokens this serve refreshed at the platform because a credential read found them due")
             .register(registry);
+    private final io.prometheus.metrics.core.metrics.Gauge loopUp = io.prometheus.metrics.core.metrics.Gauge.builder()
+            .name("cmis_serve_loop_up").help("1 while this loop of serve runs, 0 once it died (serve's watchdog "
+                    + "then exits so systemd restarts it)").labelNames("loop").register(registry);
     private final ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "cmis:health");
         t.setDaemon(true);
@@ -151,6 +155,15 @@ public final class ServeMonitor implements AutoCloseable {
     public String metrics() {
         gauges.update(current());
         return HealthMetrics.text(registry);
+    }
+
+    /** {@link #metrics()} with whether each of serve's loops still runs. */
+    public String metrics(Liveness liveness) {
+        List<String> dead = liveness.dead();
+        for (String loop : liveness.names()) {
+            loopUp.labelValues(loop).set(dead.contains(loop) ? 0 : 1);
+        }
+        return metrics();
     }
 
     public void intakeAnswered(String platform, int httpStatus) {

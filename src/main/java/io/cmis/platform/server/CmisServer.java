@@ -197,7 +197,7 @@ public final class CmisServer implements AutoCloseable {
         } else if (ADMIN_PAGES.contains(path) && !admin.allows(request)) {
             admin.refuse(path, response, done);
         } else if (path.equals("/metrics") && method.equals("GET")) {
-            send(response, done, 200, PrometheusTextFormatWriter.CONTENT_TYPE, monitor.metrics());
+            send(response, done, 200, PrometheusTextFormatWriter.CONTENT_TYPE, monitor.metrics(liveness));
         } else if (path.equals("/") && method.equals("GET")) {
             Responses.send(response, done, 200, "text/html; charset=utf-8",
                     DashboardPage.render(monitor.current(), dashboard.read()), DashboardPage.POLICY);

@@ -17,7 +17,8 @@ import java.util.Set;
 final class PublicHealth {
     /** Components with one set of fields. */
     private static final Map<String, Set<String>> FIELDS = Map.of(
-            "integrations", Set.of("total", "active", "needs_reauth", "revoked", "expiring_soon", "health"),
+            "integrations", Set.of("total", "active", "needs_reauth", "revoked", "expiring_soon", "refresh_overdue",
+                    "health"),
             "webhooks", Set.of("queued", "processing", "pending_retries", "dead_letter_queue", "unmatched",
                     "oldest_queued_age_seconds", "processed_24h", "success_rate", "retry_success_rate", "health"),
             "secrets", Set.of("not_under_active_key", "health"),

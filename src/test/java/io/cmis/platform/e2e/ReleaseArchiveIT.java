@@ -47,6 +47,10 @@ class ReleaseArchiveIT {
                 "completion/_cmis-platform", "README.md", "THIRD-PARTY.txt", "lib/cmis-platform.jar", "openapi.json")) {
             assertThat(home.resolve(expected)).as(expected).isRegularFile();
         }
+        for (String kit : List.of("config/prometheus/cmis-platform.rules.yml",
+                "config/prometheus/cmis-platform.rules.test.yml", "config/grafana/cmis-platform.json")) {
+            assertThat(home.resolve(kit)).as("the operators' kit: " + kit).hasSameBinaryContentAs(Path.of(kit));
+        }
         assertThat(Files.readString(home.resolve("openapi.json"))).as("the OpenAPI document serve answers")
                 .isEqualTo(io.cmis.platform.api.OpenApiDocument.load().json());
         assertThat(home.resolve("pom.xml")).doesNotExist();

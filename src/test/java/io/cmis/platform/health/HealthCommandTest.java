@@ -266,6 +266,66 @@ class HealthCommandTest extends SandboxCliTest {
         assertThat(run.all()).doesNotContain("\tat ");
     }
 
+    @Test
+    void a_renewable_token_that_lapsed_is_a_refresh_overdue_a_sweep_that_did_not_run() throws Exception {
+        insertIntegration("google", true, bed.clock.instant().minusSeconds(60)); // the sweep may still be on its way
+        JsonNode h = Json.MAPPER.readTree(cli.run("--json", "health").stdout()); // the test rows' secrets: warning
+        assertThat(h.at("/components/integrations/refresh_overdue").asInt()).isZero();
+        assertThat(h.at("/components/integrations/health").asText()).isEqualTo("healthy");
+
+        insertIntegration("google", true, bed.clock.instant().minus(Duration.ofMinutes(3)));
+        h = Json.MAPPER.readTree(cli.run("--json", "health").stdout());
+        assertThat(h.at("/components/integrations/refresh_overdue").asInt()).isEqualTo(1);
+        assertThat(h.at("/components/integrations/health").asText()).isEqualTo("warning");
+
+        insertIntegration("meta", false, bed.clock.instant().minusSeconds(600)); // nothing renews it: not the sweep's
+        h = Json.MAPPER.readTree(cli.run("--json", "health").stdout());
+        assertThat(h.at("/components/integrations/refresh_overdue").asInt()).isEqualTo(1);
+        assertThat(h.at("/components/integrations/expiring_soon").asInt()).isEqualTo(1);
+        Path file = Files.createTempDirectory("textfile").resolve("cmis.prom");
+        cli.run("health", "--prometheus", file.toString());
+        assertThat(Files.readString(file)).contains("cmis_integrations{status=\"refresh_overdue\"} 1.0");
+    }
+
+    @Test
+    void the_textfile_says_when_a_sync_last_started_and_how_many_call_log_partitions_lie_ahead() throws Exception {
+        Path file = Files.createTempDirectory("textfile").resolve("cmis.prom");
+        cli.run("health", "--prometheus", file.toString());
+        assertThat(value(Files.readString(file), "cmis_sync_last_run_timestamp_seconds"))
+                .as("no sync yet: 0, which the alert leaves alone").isEqualTo(0.0);
+
+        io.cmis.platform.support.OAuthUser.connect(cli, org, "meta");
+        Instant before = bed.clock.instant();
+        cli.run("sync").ok();
+        Instant after = bed.clock.instant();
+        cli.run("db", "prune").ok(); // today and the next 14 UTC days
+        java.time.LocalDate today = java.time.LocalDate.ofInstant(after, java.time.ZoneOffset.UTC);
+        bed.jdbi.useHandle(h -> h.createQuery("SELECT cmis_platform.drop_api_call_partition(:day)")
+                .bind("day", today.plusDays(4)).mapTo(Long.class).one());
+        cli.run("health", "--prometheus", file.toString());
+
+        String text = Files.readString(file);
+        assertThat(value(text, "cmis_sync_last_run_timestamp_seconds"))
+                .isBetween((double) before.getEpochSecond(), (double) after.getEpochSecond());
+        assertThat(value(text, "cmis_api_call_log_partitions_ahead")).as("days 1 to 3 after today, then a gap")
+                .isEqualTo(3.0);
+        assertThat(health(0).at("/components/scheduled_jobs/call_log_partitions_ahead_days").asInt()).isEqualTo(3);
+
+        bed.clock.advance(Duration.ofDays(3)); // prune stopped: the day of the gap is now tomorrow
+        cli.run("health", "--prometheus", file.toString());
+        assertThat(value(Files.readString(file), "cmis_api_call_log_partitions_ahead")).isEqualTo(0.0);
+    }
+
+    /** The value of an unlabelled sample in a Prometheus text exposition, or null when there is none. */
+    private static Double value(String exposition, String name) {
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return Double.parseDouble(line.substring(name.length() + 1).trim());
+            }
+        }
+        return null;
+    }
+
     private JsonNode health(int expectedExit) throws Exception {
         CliRun.Result run = cli.run("--json", "health");
         assertThat(run.exitCode()).as(run.stdout()).isEqualTo(expectedExit);

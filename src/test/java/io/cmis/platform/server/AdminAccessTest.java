@@ -216,6 +216,8 @@ class AdminAccessTest {
             assertThat(components.path("integrations").path("needs_reauth").asLong()).isEqualTo(1);
             assertThat(components.path("integrations").has("active")).isTrue();
             assertThat(components.path("integrations").has("expiring_soon")).isTrue();
+            assertThat(components.path("integrations").has("refresh_overdue")).isTrue();
+            assertThat(components.has("scheduled_jobs")).as("admin view only").isFalse();
             assertThat(components.path("webhooks").has("pending_retries")).isTrue();
             assertThat(components.path("webhooks").has("dead_letter_queue")).isTrue();
             assertThat(components.path("webhooks").has("success_rate")).isTrue();

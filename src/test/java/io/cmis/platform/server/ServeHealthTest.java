@@ -87,6 +87,18 @@ class ServeHealthTest {
     }
 
     @Test
+    void metrics_say_which_loop_of_serve_died() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        server.liveness.watch("test loop", running::get);
+        assertThat(server.get("/metrics").body()).contains("cmis_serve_loop_up{loop=\"test loop\"} 1.0")
+                .contains("cmis_serve_loop_up{loop=\"webhook intake committer\"} 1.0");
+
+        running.set(false);
+        assertThat(server.get("/metrics").body()).contains("cmis_serve_loop_up{loop=\"test loop\"} 0.0")
+                .contains("cmis_serve_loop_up{loop=\"webhook intake committer\"} 1.0");
+    }
+
+    @Test
     void a_cached_health_document_says_how_old_it_is() throws Exception {
         assertThat(server.get("/health/integrations").statusCode()).isEqualTo(200);
         bed.clock.advance(java.time.Duration.ofMillis(1500)); // within the 2 s a document is reused
