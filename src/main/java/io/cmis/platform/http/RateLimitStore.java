@@ -16,36 +16,116 @@ import io.cmis.platform.platforms.RateLimitExceededException;
 public final class RateLimitStore {
     /** A limit another process records is seen within this long; this process's own at once. */
     static final java.time.Duration CACHE = java.time.Duration.ofSeconds(2);
+    /**
+     * Past this many limited scopes on one platform, the snapshot stops being cheap to re-read every
+     * {@link #CACHE}: the scopes a call names are then read one call at a time, as before.
+     */
+    static final int SNAPSHOT_MAX = 10_000;
+
+    /**
+     * The platform's scopes limited at {@code readAt}, read in one statement; {@code complete} false
+     * when there were more than {@link #SNAPSHOT_MAX} of them and {@code limits} holds none.
+     */
+    private record Snapshot(Map<String, Instant> limits, boolean complete, Instant readAt) {
+        boolean freshAt(Instant now) {
+            return !now.isBefore(readAt) && now.isBefore(readAt.plus(CACHE));
+        }
+    }
 
     private record Cached(Optional<Instant> until, Instant readAt) {
     }
 
     private final Tenancy tenancy;
     private final java.time.Clock clock;
-    private final java.util.Map<String, Cached> cache = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Snapshot> snapshots = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Limits this process recorded: seen at once, whatever snapshot was read before or during the write. */
+    private final Map<String, Instant> own = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per-scope reads, used only while a platform has more limited scopes than a snapshot holds. */
+    private final Map<String, Cached> cache = new java.util.concurrent.ConcurrentHashMap<>();
 
     public RateLimitStore(Tenancy tenancy, java.time.Clock clock) {
         this.tenancy = tenancy;
         this.clock = clock;
     }
 
-    public Optional<Instant> limitedUntil(String platform, String scope) {
-        Instant now = clock.instant();
-        Cached cached = cache.get(platform + "|" + scope);
-        if (cached != null && !now.isBefore(cached.readAt()) && now.isBefore(cached.readAt().plus(CACHE))) {
-            return cached.until();
-        }
-        Optional<Instant> until = read(platform, scope);
-        cache.put(platform + "|" + scope, new Cached(until, now));
-        return until;
-    }
-
     /**
-     * {@link #limitedUntil(String, String)} of several scopes at once: those not cached are read in one
-     * statement, so a call's scopes cost one round trip, not one each.
+     * Until when each of a call's scopes is limited (empty: not limited). The platform's limited scopes
+     * are read in one statement at most once per {@link #CACHE} per process, so a call costs no round
+     * trip at all however many integrations and scopes a run touches (a sync of 10,000 advertisers
+     * would otherwise read one scope per call), and a limit another process records is still obeyed
+     * within {@link #CACHE}.
      */
     public Map<String, Optional<Instant>> limitedUntil(String platform, java.util.List<String> scopes) {
         Instant now = clock.instant();
+        Snapshot snapshot = snapshot(platform, now);
+        Map<String, Optional<Instant>> out = new java.util.LinkedHashMap<>();
+        java.util.List<String> unread = new java.util.ArrayList<>();
+        for (String scope : scopes) {
+            if (snapshot.complete()) {
+                out.put(scope, later(snapshot.limits().get(scope), own.get(platform + "|" + scope)));
+            } else {
+                unread.add(scope);
+            }
+        }
+        if (!unread.isEmpty()) {
+            readEach(platform, unread, now).forEach((scope, until) ->
+                    out.put(scope, later(until.orElse(null), own.get(platform + "|" + scope))));
+        }
+        return out;
+    }
+
+    private static Optional<Instant> later(Instant a, Instant b) {
+        if (a == null || b == null) {
+            return Optional.ofNullable(a == null ? b : a);
+        }
+        return Optional.of(a.isAfter(b) ? a : b);
+    }
+
+    private Snapshot snapshot(String platform, Instant now) {
+        Snapshot current = snapshots.get(platform);
+        if (current != null && current.freshAt(now)) {
+            return current;
+        }
+        // One reader per platform re-reads it; the threads that arrive meanwhile wait for its answer
+        // rather than each sending the same statement.
+        synchronized (lockFor(platform)) {
+            current = snapshots.get(platform);
+            if (current != null && current.freshAt(now)) {
+                return current;
+            }
+            Snapshot read = read(platform, now);
+            snapshots.put(platform, read);
+            own.entrySet().removeIf(e -> !e.getValue().isAfter(now));
+            return read;
+        }
+    }
+
+    private final Map<String, Object> locks = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Object lockFor(String platform) {
+        return locks.computeIfAbsent(platform, p -> new Object());
+    }
+
+    private Snapshot read(String platform, Instant now) {
+        Map<String, Instant> limits = new java.util.HashMap<>();
+        tenancy.systemWide("read the platform's limited scopes", h -> h.createQuery("""
+                        SELECT scope, limited_until FROM rate_limits
+                        WHERE platform = :platform AND limited_until > :now
+                        LIMIT :max
+                        """)
+                .bind("platform", platform)
+                .bind("now", Timestamp.from(now))
+                .bind("max", SNAPSHOT_MAX + 1)
+                .map((rs, ctx) -> limits.put(rs.getString("scope"), rs.getTimestamp("limited_until").toInstant()))
+                .list());
+        if (limits.size() > SNAPSHOT_MAX) {
+            return new Snapshot(Map.of(), false, now);
+        }
+        return new Snapshot(Map.copyOf(limits), true, now);
+    }
+
+    /** The scopes not in a snapshot, read in one statement (those read within {@link #CACHE} from memory). */
+    private Map<String, Optional<Instant>> readEach(String platform, java.util.List<String> scopes, Instant now) {
         Map<String, Optional<Instant>> out = new java.util.LinkedHashMap<>();
         java.util.List<String> missing = new java.util.ArrayList<>();
         for (String scope : scopes) {
@@ -70,6 +150,7 @@ public final class RateLimitStore {
                         return rs.getString("scope");
                     })
                     .list());
+            cache.entrySet().removeIf(e -> !now.isBefore(e.getValue().readAt().plus(CACHE)));
             for (String scope : missing) {
                 Optional<Instant> until = Optional.ofNullable(found.get(scope));
                 cache.put(platform + "|" + scope, new Cached(until, now));
@@ -79,17 +160,6 @@ public final class RateLimitStore {
         return out;
     }
 
-    private Optional<Instant> read(String platform, String scope) {
-        return tenancy.systemWide("read the rate-limit state of a platform scope", h -> h.createQuery("""
-                        SELECT limited_until FROM rate_limits WHERE platform = :platform AND scope = :scope
-                        """)
-                .bind("platform", platform)
-                .bind("scope", scope)
-                .mapTo(Timestamp.class)
-                .findOne()
-                .map(Timestamp::toInstant));
-    }
-
     /**
      * Records that the limit's scope may not be called for its wait (keeping a later existing limit).
      * A growing limit that comes back within twice its longest wait of the last one waits twice as
@@ -97,7 +167,7 @@ public final class RateLimitStore {
      */
     public Instant limit(String platform, RateLimitExceededException.Limit limit, String detail, Instant now) {
         cache.remove(platform + "|" + limit.scope());
-        return tenancy.systemWide("record a rate limit", h -> {
+        Instant recorded = tenancy.systemWide("record a rate limit", h -> {
             Optional<Map<String, Object>> last = h.createQuery("""
                             SELECT limited_until, strikes FROM rate_limits
                             WHERE platform = :platform AND scope = :scope FOR UPDATE
@@ -130,6 +200,8 @@ public final class RateLimitStore {
                     .execute();
             return until;
         });
+        own.merge(platform + "|" + limit.scope(), recorded, (a, b) -> a.isAfter(b) ? a : b);
+        return recorded;
     }
 
     public void usage(String platform, String scope, double percent, String detail, Instant now) {
