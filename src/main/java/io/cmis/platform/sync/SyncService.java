@@ -106,25 +106,27 @@ public final class SyncService {
             return outcome(integration, "skipped", "status is " + integration.status(), SyncCounts.NONE);
         }
         OrgId org = new OrgId(integration.orgId());
-        if (!leases.tryClaim(org, integration.id())) {
+        SyncLeases.Claim claim = leases.tryClaim(org, integration.id());
+        if (!claim.claimed()) {
             return outcome(integration, "skipped", "another sync is running for it", SyncCounts.NONE);
         }
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
         try {
-            Optional<Instant> synced = tenancy.inOrg(org, h -> h.createQuery(
-                            "SELECT last_synced_at FROM integrations WHERE id = :id AND last_synced_at IS NOT NULL")
-                    .bind("id", integration.id()).mapTo(Instant.class).findOne());
+            Optional<Instant> synced = claim.lastSynced();
             if (synced.isPresent() && synced.get().isAfter(runStarted)) {
                 // Two runs at once (two hosts' cron): the other one got here first and finished it.
                 return outcome(integration, "synced_elsewhere", "synced by another run at " + synced.get()
                         + ", after this one started", SyncCounts.NONE);
             }
-            return discoverAndWrite(leases, integration, parts);
+            return discoverAndWrite(leases, integration, parts, released);
         } finally {
-            leases.release(org, integration.id());
+            leases.release(org, integration.id(), released.get());
         }
     }
 
-    private SyncOutcome discoverAndWrite(SyncLeases leases, Integration integration, Set<Part> parts) {
+    /** {@code released} is set once a committed transaction (the result's) has ended the lease. */
+    private SyncOutcome discoverAndWrite(SyncLeases leases, Integration integration, Set<Part> parts,
+                                         java.util.concurrent.atomic.AtomicBoolean released) {
         OrgId org = new OrgId(integration.orgId());
         Instant started = clock.instant();
         SyncOutcome result;
@@ -143,9 +145,9 @@ public final class SyncService {
             List<DiscoveredAdAccount> accounts = found.accounts();
             Set<String> kept = found.kept();
             Optional<RateLimitExceededException> deferred = found.deferred();
-            // The data and its sync_runs row commit together: one transaction per integration.
-            return tenancy.inOrg(org, h -> {
-                if (!leases.stillHeld(h, integration.id())) {
+            // The data, its sync_runs row and the lease's end commit together: one transaction per integration.
+            SyncOutcome written = tenancy.inOrg(org, h -> {
+                if (!leases.releaseWith(h, integration.id())) {
                     // Our lease ran out (a stall longer than it) and another sync took over: its result wins.
                     return outcome(integration, "skipped", "its sync lease expired and another sync took it over",
                             SyncCounts.NONE);
@@ -162,6 +164,8 @@ public final class SyncService {
                         synced.outcome(), counts, null);
                 return synced;
             });
+            released.set(true);
+            return written;
         } catch (TokenRefreshFailedException e) {
             result = outcome(integration, e.needsReauth() ? "needs_reauth" : "failed", e.getMessage(), SyncCounts.NONE);
         } catch (ReauthRequiredException | TokenExpiredException e) {
@@ -177,8 +181,12 @@ public final class SyncService {
             result = outcome(integration, "failed", e.getMessage(), SyncCounts.NONE);
         }
         SyncOutcome recorded = result;
-        tenancy.inOrgDo(org, h -> new SyncRunRepository(h).record(integration.orgId(), integration.id(), started,
-                clock.instant(), recorded.outcome(), recorded.counts(), recorded.detail()));
+        tenancy.inOrgDo(org, h -> {
+            new SyncRunRepository(h).record(integration.orgId(), integration.id(), started,
+                    clock.instant(), recorded.outcome(), recorded.counts(), recorded.detail());
+            leases.releaseWith(h, integration.id());
+        });
+        released.set(true);
         return result;
     }
 

@@ -76,7 +76,9 @@ public final class Tenancy {
      * the reads on a request's hot path (the proxy's token): {@link #inOrg} costs three round trips
      * (path, statement, commit), and behind PgBouncer 1.18 each transaction one more (it sends
      * {@code SET DateStyle} before every transaction: the driver's spelling is not the server's).
-     * {@code bind} numbers {@code sql}'s parameters from 1; {@code read} gets its rows.
+     * {@code bind} numbers {@code sql}'s parameters from 1; {@code read} gets its rows. {@code sql} may
+     * be writes followed by one query, all in the same implicit transaction: {@code read} gets the
+     * query's rows (each statement sees what the ones before it committed, as READ COMMITTED does).
      */
     public <T> T inOrgStatement(OrgId org, String sql, Binder bind, Reader<T> read) {
         // Literals, so the path can lead a statement of any parameters: the schema is a constant, the
@@ -96,7 +98,11 @@ public final class Tenancy {
             try (java.sql.PreparedStatement statement = connection.prepareStatement(sql)) {
                 bind.bind(statement);
                 statement.execute(); // the path's row, then the statement's
-                if (!statement.getMoreResults()) {
+                boolean found = statement.getMoreResults();
+                while (!found && statement.getUpdateCount() != -1) {
+                    found = statement.getMoreResults(); // a write before the read (its count) is passed over
+                }
+                if (!found) {
                     throw new IllegalStateException("the statement returned no rows: " + sql);
                 }
                 try (java.sql.ResultSet rows = statement.getResultSet()) {
