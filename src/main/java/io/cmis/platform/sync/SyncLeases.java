@@ -92,19 +92,21 @@ final class SyncLeases implements AutoCloseable {
         return claim;
     }
 
-    /**
-     * In the transaction that writes a sync's result: ends the lease and reports whether this sync
-     * still held it. The row stays locked until that transaction ends, so no one can take it over
-     * between this check and the commit, and the release commits with the result (no transaction of
-     * its own). Renewals stop here; if the transaction rolls back, {@link #release} ends the lease.
-     */
-    boolean releaseWith(Handle orgTransaction, UUID integrationId) {
-        held.remove(integrationId);
-        return orgTransaction.createUpdate("DELETE FROM sync_leases WHERE integration_id = :id AND holder = :holder")
-                .bind("id", integrationId).bind("holder", holder).execute() == 1;
+    /** This sync's name in its leases. */
+    String holder() {
+        return holder;
     }
 
-    /** Ends a lease that no committed {@link #releaseWith} ended (a failure, a rollback); at most one statement. */
+    /**
+     * Renewals stop as the result's transaction starts: it ends the lease itself
+     * ({@link SyncRunRepository#recordAndEndLease}), and a renewal waiting on that row meanwhile would
+     * report a lost lease. If that transaction rolls back, {@link #release} ends the lease.
+     */
+    void stopRenewing(UUID integrationId) {
+        held.remove(integrationId);
+    }
+
+    /** Ends a lease that no committed result ({@link SyncRunRepository#recordAndEndLease}) ended (a failure, a rollback); at most one statement. */
     void release(OrgId org, UUID integrationId, boolean releasedWithResult) {
         held.remove(integrationId);
         if (releasedWithResult) {

@@ -146,24 +146,30 @@ public final class SyncService {
             Set<String> kept = found.kept();
             Optional<RateLimitExceededException> deferred = found.deferred();
             // The data, its sync_runs row and the lease's end commit together: one transaction per integration.
-            SyncOutcome written = tenancy.inOrg(org, h -> {
-                if (!leases.releaseWith(h, integration.id())) {
-                    // Our lease ran out (a stall longer than it) and another sync took over: its result wins.
-                    return outcome(integration, "skipped", "its sync lease expired and another sync took it over",
-                            SyncCounts.NONE);
-                }
-                SyncCounts counts = write(h, integration, channels, accounts, kept);
-                String done = (channels == null ? "" : counts.channelsSeen() + " channels (" + counts.channelsAdded()
-                        + " new, " + counts.channelsRemoved() + " removed)")
-                        + (channels != null && accounts != null ? ", " : "")
-                        + (accounts == null ? "" : counts.adAccountsSeen() + " ad accounts (" + counts.adAccountsAdded()
-                        + " new, " + counts.adAccountsRemoved() + " removed)");
-                SyncOutcome synced = deferred.isEmpty() ? outcome(integration, "synced", done, counts)
-                        : deferral(integration, deferred.get(), done, counts);
-                new SyncRunRepository(h).record(integration.orgId(), integration.id(), started, clock.instant(),
-                        synced.outcome(), counts, null);
-                return synced;
-            });
+            leases.stopRenewing(integration.id());
+            SyncOutcome written;
+            try {
+                written = tenancy.inOrg(org, h -> {
+                    Instant now = clock.instant();
+                    SyncCounts counts = write(h, integration, channels, accounts, kept, now);
+                    String done = (channels == null ? "" : counts.channelsSeen() + " channels (" + counts.channelsAdded()
+                            + " new, " + counts.channelsRemoved() + " removed)")
+                            + (channels != null && accounts != null ? ", " : "")
+                            + (accounts == null ? "" : counts.adAccountsSeen() + " ad accounts (" + counts.adAccountsAdded()
+                            + " new, " + counts.adAccountsRemoved() + " removed)");
+                    SyncOutcome synced = deferred.isEmpty() ? outcome(integration, "synced", done, counts)
+                            : deferral(integration, deferred.get(), done, counts);
+                    if (!new SyncRunRepository(h).recordAndEndLease(integration.orgId(), integration.id(),
+                            leases.holder(), true, now, started, clock.instant(), synced.outcome(), counts, null)) {
+                        throw new LeaseLost(); // rolls the data back
+                    }
+                    return synced;
+                });
+            } catch (LeaseLost lost) {
+                // Our lease ran out (a stall longer than it) and another sync took over: its result wins.
+                return outcome(integration, "skipped", "its sync lease expired and another sync took it over",
+                        SyncCounts.NONE);
+            }
             released.set(true);
             return written;
         } catch (TokenRefreshFailedException e) {
@@ -181,11 +187,9 @@ public final class SyncService {
             result = outcome(integration, "failed", e.getMessage(), SyncCounts.NONE);
         }
         SyncOutcome recorded = result;
-        tenancy.inOrgDo(org, h -> {
-            new SyncRunRepository(h).record(integration.orgId(), integration.id(), started,
-                    clock.instant(), recorded.outcome(), recorded.counts(), recorded.detail());
-            leases.releaseWith(h, integration.id());
-        });
+        tenancy.inOrgDo(org, h -> new SyncRunRepository(h).recordAndEndLease(integration.orgId(), integration.id(),
+                leases.holder(), false, null, started, clock.instant(), recorded.outcome(), recorded.counts(),
+                recorded.detail()));
         released.set(true);
         return result;
     }
@@ -255,8 +259,7 @@ public final class SyncService {
     }
 
     private SyncCounts write(Handle h, Integration integration, List<DiscoveredChannel> channels,
-                             List<DiscoveredAdAccount> accounts, Set<String> kept) {
-        Instant now = clock.instant();
+                             List<DiscoveredAdAccount> accounts, Set<String> kept, Instant now) {
         int channelsAdded = 0;
         int channelsRemoved = 0;
         int accountsAdded = 0;
@@ -296,9 +299,15 @@ public final class SyncService {
             seen.addAll(repository.liveUnder(integration.id(), kept));
             accountsRemoved = repository.markRemoved(integration.id(), seen, now);
         }
-        new SyncRunRepository(h).touchIntegration(integration.id(), now);
         return new SyncCounts(channels == null ? 0 : channels.size(), channelsAdded, channelsRemoved,
                 accounts == null ? 0 : accounts.size(), accountsAdded, accountsRemoved);
+    }
+
+    /** The lease was lost before the result's transaction committed: that transaction rolls back. */
+    private static final class LeaseLost extends RuntimeException {
+        LeaseLost() {
+            super("sync lease lost", null, false, false);
+        }
     }
 
     private static SyncOutcome outcome(Integration i, String outcome, String detail, SyncCounts counts) {

@@ -68,7 +68,7 @@ class SyncBenchmark {
             SyncService parallelService = new SyncService(tenancy, java.time.Duration.ofMinutes(2), "benchmark", vault, bed.registry(), tokens, bed.clock,
                     CONCURRENCY);
             inProcess(bed, parallelService, all, "warm-up, concurrency " + CONCURRENCY);
-            double parallel = inProcess(bed, parallelService, all, "concurrency " + CONCURRENCY);
+            double parallel = Profiled.run(() -> inProcess(bed, parallelService, all, "concurrency " + CONCURRENCY));
             // The sequential comparison takes calls x 20 ms (400 s at 10,000): -Dsequential=false skips it.
             double sequential = Boolean.parseBoolean(System.getProperty("sequential", "true"))
                     ? inProcess(bed, new SyncService(tenancy, java.time.Duration.ofMinutes(2), "benchmark", vault,

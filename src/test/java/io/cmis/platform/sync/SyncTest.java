@@ -164,6 +164,36 @@ class SyncTest extends SandboxCliTest {
     }
 
     @Test
+    void a_sync_whose_lease_another_sync_took_over_writes_nothing_and_leaves_that_lease_alone() throws Exception {
+        OAuthUser.connect(cli, org, "meta");
+        bed.sandbox.meta().latency(Duration.ofMillis(1500));
+        CliProcess sync = CliProcess.start(bed.processEnvironment(), "--json", "sync");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        int taken = 0;
+        while (taken == 0 && System.nanoTime() < deadline) {
+            // What a sync on another host does once a lease has run out (a stall longer than it).
+            taken = bed.jdbi.withHandle(h -> h.createUpdate(
+                    "UPDATE cmis_platform.sync_leases SET holder = 'another-host:1' WHERE holder <> 'another-host:1'")
+                    .execute());
+            Thread.sleep(10); // waiting for the child to hold its claim, not for time to pass
+        }
+        assertThat(taken).as("the sync claimed its integration").isEqualTo(1);
+
+        String out = sync.finish().stdout();
+        assertThat(outcomes(Json.MAPPER.readTree(out.substring(out.indexOf('{'))))).containsExactly("meta:skipped");
+        assertThat(out).contains("its sync lease expired and another sync took it over");
+        assertThat(channels("meta")).as("its discovery was not written").isEmpty();
+        int written = bed.jdbi.withHandle(h -> h.createQuery("""
+                SELECT (SELECT count(*) FROM cmis_platform.sync_runs)
+                     + (SELECT count(*) FROM cmis_platform.integrations WHERE last_synced_at IS NOT NULL)""")
+                .mapTo(Integer.class).one());
+        assertThat(written).as("no run recorded, no last sync set").isZero();
+        List<String> holders = bed.jdbi.withHandle(h -> h.createQuery("SELECT holder FROM cmis_platform.sync_leases")
+                .mapTo(String.class).list());
+        assertThat(holders).as("the other sync's lease is left to it").containsExactly("another-host:1");
+    }
+
+    @Test
     void only_and_bad_input() throws Exception {
         OAuthUser.connect(cli, org, "meta");
         assertThat(Json.MAPPER.readTree(cli.run("--json", "sync", "--only", "channels").ok().stdout())
