@@ -146,8 +146,11 @@ public final class TokenRefresher {
     private RefreshOutcome refreshOnce(OrgId org, TokenRepository.Due due, Instant horizon, Optional<Held> held) {
         java.util.concurrent.atomic.AtomicReference<TokenGrant> obtained = new java.util.concurrent.atomic.AtomicReference<>();
         try {
-            return tenancy.inOrg(org, h -> refreshLocked(new TokenRepository(h), new NotificationOutbox(h), due, horizon,
-                    held, obtained));
+            // The lock travels with the org's path: one round trip fewer of the four each refresh makes.
+            return tenancy.inOrgLedBy(org, TokenRepository.lockStatement(held.isPresent()),
+                    statement -> TokenRepository.bindLock(statement, due.id()), TokenRepository::locked,
+                    (h, locked) -> refreshLocked(new TokenRepository(h), new NotificationOutbox(h), due, horizon,
+                            held, obtained, locked));
         } catch (RuntimeException e) {
             if (obtained.get() == null || io.cmis.platform.store.DatabaseOutage.of(e).isEmpty()) {
                 throw e;
@@ -198,9 +201,9 @@ public final class TokenRefresher {
 
     private RefreshOutcome refreshLocked(TokenRepository repository, NotificationOutbox outbox, TokenRepository.Due due,
                                          Instant horizon, Optional<Held> held,
-                                         java.util.concurrent.atomic.AtomicReference<TokenGrant> obtained) {
+                                         java.util.concurrent.atomic.AtomicReference<TokenGrant> obtained,
+                                         Optional<TokenRepository.Locked> locked) {
         // A sweep passes over a row being refreshed; a caller about to use the token waits for the new one.
-        Optional<TokenRepository.Locked> locked = repository.lock(due.id(), held.isPresent());
         if (locked.isEmpty()) {
             return outcome(due, "skipped", "another process is refreshing it", due.expiresAt());
         }

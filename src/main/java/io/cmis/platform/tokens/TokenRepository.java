@@ -61,23 +61,32 @@ final class TokenRepository {
     }
 
     /**
-     * Locks the integration for this transaction; empty when another process holds it (it is
-     * refreshing it now). A killed process's lock goes with its connection.
+     * Locks the integration for its transaction; no row when another process holds it (it is
+     * refreshing it now) and {@code wait} is false. A killed process's lock goes with its connection.
+     * Sent with the org's path in one message ({@link io.cmis.platform.tenancy.Tenancy#inOrgLedBy}),
+     * so its one parameter (the id) is bound by {@link #bindLock}.
      */
-    Optional<Locked> lock(UUID id, boolean wait) {
-        return handle.createQuery("""
-                        SELECT id, platform, token_kind, status, token_expires_at, access_token_enc, refresh_token_enc,
-                               last_refreshed_at, refresh_token_expires_at
-                        FROM integrations WHERE id = :id
-                        """ + (wait ? "FOR UPDATE" : "FOR UPDATE SKIP LOCKED"))
-                .bind("id", id)
-                .map((rs, ctx) -> new Locked(rs.getObject("id", UUID.class), rs.getString("platform"),
-                        rs.getString("token_kind"), rs.getString("status"),
-                        rs.getTimestamp("token_expires_at") == null ? null : rs.getTimestamp("token_expires_at").toInstant(),
-                        rs.getString("access_token_enc"), rs.getString("refresh_token_enc"),
-                        rs.getTimestamp("last_refreshed_at") == null ? null : rs.getTimestamp("last_refreshed_at").toInstant(),
-                        instant(rs.getTimestamp("refresh_token_expires_at"))))
-                .findOne();
+    static String lockStatement(boolean wait) {
+        return """
+                SELECT id, platform, token_kind, status, token_expires_at, access_token_enc, refresh_token_enc,
+                       last_refreshed_at, refresh_token_expires_at
+                FROM integrations WHERE id = ?
+                """ + (wait ? "FOR UPDATE" : "FOR UPDATE SKIP LOCKED");
+    }
+
+    static void bindLock(java.sql.PreparedStatement statement, UUID id) throws java.sql.SQLException {
+        statement.setObject(1, id);
+    }
+
+    /** The row {@link #lockStatement} locked, if any. */
+    static Optional<Locked> locked(java.sql.ResultSet rs) throws java.sql.SQLException {
+        if (!rs.next()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Locked(rs.getObject("id", UUID.class), rs.getString("platform"),
+                rs.getString("token_kind"), rs.getString("status"), instant(rs.getTimestamp("token_expires_at")),
+                rs.getString("access_token_enc"), rs.getString("refresh_token_enc"),
+                instant(rs.getTimestamp("last_refreshed_at")), instant(rs.getTimestamp("refresh_token_expires_at"))));
     }
 
     /**
