@@ -101,6 +101,8 @@ public abstract class Simulator implements AutoCloseable {
     private final ConcurrentLinkedQueue<PendingFault> faults = new ConcurrentLinkedQueue<>();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger mostInFlight = new AtomicInteger();
     private volatile java.time.Duration latency = java.time.Duration.ZERO;
 
     protected Simulator(int port) {
@@ -144,6 +146,11 @@ public abstract class Simulator implements AutoCloseable {
     /** Every answer from now on comes this much later (a slow platform). */
     public void latency(java.time.Duration latency) {
         this.latency = latency;
+    }
+
+    /** The most requests this simulator has had in hand at once (how many calls a client overlaps). */
+    public int mostInFlight() {
+        return mostInFlight.get();
     }
 
     /** Requests answered so far (faults included). */
@@ -234,6 +241,15 @@ public abstract class Simulator implements AutoCloseable {
     protected abstract Reply fault(Fault fault, Request request);
 
     private void handle(HttpExchange exchange) throws IOException {
+        mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+        try {
+            answer(exchange);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private void answer(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getRawPath();
             Map<String, String> query = parseQuery(exchange.getRequestURI().getRawQuery());

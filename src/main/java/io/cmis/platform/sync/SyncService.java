@@ -35,6 +35,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 
 /**
  * Syncs channels and ad accounts of integrations: in parallel, each integration under a lease
@@ -72,7 +73,11 @@ public final class SyncService {
 
     /** Syncs every integration given, reporting each outcome as it is known. */
     public List<SyncOutcome> sync(List<Integration> integrations, Set<Part> parts, SyncListener listener) {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(concurrency, integrations.size())));
+        // sync.concurrency integrations talk to their platforms at once; half as many again are in hand,
+        // claiming, reading tokens and writing results meanwhile, so those round trips overlap the calls.
+        Semaphore calling = new Semaphore(concurrency);
+        int workers = concurrency + (concurrency + 1) / 2;
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(workers, integrations.size())));
         SyncLeases leases = new SyncLeases(tenancy, leaseLength, holder);
         Instant runStarted = clock.instant();
         try {
@@ -80,7 +85,7 @@ public final class SyncService {
             for (Integration integration : integrations) {
                 futures.add(pool.submit(() -> {
                     listener.started(integration);
-                    SyncOutcome outcome = syncOne(leases, runStarted, integration, parts);
+                    SyncOutcome outcome = syncOne(leases, runStarted, integration, parts, calling);
                     listener.finished(outcome);
                     return outcome;
                 }));
@@ -101,7 +106,8 @@ public final class SyncService {
         }
     }
 
-    private SyncOutcome syncOne(SyncLeases leases, Instant runStarted, Integration integration, Set<Part> parts) {
+    private SyncOutcome syncOne(SyncLeases leases, Instant runStarted, Integration integration, Set<Part> parts,
+                                Semaphore calling) {
         if (integration.status() != IntegrationStatus.ACTIVE) {
             return outcome(integration, "skipped", "status is " + integration.status(), SyncCounts.NONE);
         }
@@ -118,7 +124,7 @@ public final class SyncService {
                 return outcome(integration, "synced_elsewhere", "synced by another run at " + synced.get()
                         + ", after this one started", SyncCounts.NONE);
             }
-            return discoverAndWrite(leases, integration, parts, released);
+            return discoverAndWrite(leases, integration, parts, released, calling);
         } finally {
             leases.release(org, integration.id(), released.get());
         }
@@ -126,20 +132,25 @@ public final class SyncService {
 
     /** {@code released} is set once a committed transaction (the result's) has ended the lease. */
     private SyncOutcome discoverAndWrite(SyncLeases leases, Integration integration, Set<Part> parts,
-                                         java.util.concurrent.atomic.AtomicBoolean released) {
+                                         java.util.concurrent.atomic.AtomicBoolean released, Semaphore calling) {
         OrgId org = new OrgId(integration.orgId());
         Instant started = clock.instant();
         SyncOutcome result;
         try {
             Discovery found;
-            CallContext context = tokens.forCall(org, integration.id());
+            calling.acquireUninterruptibly(); // everything that may call the platform, a refresh included
             try {
-                found = discover(integration, parts, context);
-            } catch (TokenExpiredException expired) {
-                // A token we thought valid was refused: refresh once (unless another process already
-                // replaced it) and try again once; a second refusal asks for a reconnect.
-                CallContext fresh = tokens.afterRejection(org, integration.id(), context).orElseThrow(() -> expired);
-                found = discover(integration, parts, fresh);
+                CallContext context = tokens.forCall(org, integration.id());
+                try {
+                    found = discover(integration, parts, context);
+                } catch (TokenExpiredException expired) {
+                    // A token we thought valid was refused: refresh once (unless another process already
+                    // replaced it) and try again once; a second refusal asks for a reconnect.
+                    CallContext fresh = tokens.afterRejection(org, integration.id(), context).orElseThrow(() -> expired);
+                    found = discover(integration, parts, fresh);
+                }
+            } finally {
+                calling.release();
             }
             List<DiscoveredChannel> channels = found.channels();
             List<DiscoveredAdAccount> accounts = found.accounts();

@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 
 /**
  * Keeps tokens alive. The sweep finds due integrations through the system path and refreshes each
@@ -78,11 +79,14 @@ public final class TokenRefresher {
             return due.stream().map(d -> new RefreshOutcome(d.id(), d.orgId(), d.platform(), "would_refresh",
                     describe(d), d.expiresAt())).toList();
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(settings.concurrency(), due.size())));
+        // tokens.concurrency refresh calls in flight at most; more refreshes in hand, so that one's
+        // database work (its lock before the call, its store and commit after) overlaps others' calls.
+        Semaphore calls = new Semaphore(settings.concurrency());
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(settings.sweepWorkers(), due.size())));
         try {
             List<Future<RefreshOutcome>> futures = new ArrayList<>();
             for (TokenRepository.Due d : due) {
-                futures.add(pool.submit(() -> refresh(d, horizon)));
+                futures.add(pool.submit(() -> refresh(d, horizon, Optional.empty(), Optional.of(calls))));
             }
             List<RefreshOutcome> outcomes = new ArrayList<>();
             for (Future<RefreshOutcome> f : futures) {
@@ -101,7 +105,7 @@ public final class TokenRefresher {
 
     /** Refreshes one integration if it is still due by {@code horizon}; never throws for platform trouble. */
     RefreshOutcome refresh(TokenRepository.Due due, Instant horizon) {
-        return refresh(due, horizon, Optional.empty());
+        return refresh(due, horizon, Optional.empty(), Optional.empty());
     }
 
     /**
@@ -114,17 +118,19 @@ public final class TokenRefresher {
      * callers holding the same token make one refresh between them.
      */
     RefreshOutcome renew(TokenRepository.Due due, Secret held, boolean refused, Instant horizon) {
-        return refresh(due, horizon, Optional.of(new Held(held, refused)));
+        return refresh(due, horizon, Optional.of(new Held(held, refused)), Optional.empty());
     }
 
     /** The access token a caller used, and whether the platform refused it. */
     private record Held(Secret token, boolean refused) {
     }
 
-    private RefreshOutcome refresh(TokenRepository.Due due, Instant horizon, Optional<Held> held) {
+    /** {@code calls}: a sweep's permits for platform calls (empty: a caller's own refresh, not counted). */
+    private RefreshOutcome refresh(TokenRepository.Due due, Instant horizon, Optional<Held> held,
+                                   Optional<Semaphore> calls) {
         OrgId org = new OrgId(due.orgId());
         try {
-            return refreshOnce(org, due, horizon, held);
+            return refreshOnce(org, due, horizon, held, calls);
         } catch (ReauthRequiredException | TokenExpiredException e) {
             String reason = e.getMessage();
             new ReauthMarker(tenancy, clock).mark(org, due.id(), due.platform(), reason);
@@ -143,14 +149,15 @@ public final class TokenRefresher {
      * (a restart in the middle), those tokens are stored once it is back: with a rotating refresh
      * token the old one is already dead, so dropping the answer would lose the account.
      */
-    private RefreshOutcome refreshOnce(OrgId org, TokenRepository.Due due, Instant horizon, Optional<Held> held) {
+    private RefreshOutcome refreshOnce(OrgId org, TokenRepository.Due due, Instant horizon, Optional<Held> held,
+                                       Optional<Semaphore> calls) {
         java.util.concurrent.atomic.AtomicReference<TokenGrant> obtained = new java.util.concurrent.atomic.AtomicReference<>();
         try {
             // The lock travels with the org's path: one round trip fewer of the four each refresh makes.
             return tenancy.inOrgLedBy(org, TokenRepository.lockStatement(held.isPresent()),
                     statement -> TokenRepository.bindLock(statement, due.id()), TokenRepository::locked,
                     (h, locked) -> refreshLocked(new TokenRepository(h), new NotificationOutbox(h), due, horizon,
-                            held, obtained, locked));
+                            held, obtained, locked, calls));
         } catch (RuntimeException e) {
             if (obtained.get() == null || io.cmis.platform.store.DatabaseOutage.of(e).isEmpty()) {
                 throw e;
@@ -202,7 +209,7 @@ public final class TokenRefresher {
     private RefreshOutcome refreshLocked(TokenRepository repository, NotificationOutbox outbox, TokenRepository.Due due,
                                          Instant horizon, Optional<Held> held,
                                          java.util.concurrent.atomic.AtomicReference<TokenGrant> obtained,
-                                         Optional<TokenRepository.Locked> locked) {
+                                         Optional<TokenRepository.Locked> locked, Optional<Semaphore> calls) {
         // A sweep passes over a row being refreshed; a caller about to use the token waits for the new one.
         if (locked.isEmpty()) {
             return outcome(due, "skipped", "another process is refreshing it", due.expiresAt());
@@ -251,7 +258,7 @@ public final class TokenRefresher {
                     + " and a refresh does not extend it; the org was told to reconnect", row.expiresAt())
                     : outcome(due, "skipped", "no longer due", row.expiresAt());
         }
-        TokenGrant grant = connector.refresh(stored(due, row));
+        TokenGrant grant = throughPermit(calls, () -> connector.refresh(stored(due, row)));
         Instant now = clock.instant();
         if (mode == RefreshMode.REAUTH_ONLY
                 && grant.expiresAt().map(e -> !e.isAfter(row.expiresAt())).orElse(true)) {
@@ -266,6 +273,18 @@ public final class TokenRefresher {
         return outcome(due, "refreshed", "valid until " + grant.expiresAt().map(Instant::toString).orElse("no expiry")
                 + (warned ? "; its refresh token ends " + refreshEnds + " and the org was told to reconnect" : ""),
                 grant.expiresAt().orElse(null));
+    }
+
+    private static TokenGrant throughPermit(Optional<Semaphore> calls, java.util.function.Supplier<TokenGrant> call) {
+        if (calls.isEmpty()) {
+            return call.get();
+        }
+        calls.get().acquireUninterruptibly();
+        try {
+            return call.get();
+        } finally {
+            calls.get().release();
+        }
     }
 
     /**

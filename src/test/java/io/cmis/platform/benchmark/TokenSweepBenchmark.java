@@ -38,10 +38,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TokenSweepBenchmark {
     private static final int INTEGRATIONS = Integer.getInteger("integrations", 10_000);
     private static final int CONCURRENCY = Integer.getInteger("concurrency", 16);
+    /** Room for a sweep's full overlap: 1.5 x its concurrency in hand, plus the two the process keeps. */
+    private static final int POOL = CONCURRENCY + (CONCURRENCY + 1) / 2 + 2;
 
     @Test
     void sweep_throughput() throws Exception {
-        try (PlatformTestBed bed = new PlatformTestBed(Map.of("CMIS_TOKENS_CONCURRENCY", String.valueOf(CONCURRENCY)));
+        try (PlatformTestBed bed = new PlatformTestBed(Map.of("CMIS_TOKENS_CONCURRENCY", String.valueOf(CONCURRENCY),
+                "CMIS_DATABASE_POOL_SIZE", String.valueOf(POOL)));
              HikariDataSource pool = pool(bed.database)) {
             Jdbi jdbi = Jdbi.create(pool).installPlugin(new PostgresPlugin());
             TokenVault vault = new TokenVault(Keyring.parse(TestKeys.K1), new SecureRandom());
@@ -70,7 +73,7 @@ class TokenSweepBenchmark {
             // start-up (the same command with nothing due) subtracted. The same grants, due again.
             Map<String, String> env = bed.processEnvironment();
             env.put("CMIS_TOKENS_CONCURRENCY", String.valueOf(CONCURRENCY));
-            env.put("CMIS_DATABASE_POOL_SIZE", String.valueOf(CONCURRENCY + 4));
+            env.put("CMIS_DATABASE_POOL_SIZE", String.valueOf(POOL));
             double startup = process(env, "--platform", "meta");
             bed.jdbi.useHandle(h -> h.execute("""
                     UPDATE cmis_platform.integrations SET token_expires_at = now() + interval '5 minutes',
@@ -120,7 +123,7 @@ class TokenSweepBenchmark {
     private static HikariDataSource pool(String database) {
         HikariConfig config = new HikariConfig();
         config.setDataSource(TestPostgres.dataSource(database, "postgres"));
-        config.setMaximumPoolSize(CONCURRENCY + 4);
+        config.setMaximumPoolSize(POOL);
         return new HikariDataSource(config);
     }
 }

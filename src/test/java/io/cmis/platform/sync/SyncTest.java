@@ -164,6 +164,19 @@ class SyncTest extends SandboxCliTest {
     }
 
     @Test
+    void a_sync_never_has_more_integrations_calling_their_platform_than_its_concurrency() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            OAuthUser.connect(cli, UUID.randomUUID().toString(), "tiktok");
+        }
+        bed.sandbox.tiktok().latency(Duration.ofMillis(300));
+
+        JsonNode summary = Json.MAPPER.readTree(cli.env("CMIS_SYNC_CONCURRENCY", "2").run("--json", "sync").stdout());
+
+        assertThat(summary.get("succeeded").asInt()).isEqualTo(6);
+        assertThat(bed.sandbox.tiktok().mostInFlight()).as("platform calls at once").isEqualTo(2);
+    }
+
+    @Test
     void a_sync_whose_lease_another_sync_took_over_writes_nothing_and_leaves_that_lease_alone() throws Exception {
         OAuthUser.connect(cli, org, "meta");
         bed.sandbox.meta().latency(Duration.ofMillis(1500));

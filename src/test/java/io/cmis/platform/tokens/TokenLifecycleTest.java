@@ -43,6 +43,27 @@ class TokenLifecycleTest extends SandboxCliTest {
     }
 
     @Test
+    void a_sweep_has_more_refreshes_in_hand_than_calls_in_flight_and_never_more_calls_than_its_concurrency()
+            throws Exception {
+        List<JsonNode> integrations = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            integrations.add(OAuthUser.connect(cli, UUID.randomUUID().toString(), "google"));
+        }
+        bed.clock.advance(Duration.ofMinutes(50));
+        bed.sandbox.google().latency(Duration.ofMillis(300));
+        // tokens.concurrency 2 and a pool of 10: three refreshes in hand, two calls in flight at most.
+        JsonNode sweep = Json.MAPPER.readTree(cli.env("CMIS_TOKENS_CONCURRENCY", "2").env("CMIS_DATABASE_POOL_SIZE", "10")
+                .run("--json", "tokens", "refresh").stdout());
+
+        assertThat(sweep.get("succeeded").asInt()).isEqualTo(6);
+        assertThat(bed.sandbox.google().requests("/token")).as("one refresh each").isEqualTo(6 + 6);
+        assertThat(bed.sandbox.google().mostInFlight()).as("refresh calls at once").isEqualTo(2);
+        for (JsonNode integration : integrations) {
+            assertThat(show(integration).get("refresh_count").asInt()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void tiktok_account_holder_refresh_tokens_rotate_and_the_tool_keeps_working() throws Exception {
         JsonNode integration = OAuthUser.connect(cli, org, "tiktok", "--kind", "tt_user");
         for (int round = 0; round < 3; round++) {
