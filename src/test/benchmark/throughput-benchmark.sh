@@ -4,7 +4,9 @@
 #     In process after a warm-up pass (steady state) and as cron runs it: one cold `sync` process with
 #     the launcher's JVM flags, its start-up subtracted. At 1,000 and at 10,000 integrations.
 #   token sweep: 10,000 due Google grants, 20 ms per refresh, tokens.concurrency 16; ideal = 16 / 20 ms
-#     = 800 refreshes/s; exactly one platform call per grant.
+#     = 800 refreshes/s; exactly one platform call per grant. In process, and as cron runs it: one cold
+#     `tokens refresh` process with the launcher's JVM flags, its start-up subtracted.
+# -Djfr=FILE on either benchmark (run alone) records its measured part with Flight Recorder.
 # Usage: src/test/benchmark/throughput-benchmark.sh   (RUNS=3 SIZES="1000 10000")
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
