@@ -17,6 +17,8 @@
 #   RUNS=3 DURATION=10 WARMUP=15 CONNECTIONS=32 THREADS=2 TARGETS="external embedded"
 #   MODES="production diagnostic" SUSTAIN=60 (0: no sustained window)
 #   PROFILE=serve.jfr (Flight Recorder on serve), SERVE_JAVA_OPTS (more JVM options for serve)
+#   PG_SETTINGS="max_wal_size=4GB;checkpoint_timeout=15min" (more settings for the external server)
+#   SERVER_LOG=file (keeps the external server's log: its checkpoints and autovacuum, timestamped)
 # Installs postgresql-15 and wrk from Debian's packages when missing; builds the jar when missing.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -50,6 +52,7 @@ stop_serve() {
 cleanup() {
   stop_serve
   [ -n "$EXTERNAL_STARTED" ] && as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1
+  if [ -n "${SERVER_LOG:-}" ] && [ -f "$WORK/server.log" ]; then cp "$WORK/server.log" "$SERVER_LOG"; fi
   rm -rf "$WORK" "$EMBEDDED_DIR"
 }
 trap cleanup EXIT
@@ -176,7 +179,11 @@ unix_socket_directories = '$WORK'
 max_connections = 300
 fsync = on
 synchronous_commit = on
+log_checkpoints = on
+log_autovacuum_min_duration = 0
+log_line_prefix = '%m '
 CONF
+      if [ -n "${PG_SETTINGS:-}" ]; then tr ';' '\n' <<< "$PG_SETTINGS" >> "$WORK/data/postgresql.auto.conf"; fi
       as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w start >/dev/null
       EXTERNAL_STARTED=1; APP_DB=cmis
       POSTMASTER=$(head -1 "$WORK/data/postmaster.pid")

@@ -1,0 +1,100 @@
+package io.cmis.platform.webhooks;
+
+import io.cmis.platform.support.PlatformTestBed;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A worker's claim and finish read the batch they handle, not the queue's history, even before the
+ * table's first ANALYZE (a new installation's first minute; autovacuum looks once a minute). Then the
+ * planner guesses fewer due rows than a batch and would read the whole backlog for each claim, and
+ * guesses one event in processing and would find a batch's events through every index entry any
+ * event ever had in processing, dead ones included: measured under intake with the workers on,
+ * 264-421 µs of PostgreSQL CPU per event until the first autovacuum, 69-82 µs with this fixed.
+ */
+class QueuePlansTest {
+    private static final int BACKLOG = 5_000;
+
+    @Test
+    void a_claim_of_ten_reads_about_ten_entries_of_a_backlog_the_planner_has_no_statistics_for() {
+        try (PlatformTestBed bed = new PlatformTestBed()) {
+            bed.jdbi.useHandle(h -> {
+                // No autovacuum: the table stays never analysed, as in a new installation's first minute.
+                h.execute("ALTER TABLE cmis_platform.webhook_events SET (autovacuum_enabled = false)");
+                h.createUpdate("""
+                        INSERT INTO cmis_platform.webhook_events (id, platform, event_key, payload, next_attempt_at)
+                        SELECT gen_random_uuid(), 'meta', 'backlog-' || n, '{}', TIMESTAMPTZ '2026-01-01' + n * INTERVAL '1 ms'
+                        FROM generate_series(1, :backlog) n
+                        """).bind("backlog", BACKLOG).execute();
+            });
+            Instant now = Instant.now();
+
+            long[] read = new long[2];
+            List<?> claimed = bed.tenancy().systemWide("test: claim and count what it read", h -> {
+                List<?> events = new WebhookEventRepository(h).claim("worker-1", 10, now, now.plus(Duration.ofMinutes(1)));
+                // Entries this transaction's scans returned from the due index (bitmap scans count too).
+                read[0] = h.createQuery("SELECT pg_stat_get_xact_tuples_returned('webhook_events_due'::regclass)")
+                        .mapTo(Long.class).one();
+                // Rows sequential scans of the table returned (a sort over all of it would be no better).
+                read[1] = h.createQuery("SELECT pg_stat_get_xact_tuples_returned('webhook_events'::regclass)")
+                        .mapTo(Long.class).one();
+                return events;
+            });
+
+            assertThat(claimed).hasSize(10);
+            assertThat(read[0]).as("due-index entries read to claim 10 of %d", BACKLOG).isLessThan(100);
+            assertThat(read[1]).as("rows read by sequential scans").isLessThan(100);
+        }
+    }
+
+    @Test
+    void finishing_a_batch_reads_none_of_the_entries_every_processed_event_left_in_the_status_index() {
+        try (PlatformTestBed bed = new PlatformTestBed()) {
+            bed.jdbi.useHandle(h -> {
+                h.execute("ALTER TABLE cmis_platform.webhook_events SET (autovacuum_enabled = false)");
+                // History: events stored, claimed and processed, each step leaving a dead index entry.
+                h.createUpdate("""
+                        INSERT INTO cmis_platform.webhook_events (id, platform, event_key, payload, next_attempt_at)
+                        SELECT gen_random_uuid(), 'meta', 'done-' || n, '{}', TIMESTAMPTZ '2026-01-01'
+                        FROM generate_series(1, :backlog) n
+                        """).bind("backlog", BACKLOG).execute();
+                h.execute("UPDATE cmis_platform.webhook_events SET status = 'processing', claimed_by = 'old'");
+                h.execute("UPDATE cmis_platform.webhook_events SET status = 'processed', claimed_by = NULL, processed_at = now()");
+                h.execute("""
+                        INSERT INTO cmis_platform.webhook_events (id, platform, event_key, payload, next_attempt_at)
+                        SELECT gen_random_uuid(), 'meta', 'new-' || n, '{}', TIMESTAMPTZ '2026-01-02'
+                        FROM generate_series(1, 1000) n""");
+            });
+            Instant now = Instant.now();
+
+            long read = bed.tenancy().systemWide("test: claim, finish and count what the finish read", h -> {
+                WebhookEventRepository events = new WebhookEventRepository(h);
+                List<StoredEvent> claimed = events.claim("worker-1", 1000, now, now.plus(Duration.ofMinutes(1)));
+                assertThat(claimed).hasSize(1000);
+                long before = statusIndexReads(h);
+                events.processed("worker-1", claimed.stream().map(e -> new WebhookEventRepository.Processed(e.id(),
+                        null, null, "unmatched", false)).toList(), now);
+                return statusIndexReads(h) - before;
+            });
+
+            assertThat(read).as("status-index entries read to finish a batch of 1,000 after %d processed", BACKLOG)
+                    .isLessThan(500);
+            int processed = bed.jdbi.withHandle(h -> h.createQuery(
+                    "SELECT count(*) FROM cmis_platform.webhook_events WHERE status = 'processed' AND event_key LIKE 'new-%'")
+                    .mapTo(Integer.class).one());
+            assertThat(processed).isEqualTo(1000);
+        }
+    }
+
+    private static long statusIndexReads(org.jdbi.v3.core.Handle h) {
+        return h.createQuery("""
+                SELECT pg_stat_get_xact_tuples_returned('webhook_events_by_status'::regclass)
+                     + pg_stat_get_xact_tuples_returned('webhook_events_claimed'::regclass)""")
+                .mapTo(Long.class).one();
+    }
+}
