@@ -24,13 +24,8 @@ class QueuePlansTest {
     void a_claim_of_ten_reads_about_ten_entries_of_a_backlog_the_planner_has_no_statistics_for() {
         try (PlatformTestBed bed = new PlatformTestBed()) {
             bed.jdbi.useHandle(h -> {
-                // No autovacuum: the table stays never analysed, as in a new installation's first minute.
-                h.execute("ALTER TABLE cmis_platform.webhook_events SET (autovacuum_enabled = false)");
-                h.createUpdate("""
-                        INSERT INTO cmis_platform.webhook_events (id, platform, event_key, payload, next_attempt_at)
-                        SELECT gen_random_uuid(), 'meta', 'backlog-' || n, '{}', TIMESTAMPTZ '2026-01-01' + n * INTERVAL '1 ms'
-                        FROM generate_series(1, :backlog) n
-                        """).bind("backlog", BACKLOG).execute();
+                neverAnalysed(h);
+                store(h, "backlog-", BACKLOG);
             });
             Instant now = Instant.now();
 
@@ -56,19 +51,12 @@ class QueuePlansTest {
     void finishing_a_batch_reads_none_of_the_entries_every_processed_event_left_in_the_status_index() {
         try (PlatformTestBed bed = new PlatformTestBed()) {
             bed.jdbi.useHandle(h -> {
-                h.execute("ALTER TABLE cmis_platform.webhook_events SET (autovacuum_enabled = false)");
+                neverAnalysed(h);
                 // History: events stored, claimed and processed, each step leaving a dead index entry.
-                h.createUpdate("""
-                        INSERT INTO cmis_platform.webhook_events (id, platform, event_key, payload, next_attempt_at)
-                        SELECT gen_random_uuid(), 'meta', 'done-' || n, '{}', TIMESTAMPTZ '2026-01-01'
-                        FROM generate_series(1, :backlog) n
-                        """).bind("backlog", BACKLOG).execute();
+                store(h, "done-", BACKLOG);
                 h.execute("UPDATE cmis_platform.webhook_events SET status = 'processing', claimed_by = 'old'");
                 h.execute("UPDATE cmis_platform.webhook_events SET status = 'processed', claimed_by = NULL, processed_at = now()");
-                h.execute("""
-                        INSERT INTO cmis_platform.webhook_events (id, platform, event_key, payload, next_attempt_at)
-                        SELECT gen_random_uuid(), 'meta', 'new-' || n, '{}', TIMESTAMPTZ '2026-01-02'
-                        FROM generate_series(1, 1000) n""");
+                store(h, "new-", 1000);
             });
             Instant now = Instant.now();
 
@@ -89,6 +77,20 @@ class QueuePlansTest {
                     .mapTo(Integer.class).one());
             assertThat(processed).isEqualTo(1000);
         }
+    }
+
+    /** No autovacuum: the table stays never analysed, as in a new installation's first minute. */
+    private static void neverAnalysed(org.jdbi.v3.core.Handle h) {
+        h.execute("ALTER TABLE cmis_platform.webhook_events SET (autovacuum_enabled = false)");
+    }
+
+    /** {@code count} queued Meta events, due in the order of their keys. */
+    private static void store(org.jdbi.v3.core.Handle h, String keyPrefix, int count) {
+        h.createUpdate("""
+                INSERT INTO cmis_platform.webhook_events (id, platform, event_key, payload, next_attempt_at)
+                SELECT gen_random_uuid(), 'meta', :prefix || n, '{}', TIMESTAMPTZ '2026-01-01' + n * INTERVAL '1 ms'
+                FROM generate_series(1, :count) n
+                """).bind("prefix", keyPrefix).bind("count", count).execute();
     }
 
     private static long statusIndexReads(org.jdbi.v3.core.Handle h) {
