@@ -65,7 +65,7 @@ public final class Tenancy {
                     .bind("org", org.toString())
                     .mapToMap()
                     .one();
-            return work.withHandle(handle);
+            return unit(handle, orgPath(org), work);
         });
     }
 
@@ -81,7 +81,18 @@ public final class Tenancy {
      * query's rows (each statement sees what the ones before it committed, as READ COMMITTED does).
      */
     public <T> T inOrgStatement(OrgId org, String sql, Binder bind, Reader<T> read) {
-        return jdbi.withHandle(handle -> statement(handle, orgPath(org) + sql, bind, read, true));
+        String path = orgPath(org);
+        return jdbi.withHandle(handle -> {
+            Unit outer = UNITS.get().peekLast();
+            if (outer == null || outer.handle() != handle) {
+                return statement(handle, path + ";\n" + sql, bind, read, true);
+            }
+            // Lent the outer unit's handle, in its transaction: run there (autocommit would commit the
+            // outer's work half-way), then give the outer its path back.
+            T result = statement(handle, path + ";\n" + sql, bind, read, false);
+            handle.createQuery(outer.path()).mapToMap().one();
+            return result;
+        });
     }
 
     /**
@@ -92,7 +103,11 @@ public final class Tenancy {
      */
     public <L, T> T inOrgLedBy(OrgId org, String lead, Binder bind, Reader<L> read,
                                 java.util.function.BiFunction<Handle, L, T> rest) {
-        return jdbi.inTransaction(handle -> rest.apply(handle, statement(handle, orgPath(org) + lead, bind, read, false)));
+        String path = orgPath(org);
+        return jdbi.inTransaction(handle -> {
+            L led = statement(handle, path + ";\n" + lead, bind, read, false);
+            return unit(handle, path, h -> rest.apply(h, led));
+        });
     }
 
     /**
@@ -102,7 +117,37 @@ public final class Tenancy {
     private String orgPath(OrgId org) {
         return "SELECT set_config('search_path', '" + SCHEMA + "', true) AS path, "
                 + "set_config('role', '" + roles().tenant() + "', true) AS role, "
-                + "set_config('cmis.org_id', '" + org.value() + "', true) AS org;\n";
+                + "set_config('cmis.org_id', '" + org.value() + "', true) AS org";
+    }
+
+    /** A unit of work running on this thread: its handle, and the statement that sets its path. */
+    private record Unit(Handle handle, String path) {
+    }
+
+    /** The units running on this thread, innermost last. */
+    private static final ThreadLocal<java.util.ArrayDeque<Unit>> UNITS = ThreadLocal.withInitial(java.util.ArrayDeque::new);
+
+    /**
+     * Runs a unit's work, its path already set. Jdbi lends a unit called inside another on the same
+     * thread the outer unit's handle, in the outer's transaction (a token refresh's breaker
+     * bookkeeping, system-wide, inside the refresh, in its org): the inner unit's path then stayed for
+     * the rest of the outer's transaction, which went on as the system role, seeing every org. So
+     * the outer's path is set again once the inner unit is done.
+     */
+    private static <T> T unit(Handle handle, String path, HandleCallback<T, RuntimeException> work) {
+        java.util.ArrayDeque<Unit> units = UNITS.get();
+        Unit outer = units.peekLast();
+        units.addLast(new Unit(handle, path));
+        T result;
+        try {
+            result = work.withHandle(handle);
+        } finally {
+            units.removeLast();
+        }
+        if (outer != null && outer.handle() == handle) {
+            handle.createQuery(outer.path()).mapToMap().one();
+        }
+        return result;
     }
 
     /** {@code implicit}: a transaction of its own (autocommit); otherwise in the handle's open transaction. */
@@ -144,8 +189,25 @@ public final class Tenancy {
         String role = roles().system();
         return jdbi.inTransaction(handle -> {
             enterSystemPath(handle, role);
-            return work.withHandle(handle);
+            return unit(handle, systemPath(role), work);
         });
+    }
+
+    /**
+     * {@link #systemWide} on a connection of its own that is not lent to the units it calls: they run
+     * and commit in transactions of their own, as they would called anywhere else. For the webhook
+     * workers' batch, which holds its transaction (its row locks are its claim) while each event's
+     * effects, in that event's org, commit or fail on their own.
+     */
+    public <T> T systemWideApart(String purpose, HandleCallback<T, RuntimeException> work) {
+        log.debug("system path, apart: {}", purpose);
+        String role = roles().system();
+        try (Handle own = jdbi.open()) {
+            return own.inTransaction(handle -> {
+                enterSystemPath(handle, role);
+                return unit(handle, systemPath(role), work);
+            });
+        }
     }
 
     private static void enterSystemPath(Handle handle, String role) {

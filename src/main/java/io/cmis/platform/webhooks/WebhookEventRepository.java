@@ -99,109 +99,96 @@ public final class WebhookEventRepository {
     }
 
     /**
-     * Claims up to {@code max} due events, and up to {@code max} whose claim ran out because their
-     * worker died, for {@code worker} until {@code until}. Counts the attempt. Two selects, each
-     * on its own partial index: one with an OR between them scans the whole table.
+     * Locks up to {@code max} due events for this transaction ({@code FOR UPDATE SKIP LOCKED}: workers
+     * on any host take disjoint batches), oldest due first, and up to {@code max} that an older version
+     * left claimed with a lease that ran out. Nothing is written: the lock is the claim, and it ends with
+     * the transaction, so a worker that dies (its connection closes) or whose host goes silent for
+     * {@code silentFor} (the server ends the session) leaves its events due at once. Without
+     * {@code withPayload} the payload is not read out (only forwarding needs it).
      */
-    List<StoredEvent> claim(String worker, int max, Instant now, Instant until) {
+    List<StoredEvent> lockDue(int max, Instant now, boolean withPayload, java.time.Duration silentFor) {
         // Until the table's first ANALYZE (autovacuum looks at it once a minute: a new installation's
         // first minute) the planner guesses fewer due rows than a batch and reads them all with a
         // bitmap scan and a sort: every claim would read the whole backlog, and the dead entries a
         // bitmap scan never marks dead (QueuePlansTest: 5,000 entries to claim 10). The ordered index
-        // scan reads the batch. Transaction-local, so nothing stays on a pooled session.
-        handle.createQuery("SELECT set_config('enable_bitmapscan', 'off', true)").mapTo(String.class).one();
-        return handle.createQuery("""
-                        WITH due AS (
-                            SELECT id FROM webhook_events
+        // scan reads the batch. The finish, in the same transaction, joins the outcomes to their rows:
+        // guessing a thousand outcomes among few rows it read the whole table (QueuePlansTest: 6,000 rows
+        // to finish 1,000), and guessing one row it ran the outcomes again for each row (under load,
+        // 60 ms for 270 events). Only a nested loop from each outcome to its row by primary key reads
+        // the batch alone, whatever the statistics. The settings are transaction-local, so nothing stays
+        // on a pooled session.
+        handle.createQuery("""
+                        SELECT set_config('enable_bitmapscan', 'off', true) AS bitmap,
+                               set_config('enable_seqscan', 'off', true) AS seq,
+                               set_config('enable_hashjoin', 'off', true) AS hash,
+                               set_config('enable_mergejoin', 'off', true) AS merge,
+                               set_config('idle_in_transaction_session_timeout', :silent, true) AS silent
+                        """)
+                .bind("silent", Long.toString(silentFor.toMillis()))
+                .mapToMap().one();
+        String columns = withPayload ? COLUMNS : COLUMNS.replace("payload::text AS payload", "NULL AS payload");
+        return handle.createQuery("WITH due AS (SELECT " + columns + """
+                            FROM webhook_events
                             WHERE status IN ('queued', 'retrying') AND next_attempt_at <= :now
                             ORDER BY next_attempt_at
                             LIMIT :max
                             FOR UPDATE SKIP LOCKED),
-                        expired AS (
-                            SELECT id FROM webhook_events
+                        expired AS (SELECT\s""" + columns + """
+                            FROM webhook_events
                             WHERE status = 'processing' AND claimed_until < :now
                             LIMIT :max
                             FOR UPDATE SKIP LOCKED)
-                        UPDATE webhook_events SET status = 'processing', claimed_by = :worker, claimed_until = :until,
-                               attempts = attempts + 1
-                        WHERE id IN (SELECT id FROM due UNION ALL SELECT id FROM expired)
-                        RETURNING
-                        """ + COLUMNS)
-                .bind("worker", worker).bind("until", Timestamp.from(until)).bind("now", Timestamp.from(now))
+                        SELECT * FROM due UNION ALL SELECT * FROM expired
+                        """)
+                .bind("now", Timestamp.from(now))
                 .bind("max", max)
                 .map(MAPPER)
                 .list();
     }
 
     /**
-     * An event processed by {@code worker}: where routing led (the org and integration of its first
-     * match, none when unmatched), what it did, and whether it was forwarded.
+     * What processing did to an event it locked: {@code processed}, or {@code retrying} (due again at
+     * {@code nextAttemptAt}) or {@code dead} with {@code error}; where routing led (the org and
+     * integration of its first match, none when unmatched); whether it was forwarded; and
+     * {@code attempts}, its count with this one.
      */
-    record Processed(UUID id, UUID orgId, UUID integrationId, String effect, boolean forwarded) {
+    record Finished(UUID id, String status, UUID orgId, UUID integrationId, String effect, String error,
+                    Instant nextAttemptAt, boolean forwarded, int attempts) {
     }
 
     /**
-     * Marks events processed, with their route, in one statement (one new row version per event);
-     * only the worker holding their claim may. The status is tested as {@code (…) IS TRUE} so that no
-     * index on it can serve the statement: until the table's first ANALYZE the planner guesses one
-     * event in processing and would find a batch through every entry any event ever left in the
-     * status indexes, dead ones included (QueuePlansTest: 6,000 entries to finish 1,000 after 5,000
-     * processed; under load, 264-421 µs of PostgreSQL CPU per event until autovacuum came, 69-82 µs
-     * with this). By primary key it reads the batch's rows only.
+     * Records the batch's outcomes in one statement: one new row version per event, in the transaction
+     * that locked them, by primary key (see {@link #lockDue} for why no sequential scan).
      */
-    void processed(String worker, List<Processed> events, Instant now) {
+    void finish(List<Finished> events, Instant now) {
         if (events.isEmpty()) {
             return;
         }
         handle.createUpdate("""
                         UPDATE webhook_events AS e
-                        SET status = 'processed', processed_at = :now, effect = p.effect,
-                            org_id = p.org_id, integration_id = p.integration_id, routed = true,
-                            unmatched = p.integration_id IS NULL,
-                            forwarded_at = CASE WHEN p.forwarded THEN :now ELSE e.forwarded_at END,
-                            claimed_by = NULL, claimed_until = NULL, last_error = NULL
-                        FROM unnest(:ids, :orgs, :integrations, :effects, :forwarded)
-                             AS p(id, org_id, integration_id, effect, forwarded)
-                        WHERE e.id = p.id AND e.claimed_by = :worker AND (e.status = 'processing') IS TRUE
+                        SET status = f.status, attempts = f.attempts, effect = coalesce(f.effect, e.effect),
+                            last_error = f.error, next_attempt_at = coalesce(CAST(f.next_attempt_at AS timestamptz), e.next_attempt_at),
+                            processed_at = CASE WHEN f.status = 'processed' THEN :now ELSE e.processed_at END,
+                            forwarded_at = CASE WHEN f.forwarded THEN :now ELSE e.forwarded_at END,
+                            org_id = f.org_id, integration_id = f.integration_id, routed = true,
+                            unmatched = f.integration_id IS NULL, claimed_by = NULL, claimed_until = NULL
+                        FROM unnest(:ids, :statuses, :orgs, :integrations, :effects, :errors, :next, :forwarded,
+                                    :attempts)
+                             AS f(id, status, org_id, integration_id, effect, error, next_attempt_at, forwarded,
+                                  attempts)
+                        WHERE e.id = f.id
                         """)
-                .bind("ids", events.stream().map(Processed::id).toArray(UUID[]::new))
-                .bind("orgs", events.stream().map(Processed::orgId).toArray(UUID[]::new))
-                .bind("integrations", events.stream().map(Processed::integrationId).toArray(UUID[]::new))
-                .bind("effects", events.stream().map(Processed::effect).toArray(String[]::new))
-                .bind("forwarded", events.stream().map(Processed::forwarded).toArray(Boolean[]::new))
-                .bind("worker", worker)
+                .bind("ids", events.stream().map(Finished::id).toArray(UUID[]::new))
+                .bind("statuses", events.stream().map(Finished::status).toArray(String[]::new))
+                .bind("orgs", events.stream().map(Finished::orgId).toArray(UUID[]::new))
+                .bind("integrations", events.stream().map(Finished::integrationId).toArray(UUID[]::new))
+                .bind("effects", events.stream().map(Finished::effect).toArray(String[]::new))
+                .bind("errors", events.stream().map(Finished::error).toArray(String[]::new))
+                .bind("next", events.stream().map(f -> f.nextAttemptAt() == null ? null : f.nextAttemptAt().toString())
+                        .toArray(String[]::new))
+                .bind("forwarded", events.stream().map(Finished::forwarded).toArray(Boolean[]::new))
+                .bind("attempts", events.stream().map(Finished::attempts).toArray(Integer[]::new))
                 .bind("now", Timestamp.from(now))
-                .execute();
-    }
-
-    /** Failed this time: retried at {@code next}, or dead when {@code next} is empty; with its route. */
-    boolean failed(UUID id, UUID orgId, UUID integrationId, String worker, String error, Optional<Instant> next) {
-        return handle.createUpdate("""
-                        UPDATE webhook_events SET status = :status, next_attempt_at = coalesce(:next, next_attempt_at),
-                               org_id = CAST(:org AS uuid), integration_id = CAST(:integration AS uuid), routed = true,
-                               unmatched = CAST(:integration AS uuid) IS NULL,
-                               last_error = :error, claimed_by = NULL, claimed_until = NULL
-                        WHERE id = :id AND claimed_by = :worker AND status = 'processing'
-                        """)
-                .bind("id", id).bind("worker", worker).bind("error", error)
-                .bind("org", orgId).bind("integration", integrationId)
-                .bind("status", next.isPresent() ? "retrying" : "dead")
-                .bind("next", next.map(Timestamp::from).orElse(null))
-                .execute() == 1;
-    }
-
-    /** Gives claimed events back (a worker shutting down), without counting the attempt. */
-    int release(String worker, Collection<UUID> ids) {
-        if (ids.isEmpty()) {
-            return 0;
-        }
-        return handle.createUpdate("""
-                        UPDATE webhook_events
-                        SET status = CASE WHEN attempts > 1 THEN 'retrying' ELSE 'queued' END,
-                            attempts = attempts - 1, claimed_by = NULL, claimed_until = NULL
-                        WHERE id = ANY(:ids) AND claimed_by = :worker AND status = 'processing'
-                        """)
-                .bind("ids", ids.toArray(UUID[]::new)).bind("worker", worker)
                 .execute();
     }
 

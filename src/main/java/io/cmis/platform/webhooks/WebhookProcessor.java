@@ -21,14 +21,23 @@ import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
 /**
- * One worker: claims a batch of due events with {@code FOR UPDATE SKIP LOCKED} and a lease, routes
- * them to their orgs, applies their effects, forwards them, and records each outcome. Workers on
- * any number of hosts share the queue; an event whose worker died is taken up again when its lease
- * runs out (at-least-once; the effects are idempotent). Database work is batched, so the cost per
- * event is a fraction of a round trip.
+ * One worker: locks a batch of due events with {@code FOR UPDATE SKIP LOCKED}, routes them to their
+ * orgs, applies their effects, forwards them, and records each outcome, all in the one transaction
+ * that holds the locks. Workers on any number of hosts share the queue. The lock is the claim: an
+ * event is written once by intake and once with its outcome, never in between; a worker that dies
+ * leaves its batch to the next at once (its connection closes and the transaction with it), and one
+ * whose host goes silent leaves it once the server ends its session. Either way nothing of the batch
+ * is recorded and another worker processes it again (at-least-once; the effects are idempotent, a
+ * forward is sent again under the same {@code webhook-id}).
  */
 public final class WebhookProcessor {
     private static final Logger log = LoggerFactory.getLogger(WebhookProcessor.class);
+    /**
+     * Past the lease a worker starts no more events of its batch; the event in hand may take this much
+     * longer (a forward: 5 s to connect, 10 s to answer), and only a session silent beyond both is
+     * ended by the server.
+     */
+    static final Duration LAST_EVENT_ALLOWANCE = Duration.ofSeconds(30);
 
     private final Tenancy tenancy;
     private final WebhookSettings settings;
@@ -37,8 +46,6 @@ public final class WebhookProcessor {
     private final String worker;
     private final EventEffects effects;
     private final Optional<EventForwarder> forwarder;
-    /** Claims of a batch that the database failed in the middle of (a restart): given back first thing next time. */
-    private final List<UUID> toGiveBack = new ArrayList<>();
 
     /** {@code registry}: each platform's declared revocations, the only events that may revoke. */
     public WebhookProcessor(Tenancy tenancy, WebhookSettings settings, Clock clock, RandomGenerator random,
@@ -52,88 +59,75 @@ public final class WebhookProcessor {
         this.forwarder = settings.forwardUrl().map(url -> new EventForwarder(url, settings.forwardSecret(), clock));
     }
 
-    /** Claims up to {@code max} due events and processes them; stops early (releasing the rest) when asked. */
+    /**
+     * Locks up to {@code max} due events and processes them; stops early when asked, or once the lease
+     * has passed, leaving the rest in the queue. Throws when the database fails: then nothing of the
+     * batch is recorded and its events are due again.
+     */
     public List<EventOutcome> processBatch(int max, BooleanSupplier stopping) {
-        giveBackLeftovers();
         Instant now = clock.instant();
-        List<StoredEvent> claimed = tenancy.systemWide("claim webhook events",
-                h -> new WebhookEventRepository(h).claim(worker, max, now, now.plus(settings.lease())));
-        if (claimed.isEmpty()) {
-            return List.of();
+        Instant deadline = now.plus(settings.lease());
+        return tenancy.systemWideApart("process webhook events", h -> {
+            WebhookEventRepository repository = new WebhookEventRepository(h);
+            List<StoredEvent> locked = repository.lockDue(max, now, forwarder.isPresent(),
+                    settings.lease().plus(LAST_EVENT_ALLOWANCE));
+            if (locked.isEmpty()) {
+                return List.of();
+            }
+            Map<UUID, List<EventRouter.Match>> matches = route(h, locked);
+            List<EventOutcome> outcomes = new ArrayList<>();
+            List<WebhookEventRepository.Finished> finished = new ArrayList<>();
+            for (StoredEvent event : locked) {
+                if (stopping.getAsBoolean() || clock.instant().isAfter(deadline)) {
+                    outcomes.add(new EventOutcome(event.id(), event.platform(), event.eventType(), "released",
+                            "the worker stopped before it; it is queued again", null));
+                    continue;
+                }
+                StoredEvent routed = withRoute(event, matches.getOrDefault(event.id(), List.of()));
+                finished.add(process(routed, matches.getOrDefault(event.id(), List.of()), outcomes));
+            }
+            repository.finish(finished, clock.instant());
+            return outcomes;
+        });
+    }
+
+    /** One event: its outcome goes to {@code outcomes}, and what to record is returned. */
+    private WebhookEventRepository.Finished process(StoredEvent event, List<EventRouter.Match> found,
+                                                    List<EventOutcome> outcomes) {
+        // An event an older version left claimed counted its attempt when it was claimed.
+        int attempt = "processing".equals(event.status()) ? event.attempts() : event.attempts() + 1;
+        if (attempt > settings.maxAttempts()) {
+            return fail(event, attempt, new ProcessingException(false, "gave up after " + settings.maxAttempts()
+                    + " attempts (workers stopped while processing it)"), outcomes);
         }
         try {
-            return process(claimed, stopping);
-        } catch (RuntimeException e) {
-            // The database went away mid-batch: rather than leave the events to their lease (a minute of
-            // nothing happening after it is back), this worker gives them back as soon as it can.
-            claimed.forEach(c -> toGiveBack.add(c.id()));
-            throw e;
+            String effect = effects.apply(event, found);
+            forwarder.ifPresent(f -> f.forward(event, effect));
+            outcomes.add(new EventOutcome(event.id(), event.platform(), event.eventType(), "processed", effect, null));
+            return new WebhookEventRepository.Finished(event.id(), "processed", event.orgId(), event.integrationId(),
+                    effect, null, null, forwarder.isPresent(), attempt);
+        } catch (ProcessingException e) {
+            return fail(event, attempt, e, outcomes);
+        } catch (JdbiException e) {
+            return fail(event, attempt, new ProcessingException(true, "database: " + e.getMessage()), outcomes);
         }
-    }
-
-    private void giveBackLeftovers() {
-        if (toGiveBack.isEmpty()) {
-            return;
-        }
-        int back = tenancy.systemWide("give back the events of a batch the database failed",
-                h -> new WebhookEventRepository(h).release(worker, toGiveBack));
-        log.info("gave back {} webhook events claimed before the database failed", back);
-        toGiveBack.clear();
-    }
-
-    private List<EventOutcome> process(List<StoredEvent> claimed, BooleanSupplier stopping) {
-        Map<UUID, List<EventRouter.Match>> matches = route(claimed);
-        List<EventOutcome> outcomes = new ArrayList<>();
-        List<WebhookEventRepository.Processed> done = new ArrayList<>();
-        List<UUID> released = new ArrayList<>();
-        for (StoredEvent event : claimed) {
-            if (stopping.getAsBoolean()) {
-                released.add(event.id());
-                outcomes.add(new EventOutcome(event.id(), event.platform(), event.eventType(), "released",
-                        "the worker stopped before it; it is queued again", null));
-                continue;
-            }
-            List<EventRouter.Match> found = matches.getOrDefault(event.id(), List.of());
-            StoredEvent routed = withRoute(event, found);
-            if (event.attempts() > settings.maxAttempts()) {
-                outcomes.add(fail(routed, new ProcessingException(false, "gave up after " + settings.maxAttempts()
-                        + " attempts (workers stopped while processing it)")));
-                continue;
-            }
-            try {
-                String effect = effects.apply(routed, found);
-                forwarder.ifPresent(f -> f.forward(routed, effect));
-                done.add(new WebhookEventRepository.Processed(event.id(), routed.orgId(), routed.integrationId(), effect,
-                        forwarder.isPresent()));
-                outcomes.add(new EventOutcome(event.id(), event.platform(), event.eventType(), "processed", effect,
-                        null));
-            } catch (ProcessingException e) {
-                outcomes.add(fail(routed, e));
-            } catch (JdbiException e) {
-                outcomes.add(fail(routed, new ProcessingException(true, "database: " + e.getMessage())));
-            }
-        }
-        finish(done, released);
-        return outcomes;
     }
 
     /** Routes the batch: one query per platform; what it found is recorded with each outcome. */
-    private Map<UUID, List<EventRouter.Match>> route(List<StoredEvent> events) {
-        return tenancy.systemWide("route webhook events to orgs", h -> {
-            Map<UUID, List<EventRouter.Match>> byEvent = new LinkedHashMap<>();
-            Map<String, List<StoredEvent>> byPlatform = events.stream()
-                    .collect(Collectors.groupingBy(StoredEvent::platform));
-            for (Map.Entry<String, List<StoredEvent>> group : byPlatform.entrySet()) {
-                Set<String> keys = group.getValue().stream().map(StoredEvent::routingKey)
-                        .filter(java.util.Objects::nonNull).collect(Collectors.toSet());
-                Map<String, List<EventRouter.Match>> found = new EventRouter(h).route(group.getKey(), keys);
-                for (StoredEvent e : group.getValue()) {
-                    byEvent.put(e.id(), e.routingKey() == null ? List.of()
-                            : found.getOrDefault(e.routingKey(), List.of()));
-                }
+    private static Map<UUID, List<EventRouter.Match>> route(org.jdbi.v3.core.Handle h, List<StoredEvent> events) {
+        Map<UUID, List<EventRouter.Match>> byEvent = new LinkedHashMap<>();
+        Map<String, List<StoredEvent>> byPlatform = events.stream()
+                .collect(Collectors.groupingBy(StoredEvent::platform));
+        for (Map.Entry<String, List<StoredEvent>> group : byPlatform.entrySet()) {
+            Set<String> keys = group.getValue().stream().map(StoredEvent::routingKey)
+                    .filter(java.util.Objects::nonNull).collect(Collectors.toSet());
+            Map<String, List<EventRouter.Match>> found = new EventRouter(h).route(group.getKey(), keys);
+            for (StoredEvent e : group.getValue()) {
+                byEvent.put(e.id(), e.routingKey() == null ? List.of()
+                        : found.getOrDefault(e.routingKey(), List.of()));
             }
-            return byEvent;
-        });
+        }
+        return byEvent;
     }
 
     private static StoredEvent withRoute(StoredEvent e, List<EventRouter.Match> m) {
@@ -143,32 +137,21 @@ public final class WebhookProcessor {
                 e.effect(), e.receivedAt(), e.processedAt(), e.forwardedAt(), e.occurredAt());
     }
 
-    /** Records the processed events in one batch, and gives back those not started. */
-    private void finish(List<WebhookEventRepository.Processed> done, List<UUID> released) {
-        Instant now = clock.instant();
-        tenancy.systemWide("record processed webhook events", h -> {
-            WebhookEventRepository repository = new WebhookEventRepository(h);
-            repository.processed(worker, done, now);
-            repository.release(worker, released);
-            return null;
-        });
-    }
-
-    private EventOutcome fail(StoredEvent event, ProcessingException e) {
-        Optional<Instant> next = Optional.empty();
-        if (e.isTransient() && event.attempts() < settings.maxAttempts()) {
-            Duration wait = settings.retryBackoff().get(event.attempts() - 1);
+    /** A failed attempt: retried after its backoff while attempts remain and the failure is transient, else dead. */
+    private WebhookEventRepository.Finished fail(StoredEvent event, int attempt, ProcessingException e,
+                                                 List<EventOutcome> outcomes) {
+        Instant next = null;
+        if (e.isTransient() && attempt < settings.maxAttempts()) {
+            Duration wait = settings.retryBackoff().get(attempt - 1);
             // ±10% jitter, so events that failed together do not all come back in the same second.
             long jittered = Math.round(wait.toMillis() * (0.9 + 0.2 * random.nextDouble()));
-            next = Optional.of(clock.instant().plusMillis(jittered));
+            next = clock.instant().plusMillis(jittered);
         }
-        String error = e.getMessage();
-        Optional<Instant> at = next;
-        tenancy.systemWide("record a failed webhook event",
-                h -> new WebhookEventRepository(h).failed(event.id(), event.orgId(), event.integrationId(), worker,
-                        error, at));
-        String outcome = next.isPresent() ? "retrying" : "dead";
-        log.warn("webhook event {} ({} {}) {}: {}", event.id(), event.platform(), event.eventType(), outcome, error);
-        return new EventOutcome(event.id(), event.platform(), event.eventType(), outcome, error, next.orElse(null));
+        String outcome = next != null ? "retrying" : "dead";
+        log.warn("webhook event {} ({} {}) {}: {}", event.id(), event.platform(), event.eventType(), outcome,
+                e.getMessage());
+        outcomes.add(new EventOutcome(event.id(), event.platform(), event.eventType(), outcome, e.getMessage(), next));
+        return new WebhookEventRepository.Finished(event.id(), outcome, event.orgId(), event.integrationId(), null,
+                e.getMessage(), next, false, attempt);
     }
 }

@@ -53,6 +53,40 @@ class TenantIsolationTest {
         }
     }
 
+    /**
+     * Jdbi lends a call nested in another on the same thread the outer call's handle, in its
+     * transaction: a system-wide unit inside an org's (a token refresh's breaker bookkeeping inside the
+     * refresh) left the rest of the org's transaction on the system role, which sees every org; an org
+     * unit inside another's left it in the inner org. The outer unit keeps its own.
+     */
+    @Test
+    void a_unit_nested_in_an_org_unit_leaves_the_outer_with_its_own_org_and_role() {
+        List<String> after = tenancy.inOrg(A, h -> {
+            tenancy.systemWide("test: nested", n -> n.createQuery("SELECT count(*) FROM integrations")
+                    .mapTo(Integer.class).one());
+            String afterSystem = current(h, "role") + " " + current(h, "cmis.org_id");
+            tenancy.inOrg(B, n -> n.createQuery("SELECT count(*) FROM integrations").mapTo(Integer.class).one());
+            tenancy.inOrgStatement(B, "SELECT count(*) FROM integrations", statement -> { }, rows -> rows.next());
+            List<UUID> seen = h.createQuery("SELECT id FROM integrations").mapTo(UUID.class).list();
+            return List.of(afterSystem, current(h, "role") + " " + current(h, "cmis.org_id"), seen.toString());
+        });
+        String own = tenancy.roles().tenant() + " " + A;
+        assertThat(after).containsExactly(own, own, List.of(inA.id()).toString());
+    }
+
+    /** The webhook workers' batch lends its handle to nothing: an effect nested in it commits on its own. */
+    @Test
+    void a_unit_nested_in_a_system_unit_apart_runs_and_commits_on_a_connection_of_its_own() {
+        String[] sessions = tenancy.systemWideApart("test: apart", h -> new String[] {
+                h.createQuery("SELECT pg_backend_pid()::text").mapTo(String.class).one(),
+                tenancy.inOrg(A, n -> n.createQuery("SELECT pg_backend_pid()::text").mapTo(String.class).one())});
+        assertThat(sessions[1]).isNotEqualTo(sessions[0]);
+    }
+
+    private static String current(org.jdbi.v3.core.Handle h, String setting) {
+        return h.createQuery("SELECT current_setting(:s, true)").bind("s", setting).mapTo(String.class).one();
+    }
+
     @Test
     void a_repository_in_org_a_lists_only_org_a() {
         List<Integration> seen = tenancy.inOrg(A, h -> new IntegrationRepository(h).list(IntegrationFilter.all()));

@@ -10,7 +10,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A worker's claim and finish read the batch they handle, not the queue's history, even before the
+ * A worker's lock and finish read the batch they handle, not the queue's history, even before the
  * table's first ANALYZE (a new installation's first minute; autovacuum looks once a minute). Then the
  * planner guesses fewer due rows than a batch and would read the whole backlog for each claim, and
  * guesses one event in processing and would find a batch's events through every index entry any
@@ -31,7 +31,7 @@ class QueuePlansTest {
 
             long[] read = new long[2];
             List<?> claimed = bed.tenancy().systemWide("test: claim and count what it read", h -> {
-                List<?> events = new WebhookEventRepository(h).claim("worker-1", 10, now, now.plus(Duration.ofMinutes(1)));
+                List<?> events = new WebhookEventRepository(h).lockDue(10, now, true, Duration.ofMinutes(2));
                 // Entries this transaction's scans returned from the due index (bitmap scans count too).
                 read[0] = h.createQuery("SELECT pg_stat_get_xact_tuples_returned('webhook_events_due'::regclass)")
                         .mapTo(Long.class).one();
@@ -48,7 +48,7 @@ class QueuePlansTest {
     }
 
     @Test
-    void finishing_a_batch_reads_none_of_the_entries_every_processed_event_left_in_the_status_index() {
+    void finishing_a_batch_reads_neither_the_entries_every_processed_event_left_in_the_status_index_nor_the_table() {
         try (PlatformTestBed bed = new PlatformTestBed()) {
             bed.jdbi.useHandle(h -> {
                 neverAnalysed(h);
@@ -62,15 +62,18 @@ class QueuePlansTest {
 
             long read = bed.tenancy().systemWide("test: claim, finish and count what the finish read", h -> {
                 WebhookEventRepository events = new WebhookEventRepository(h);
-                List<StoredEvent> claimed = events.claim("worker-1", 1000, now, now.plus(Duration.ofMinutes(1)));
+                List<StoredEvent> claimed = events.lockDue(1000, now, false, Duration.ofMinutes(2));
                 assertThat(claimed).hasSize(1000);
-                long before = statusIndexReads(h);
-                events.processed("worker-1", claimed.stream().map(e -> new WebhookEventRepository.Processed(e.id(),
-                        null, null, "unmatched", false)).toList(), now);
-                return statusIndexReads(h) - before;
+                long before = statusIndexReads(h) + sequentialReads(h);
+                long keysBefore = primaryKeyReads(h);
+                events.finish(claimed.stream().map(e -> new WebhookEventRepository.Finished(e.id(), "processed",
+                        null, null, "unmatched", null, null, false, 1)).toList(), now);
+                assertThat(primaryKeyReads(h) - keysBefore).as("primary-key entries read").isLessThanOrEqualTo(2000);
+                return statusIndexReads(h) + sequentialReads(h) - before;
             });
 
-            assertThat(read).as("status-index entries read to finish a batch of 1,000 after %d processed", BACKLOG)
+            assertThat(read).as("status-index entries and rows scanned to finish a batch of 1,000 after %d processed",
+                            BACKLOG)
                     .isLessThan(500);
             int processed = bed.jdbi.withHandle(h -> h.createQuery(
                     "SELECT count(*) FROM cmis_platform.webhook_events WHERE status = 'processed' AND event_key LIKE 'new-%'")
@@ -91,6 +94,16 @@ class QueuePlansTest {
                 SELECT gen_random_uuid(), 'meta', :prefix || n, '{}', TIMESTAMPTZ '2026-01-01' + n * INTERVAL '1 ms'
                 FROM generate_series(1, :count) n
                 """).bind("prefix", keyPrefix).bind("count", count).execute();
+    }
+
+    private static long sequentialReads(org.jdbi.v3.core.Handle h) {
+        return h.createQuery("SELECT pg_stat_get_xact_tuples_returned('webhook_events'::regclass)")
+                .mapTo(Long.class).one();
+    }
+
+    private static long primaryKeyReads(org.jdbi.v3.core.Handle h) {
+        return h.createQuery("SELECT pg_stat_get_xact_tuples_returned('webhook_events_pkey'::regclass)")
+                .mapTo(Long.class).one();
     }
 
     private static long statusIndexReads(org.jdbi.v3.core.Handle h) {

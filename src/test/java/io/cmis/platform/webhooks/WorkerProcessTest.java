@@ -38,7 +38,7 @@ class WorkerProcessTest {
     }
 
     @Test
-    void a_worker_killed_mid_event_leaves_it_to_the_next_after_the_lease_and_its_effect_is_recorded_once()
+    void a_worker_killed_mid_event_leaves_its_batch_to_the_next_at_once_and_its_effect_is_recorded_once()
             throws Exception {
         try (PlatformTestBed bed = new PlatformTestBed();
              ForwardReceiver receiver = new ForwardReceiver()) {
@@ -56,8 +56,8 @@ class WorkerProcessTest {
                 }
                 worker.kill();
                 assertThat(ScalingApart.count(bed, "SELECT count(*) FROM cmis_platform.webhook_events "
-                        + "WHERE status = 'processing'")).as("the batch it held stays claimed until its lease ends")
-                        .isEqualTo(3);
+                        + "WHERE status = 'queued' AND attempts = 0")).as("nothing of its batch recorded, all due again")
+                        .isEqualTo(6);
                 String inHand = receiver.received().get(0).headers().get("webhook-id");
 
                 receiver.delay(Duration.ZERO);
@@ -75,7 +75,7 @@ class WorkerProcessTest {
                 assertThat(ScalingApart.count(bed, "SELECT count(*) FROM cmis_platform.webhook_events "
                         + "WHERE status = 'processed' AND processed_at IS NOT NULL")).isEqualTo(6);
                 assertThat(ScalingApart.count(bed, "SELECT attempts FROM cmis_platform.webhook_events WHERE id = '"
-                        + inHand + "'")).as("its second claim counted as a second attempt").isEqualTo(2);
+                        + inHand + "'")).as("the attempt killed left no count").isEqualTo(1);
             } finally {
                 serve.kill();
             }
