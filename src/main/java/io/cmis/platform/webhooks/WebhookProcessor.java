@@ -80,7 +80,8 @@ public final class WebhookProcessor {
             for (StoredEvent event : locked) {
                 if (stopping.getAsBoolean() || clock.instant().isAfter(deadline)) {
                     outcomes.add(new EventOutcome(event.id(), event.platform(), event.eventType(), "released",
-                            "the worker stopped before it; it is queued again", null));
+                            "the worker stopped, or its batch outlasted webhooks.lease, before it; it is queued again",
+                            null));
                     continue;
                 }
                 StoredEvent routed = withRoute(event, matches.getOrDefault(event.id(), List.of()));
@@ -148,8 +149,8 @@ public final class WebhookProcessor {
             next = clock.instant().plusMillis(jittered);
         }
         String outcome = next != null ? "retrying" : "dead";
-        log.warn("webhook event {} ({} {}) {}: {}", event.id(), event.platform(), event.eventType(), outcome,
-                e.getMessage());
+        log.warn("webhook event {} ({} {}) {} ({}): {}", event.id(), event.platform(), event.eventType(), outcome,
+                worker, e.getMessage());
         outcomes.add(new EventOutcome(event.id(), event.platform(), event.eventType(), outcome, e.getMessage(), next));
         return new WebhookEventRepository.Finished(event.id(), outcome, event.orgId(), event.integrationId(), null,
                 e.getMessage(), next, false, attempt);

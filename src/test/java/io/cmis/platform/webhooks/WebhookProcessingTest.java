@@ -233,6 +233,59 @@ class WebhookProcessingTest {
     }
 
     @Test
+    void a_worker_gone_silent_holding_its_batch_has_its_session_ended_by_the_server_and_the_batch_goes_to_another()
+            throws Exception {
+        post("tiktok", WebhookEmitter.tiktok(removed("act.user-silent"), now()));
+        List<EventOutcome> taken = new java.util.ArrayList<>();
+        assertThatThrownBy(() -> bed.tenancy().systemWideApart("test: a worker whose host froze", h -> {
+            assertThat(new WebhookEventRepository(h).lockDue(10, bed.clock.instant(), false, Duration.ofMillis(300)))
+                    .hasSize(1);
+            // This worker now says nothing; the others keep looking (not waiting for time to pass).
+            for (long until = System.nanoTime() + Duration.ofSeconds(20).toNanos(); taken.isEmpty()
+                    && System.nanoTime() < until; ) {
+                taken.addAll(server.processAll());
+            }
+            return null;
+        })).as("the silent worker's commit finds its session ended").isNotNull();
+        assertThat(taken).extracting(EventOutcome::outcome).containsExactly("processed");
+        assertThat(event().attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void a_batch_that_outlasts_the_lease_starts_no_more_of_its_events_and_leaves_them_due() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            post("tiktok", WebhookEmitter.tiktok(removed("act.user-" + i), now()));
+        }
+        WebhookSettings settings = WebhookSettings.from(bed.config);
+        // Each look at the clock finds two thirds of the lease gone: the second event comes after it.
+        Duration step = settings.lease().multipliedBy(2).dividedBy(3);
+        Instant start = bed.clock.instant();
+        java.util.concurrent.atomic.AtomicLong looks = new java.util.concurrent.atomic.AtomicLong();
+        java.time.Clock slow = new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return start.plus(step.multipliedBy(looks.getAndIncrement()));
+            }
+        };
+        List<EventOutcome> outcomes = new WebhookProcessor(bed.tenancy(), settings, slow, new java.util.Random(7), "slow",
+                bed.registry()).processBatch(10, () -> false);
+
+        assertThat(outcomes).extracting(EventOutcome::outcome).containsExactly("processed", "released", "released");
+        assertThat(server.processAll()).as("left due, untouched").extracting(EventOutcome::outcome)
+                .containsExactly("processed", "processed");
+    }
+
+    @Test
     void two_workers_at_once_never_take_the_same_event() throws Exception {
         for (int i = 0; i < 200; i++) {
             post("tiktok", WebhookEmitter.tiktok(removed("act.user-" + i), now()));
