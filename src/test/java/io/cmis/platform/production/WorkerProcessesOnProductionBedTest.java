@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Intake and processing scaled apart on production's topology (Debian's PostgreSQL 15 through
  * PgBouncer in transaction mode): an intake-only {@code serve}, {@code webhooks work} processes beside
- * it, SIGTERM mid-drain, and a database restart under a running worker process.
+ * it, SIGTERM mid-drain, {@code kill -9} mid-forward, and a database restart under a running worker process.
  */
 class WorkerProcessesOnProductionBedTest {
 
@@ -24,6 +24,13 @@ class WorkerProcessesOnProductionBedTest {
     void an_intake_only_serve_stores_and_two_worker_processes_at_once_process_each_event_once() throws Exception {
         try (PlatformTestBed bed = PlatformTestBed.onProductionDatabase(true)) {
             ScalingApart.intakeOnlyServeThenTwoWorkersDrainEachEventOnce(bed, 12);
+        }
+    }
+
+    @Test
+    void a_worker_killed_mid_forward_leaves_its_batch_due_at_once_through_pgbouncer() throws Exception {
+        try (PlatformTestBed bed = PlatformTestBed.onProductionDatabase(true)) {
+            ScalingApart.killedMidForwardLeavesItsBatchDueAtOnce(bed);
         }
     }
 

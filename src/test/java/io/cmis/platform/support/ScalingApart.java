@@ -143,6 +143,54 @@ public final class ScalingApart {
     }
 
     /** Environment for processes on the bed's database that forward every processed event to {@code receiver}. */
+    /**
+     * {@code kill -9} to a {@code webhooks work} in the middle of a forward: nothing of its batch is
+     * recorded and every event of it is due again at once (its connection closed, its transaction and
+     * row locks went with it: no lease to wait for); the next worker processes them, the one in hand
+     * forwarded again under the same {@code webhook-id} and recorded once, its killed attempt not counted.
+     */
+    public static void killedMidForwardLeavesItsBatchDueAtOnce(PlatformTestBed bed) throws Exception {
+        try (ForwardReceiver receiver = new ForwardReceiver()) {
+            Map<String, String> env = forwarding(bed, receiver);
+            // A lease far beyond the wait below: only the killed worker's transaction ending frees its batch.
+            env.put("CMIS_WEBHOOKS_LEASE", "5m");
+            CliProcess serve = intakeOnlyServe(env);
+            try {
+                post(port(serve, LISTENING), "kill", 6);
+                receiver.delay(Duration.ofSeconds(2)); // the kill lands while the event is being forwarded
+                CliProcess worker = work(env, "--workers", "1");
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (receiver.received().isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(10); // waiting for the worker to be inside a forward, not for time to pass
+                }
+                worker.kill();
+                assertThat(count(bed, "SELECT count(*) FROM cmis_platform.webhook_events "
+                        + "WHERE status = 'queued' AND attempts = 0")).as("nothing of its batch recorded, all due again")
+                        .isEqualTo(6);
+                String inHand = receiver.received().get(0).headers().get("webhook-id");
+
+                receiver.delay(Duration.ZERO);
+                CliProcess next = work(env, "--workers", "1");
+                try {
+                    awaitProcessed(bed, 6);
+                } finally {
+                    next.terminate();
+                    assertThat(next.finish().exitCode()).isZero();
+                }
+                Map<String, Long> forwards = forwardsById(receiver);
+                assertThat(forwards).as("every event forwarded").hasSize(6);
+                assertThat(forwards.get(inHand)).as("the one in hand again, under the same webhook-id").isEqualTo(2L);
+                assertThat(forwards.values().stream().filter(n -> n > 1).count()).as("only that one").isEqualTo(1);
+                assertThat(count(bed, "SELECT count(*) FROM cmis_platform.webhook_events "
+                        + "WHERE status = 'processed' AND processed_at IS NOT NULL")).isEqualTo(6);
+                assertThat(count(bed, "SELECT attempts FROM cmis_platform.webhook_events WHERE id = '"
+                        + inHand + "'")).as("the attempt killed left no count").isEqualTo(1);
+            } finally {
+                serve.kill();
+            }
+        }
+    }
+
     public static Map<String, String> forwarding(PlatformTestBed bed, ForwardReceiver receiver) {
         Map<String, String> env = bed.processEnvironment();
         env.put("CMIS_WEBHOOKS_FORWARD_URL", receiver.url());

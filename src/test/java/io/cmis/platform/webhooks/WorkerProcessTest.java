@@ -1,17 +1,13 @@
 package io.cmis.platform.webhooks;
 
-import io.cmis.platform.support.CliProcess;
 import io.cmis.platform.support.CliRun;
-import io.cmis.platform.support.ForwardReceiver;
 import io.cmis.platform.support.PlatformTestBed;
 import io.cmis.platform.support.ScalingApart;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,45 +36,8 @@ class WorkerProcessTest {
     @Test
     void a_worker_killed_mid_event_leaves_its_batch_to_the_next_at_once_and_its_effect_is_recorded_once()
             throws Exception {
-        try (PlatformTestBed bed = new PlatformTestBed();
-             ForwardReceiver receiver = new ForwardReceiver()) {
-            Map<String, String> env = ScalingApart.forwarding(bed, receiver);
-            env.put("CMIS_WEBHOOKS_LEASE", "3s");
-            CliProcess serve = ScalingApart.intakeOnlyServe(env);
-            try {
-                ScalingApart.post(ScalingApart.port(serve, java.util.regex.Pattern.compile(
-                        "listening on http://127\\.0\\.0\\.1:(\\d+)")), "kill", 6);
-                receiver.delay(Duration.ofSeconds(2)); // the kill lands while the event is being forwarded
-                CliProcess worker = ScalingApart.work(env, "--workers", "1");
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (receiver.received().isEmpty() && System.nanoTime() < deadline) {
-                    Thread.sleep(10); // waiting for the worker to be inside a forward, not for time to pass
-                }
-                worker.kill();
-                assertThat(ScalingApart.count(bed, "SELECT count(*) FROM cmis_platform.webhook_events "
-                        + "WHERE status = 'queued' AND attempts = 0")).as("nothing of its batch recorded, all due again")
-                        .isEqualTo(6);
-                String inHand = receiver.received().get(0).headers().get("webhook-id");
-
-                receiver.delay(Duration.ZERO);
-                CliProcess next = ScalingApart.work(env, "--workers", "1");
-                try {
-                    ScalingApart.awaitProcessed(bed, 6);
-                } finally {
-                    next.terminate();
-                    assertThat(next.finish().exitCode()).isZero();
-                }
-                Map<String, Long> forwards = ScalingApart.forwardsById(receiver);
-                assertThat(forwards).as("every event forwarded").hasSize(6);
-                assertThat(forwards.get(inHand)).as("the one in hand again, under the same webhook-id").isEqualTo(2L);
-                assertThat(forwards.values().stream().filter(n -> n > 1).count()).as("only that one").isEqualTo(1);
-                assertThat(ScalingApart.count(bed, "SELECT count(*) FROM cmis_platform.webhook_events "
-                        + "WHERE status = 'processed' AND processed_at IS NOT NULL")).isEqualTo(6);
-                assertThat(ScalingApart.count(bed, "SELECT attempts FROM cmis_platform.webhook_events WHERE id = '"
-                        + inHand + "'")).as("the attempt killed left no count").isEqualTo(1);
-            } finally {
-                serve.kill();
-            }
+        try (PlatformTestBed bed = new PlatformTestBed()) {
+            ScalingApart.killedMidForwardLeavesItsBatchDueAtOnce(bed);
         }
     }
 
