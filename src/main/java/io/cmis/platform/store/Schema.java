@@ -14,7 +14,7 @@ import java.util.Optional;
 public final class Schema {
     public static final String NAME = "cmis_platform";
     /** The newest migration in this build; a test keeps it equal to the highest {@code V<n>__} file. */
-    public static final int EXPECTED_VERSION = 16;
+    public static final int EXPECTED_VERSION = 17;
 
     private Schema() {
     }

@@ -108,7 +108,7 @@ class QueuePlansTest {
 
     private static long statusIndexReads(org.jdbi.v3.core.Handle h) {
         return h.createQuery("""
-                SELECT pg_stat_get_xact_tuples_returned('webhook_events_by_status'::regclass)
+                SELECT pg_stat_get_xact_tuples_returned('webhook_events_unfinished'::regclass)
                      + pg_stat_get_xact_tuples_returned('webhook_events_claimed'::regclass)""")
                 .mapTo(Long.class).one();
     }
