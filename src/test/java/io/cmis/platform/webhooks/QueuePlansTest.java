@@ -82,6 +82,44 @@ class QueuePlansTest {
         }
     }
 
+    /**
+     * {@code webhooks stats} and health count what waits and what is dead through the status index
+     * (since version 17 it holds no processed event) and the last 24 hours of processed events through
+     * their own: however many older processed events are kept, none is read.
+     */
+    @Test
+    void the_statistics_read_none_of_the_older_processed_events() {
+        try (PlatformTestBed bed = new PlatformTestBed()) {
+            bed.jdbi.useHandle(h -> {
+                store(h, "done-", 10 * BACKLOG);
+                h.createUpdate("UPDATE cmis_platform.webhook_events SET status = 'processed', processed_at = :at")
+                        .bind("at", java.sql.Timestamp.from(bed.clock.instant().minus(Duration.ofDays(2)))).execute();
+                store(h, "waiting-", 10);
+                h.execute("VACUUM ANALYZE cmis_platform.webhook_events");
+            });
+            long[] read = new long[2];
+            WebhookStats stats = bed.tenancy().systemWide("test: statistics and what they read", h -> {
+                long indexBefore = indexReads(h);
+                long rowsBefore = sequentialReads(h);
+                WebhookStats counted = WebhookStats.read(bed.tenancy(), bed.clock);
+                read[0] = indexReads(h) - indexBefore;
+                read[1] = sequentialReads(h) - rowsBefore;
+                return counted;
+            });
+            assertThat(stats.queued()).isEqualTo(10);
+            assertThat(stats.processed24h()).isZero();
+            assertThat(read[0]).as("index entries read").isLessThanOrEqualTo(20);
+            assertThat(read[1]).as("rows read by sequential scans").isZero();
+        }
+    }
+
+    /** Entries every index of the table returned in this transaction. */
+    private static long indexReads(org.jdbi.v3.core.Handle h) {
+        return h.createQuery("""
+                SELECT sum(pg_stat_get_xact_tuples_returned(indexrelid))::bigint FROM pg_index
+                WHERE indrelid = 'cmis_platform.webhook_events'::regclass""").mapTo(Long.class).one();
+    }
+
     /** No autovacuum: the table stays never analysed, as in a new installation's first minute. */
     private static void neverAnalysed(org.jdbi.v3.core.Handle h) {
         h.execute("ALTER TABLE cmis_platform.webhook_events SET (autovacuum_enabled = false)");
