@@ -19,6 +19,7 @@
 #   PROFILE=serve.jfr (Flight Recorder on serve), SERVE_JAVA_OPTS (more JVM options for serve)
 #   PG_SETTINGS="max_wal_size=4GB;checkpoint_timeout=15min" (more settings for the external server)
 #   SERVER_LOG=file (keeps the external server's log: its checkpoints and autovacuum, timestamped)
+#   STATEMENTS=file (the external server's statements by execution time, pg_stat_statements, per mode)
 # Installs postgresql-15 and wrk from Debian's packages when missing; builds the jar when missing.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -66,6 +67,8 @@ pg_ticks() {
   echo "$total"
 }
 HZ=$(getconf CLK_TCK)
+# The machine's "busy idle" jiffies (all CPUs), from /proc/stat: idle counts iowait too.
+cpu_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat; }
 psql_() { psql -h 127.0.0.1 -p "$PGPORT" -U postgres -X -q -v ON_ERROR_STOP=1 "$@"; }
 events() { psql_ -d "$APP_DB" -At -c "SELECT count(*) FROM cmis_platform.webhook_events"; }
 # Stored and finished (processed or dead), "stored finished".
@@ -97,16 +100,19 @@ start_serve() { # mode; prints nothing; sets SERVE_PID and JVM
 }
 
 bodies() { python3 "$HERE/sign_meta_bodies.py" "$SECRET" "$1" "$2" > "$WORK/$2.tsv"; }
-# One load run; prints "events/s p50 p99 non2xx serve_ticks pg_ticks wrk_ticks stored processed/s queued_after"
-# for the steady window (queued_after: stored and not finished when wrk has stopped).
+# One load run; prints "events/s p50 p99 non2xx serve_ticks pg_ticks wrk_ticks stored processed/s queued_after idle%"
+# for the steady window (queued_after: stored and not finished when wrk has stopped; idle%: of the
+# machine's CPU time, which says whether a run was bound by the cores or by waiting).
 load() { # name seconds
   wrk -t "$THREADS" -c "$CONNECTIONS" -d "${2}s" --latency -s "$HERE/intake.lua" \
       "http://127.0.0.1:$SERVE_PORT" -- "$WORK/$1.tsv" "$THREADS" > "$WORK/$1.out" 2>&1 &
   local wrk_pid=$! t1 t2 c1 c2 j1 j2 p1 p2 w1 w2
   sleep 2
   t1=$(now); read -r c1 f1 < <(counts); j1=$(ticks "$JVM"); p1=$(pg_ticks); w1=$(ticks "$wrk_pid")
+  read -r b1 i1 < <(cpu_jiffies)
   sleep $(( $2 - 3 ))
   t2=$(now); read -r c2 f2 < <(counts); j2=$(ticks "$JVM"); p2=$(pg_ticks); w2=$(ticks "$wrk_pid")
+  read -r b2 i2 < <(cpu_jiffies)
   wait "$wrk_pid"
   local c3 f3; read -r c3 f3 < <(counts)
   local out p50 p99 non2xx
@@ -115,7 +121,8 @@ load() { # name seconds
   non2xx=$(echo "$out" | awk '/Non-2xx/ { print $5 }'); non2xx=${non2xx:-0}
   awk -v c=$((c2 - c1)) -v a="$t1" -v b="$t2" 'BEGIN { printf "%.0f ", c / (b - a) }'
   echo -n "$p50 $p99 $non2xx $((j2 - j1)) $((p2 - p1)) $((w2 - w1)) $((c2 - c1)) "
-  awk -v f=$((f2 - f1)) -v a="$t1" -v b="$t2" -v q=$((c3 - f3)) 'BEGIN { printf "%.0f %d\n", f / (b - a), q }'
+  awk -v f=$((f2 - f1)) -v a="$t1" -v b="$t2" -v q=$((c3 - f3)) -v busy=$((b2 - b1)) -v idle=$((i2 - i1)) \
+      'BEGIN { printf "%.0f %d %.0f\n", f / (b - a), q, 100 * idle / (busy + idle) }'
 }
 
 # Waits until every stored event is finished (the workers drain what a run left), at most 120 s.
@@ -137,21 +144,21 @@ measure() { # target mode
   before=$(ceiling)
   for run in $(seq 1 "$RUNS"); do
     bodies $((DURATION * RATE_CAP)) "run$run-$2"
-    read -r rate p50 p99 non2xx jt pt wt stored done_rate queued < <(load "run$run-$2" "$DURATION")
+    read -r rate p50 p99 non2xx jt pt wt stored done_rate queued idle < <(load "run$run-$2" "$DURATION")
     # The ceiling of a run: the mean of pgbench just before and just after it (the disk drifts).
     after=$(ceiling)
     read -r tps db_p99 < <(echo "$before $after" | awk '{ print ($1 + $3) / 2, ($2 + $4) / 2 }')
     before=$after
     awk -v t="$1" -v m="$2" -v r="$run" -v tps="$tps" -v dbp="$db_p99" -v rate="$rate" -v p50="$p50" -v p99="$p99" \
-        -v n="$non2xx" -v s="$stored" -v jt="$jt" -v pt="$pt" -v wt="$wt" -v hz="$HZ" -v d="$done_rate" 'BEGIN {
-      printf "%-9s %-11s %-4s %11.0f %9.2fms %10.0f %7.2f %11.0f %8s %8s %7d %9.0f %9.0f %9.0f\n", t, m, r, tps, dbp,
-             rate, rate / tps, d, p50, p99, n, jt / hz * 1e6 / s, pt / hz * 1e6 / s, wt / hz * 1e6 / s }'
+        -v n="$non2xx" -v s="$stored" -v jt="$jt" -v pt="$pt" -v wt="$wt" -v hz="$HZ" -v d="$done_rate" -v idle="$idle" 'BEGIN {
+      printf "%-9s %-11s %-4s %11.0f %9.2fms %10.0f %7.2f %11.0f %8s %8s %7d %9.0f %9.0f %9.0f %6s\n", t, m, r, tps, dbp,
+             rate, rate / tps, d, p50, p99, n, jt / hz * 1e6 / s, pt / hz * 1e6 / s, wt / hz * 1e6 / s, idle "%" }'
     if [ "$2" = production ]; then settle; fi
   done
   if [ "$2" = production ] && [ "$SUSTAIN" -gt 0 ]; then
     # Throughput end to end: at the same load for SUSTAIN s, are events processed as fast as accepted?
     bodies $((SUSTAIN * RATE_CAP)) sustain
-    read -r rate p50 p99 non2xx jt pt wt stored done_rate queued < <(load sustain "$SUSTAIN")
+    read -r rate p50 p99 non2xx jt pt wt stored done_rate queued idle < <(load sustain "$SUSTAIN")
     awk -v t="$1" -v s="$SUSTAIN" -v rate="$rate" -v d="$done_rate" -v q="$queued" -v p99="$p99" -v n="$non2xx" 'BEGIN {
       printf "# %s sustained %d s: accepted %.0f events/s, processed %.0f events/s = %.2f x accepted; %d unfinished when the load stopped; p99 %s, non-2xx %d\n",
              t, s, rate, d, d / rate, q, p99, n }'
@@ -163,8 +170,8 @@ export CMIS_ENCRYPTION_KEYS="bench:$(head -c32 /dev/zero | base64)" CMIS_META_CL
 export CMIS_DATABASE_POOL_SIZE=40
 SERVE_PORT=$(free_port)
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(java -version 2>&1 | head -1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
-printf '%-9s %-11s %-4s %11s %11s %10s %7s %11s %8s %8s %7s %9s %9s %9s\n' target mode run ceiling/s ceiling_p99 events/s \
-       ratio processed/s p50 p99 non2xx serve_us pg_us wrk_us
+printf '%-9s %-11s %-4s %11s %11s %10s %7s %11s %8s %8s %7s %9s %9s %9s %6s\n' target mode run ceiling/s ceiling_p99 events/s \
+       ratio processed/s p50 p99 non2xx serve_us pg_us wrk_us idle
 for target in $TARGETS; do
  for mode in $MODES; do
   case "$target" in
@@ -183,11 +190,13 @@ log_checkpoints = on
 log_autovacuum_min_duration = 0
 log_line_prefix = '%m '
 CONF
+      if [ -n "${STATEMENTS:-}" ]; then echo "shared_preload_libraries = 'pg_stat_statements'" >> "$WORK/data/postgresql.auto.conf"; fi
       if [ -n "${PG_SETTINGS:-}" ]; then tr ';' '\n' <<< "$PG_SETTINGS" >> "$WORK/data/postgresql.auto.conf"; fi
       as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w start >/dev/null
       EXTERNAL_STARTED=1; APP_DB=cmis
       POSTMASTER=$(head -1 "$WORK/data/postmaster.pid")
       psql_ -c "CREATE DATABASE cmis" -c "CREATE DATABASE ceiling"
+      if [ -n "${STATEMENTS:-}" ]; then psql_ -d cmis -c "CREATE EXTENSION pg_stat_statements" >/dev/null; : > "$STATEMENTS"; fi
       export CMIS_DATABASE_URL="jdbc:postgresql://127.0.0.1:$PGPORT/cmis" CMIS_DATABASE_USER=postgres
       export CMIS_DATA_DIR="$WORK/data-dir"
       "$ROOT/bin/cmis-platform" db migrate >/dev/null
@@ -207,8 +216,17 @@ CONF
   psql_ -d ceiling -c "SELECT 1" >/dev/null 2>&1 || psql_ -c "CREATE DATABASE ceiling"
   psql_ -d ceiling -c "CREATE TABLE IF NOT EXISTS inbox (k bigint PRIMARY KEY, body jsonb NOT NULL)" >/dev/null
   echo "# $target, $mode: $(psql_ -At -c 'SHOW server_version'), fsync $(psql_ -At -c 'SHOW fsync'), synchronous_commit $(psql_ -At -c 'SHOW synchronous_commit')"
+  if [ -n "${STATEMENTS:-}" ] && [ "$target" = external ]; then psql_ -d cmis -At -c "SELECT pg_stat_statements_reset()" >/dev/null; fi
   measure "$target" "$mode"
   stop_serve
+  if [ -n "${STATEMENTS:-}" ] && [ "$target" = external ]; then
+    # Per event: divide by the rows of the tool's INSERT (the events stored); "ceiling" is pgbench's.
+    { echo "# $target, $mode (warm-up and runs): database, calls, ms, rows, WAL bytes, statement"
+      psql_ -d cmis -At -F ' | ' -c "SELECT d.datname, calls, round(total_exec_time), rows, wal_bytes,
+                                            left(regexp_replace(query, '\s+', ' ', 'g'), 100)
+                                     FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+                                     ORDER BY total_exec_time DESC LIMIT 15"; } >> "$STATEMENTS"
+  fi
   if [ "$target" = external ] && [ "$mode" = diagnostic ]; then
     queued=$(events); start=$(now)
     "$ROOT/bin/cmis-platform" webhooks process --until-empty >/dev/null
@@ -220,4 +238,5 @@ CONF
 done
 echo "# processed/s: events finished by the workers per second over the same window (production mode)"
 echo "# ceiling_p99: pgbench's own p99 commit latency; events/s: rows committed per second over the steady"
-echo "# window; p50/p99: wrk's answer latency; *_us: CPU µs per stored event in that window"
+echo "# window; p50/p99: wrk's answer latency; *_us: CPU µs per stored event in that window; idle: the"
+echo "# machine's CPU left idle in that window"
